@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages dicomlb's tests and benchmarks run against (real peers we did not
+# write). Idempotent: does nothing when every package is already installed. Needs root (CI is
+# root); otherwise prints the apt-get command to run and exits 1 so no test skips silently.
+set -euo pipefail
+
+PACKAGES=(
+  dcmtk            # echoscu, storescu, storescp, dump2dcm, img2dcm: DICOM peers
+  orthanc          # a second, independent DICOM implementation as a backend
+  haproxy          # the performance peer
+  nginx-light      # HTTP backend for L7 and benchmark scenarios
+  wrk              # HTTP load generator
+  iperf3           # L4 bulk throughput
+  iproute2         # ip netns / veth for multi-host tests
+  procps           # ps/pkill used by the harness
+)
+if [ "${1:-}" = "--bench" ]; then
+  shift
+fi
+PACKAGES+=("$@")
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "dicomlb tests need these Debian packages: ${missing[*]}" >&2
+  echo "  run: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing test peers: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts packaged daemons on install; tests run their own instances on loopback ports.
+for svc in orthanc nginx haproxy; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+  if [ -x "/etc/init.d/$svc" ]; then "/etc/init.d/$svc" stop >/dev/null 2>&1 || true; fi
+done

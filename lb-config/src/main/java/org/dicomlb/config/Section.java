@@ -254,8 +254,11 @@ public final class Section {
         return node(key).flatMap(n -> Section.of(n, problems, what + " '" + key + "'"));
     }
 
-    /** A list of mappings; each item's {@code what} is built from its index by {@code describe}. */
-    public List<Section> sections(String key, Function<Integer, String> describe) {
+    /**
+     * A list of mappings. Each item is described for messages as {@code kind 'name'} when it has a
+     * plain {@code name}, else {@code kind N} (1-based), e.g. "pool 'archive'", "listener 2".
+     */
+    public List<Section> sections(String key, String kind) {
         Optional<ConfigNode> n = node(key);
         if (n.isEmpty()) {
             return List.of();
@@ -266,7 +269,11 @@ public final class Section {
         }
         List<Section> out = new ArrayList<>();
         for (int i = 0; i < seq.items().size(); i++) {
-            Section.of(seq.items().get(i), problems, describe.apply(i + 1)).ifPresent(out::add);
+            ConfigNode item = seq.items().get(i);
+            String name = item instanceof ConfigNode.Mapping m ? m.entry("name")
+                    .filter(e -> e.value() instanceof ConfigNode.Scalar sc && sc.kind() != ConfigNode.Scalar.Kind.NULL)
+                    .map(e -> ((ConfigNode.Scalar) e.value()).text()).orElse(null) : null;
+            Section.of(item, problems, name != null ? kind + " '" + name + "'" : kind + " " + (i + 1)).ifPresent(out::add);
         }
         return out;
     }

@@ -1,0 +1,92 @@
+package org.dicomlb.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.dicomlb.cli.config.RootConfig;
+import org.dicomlb.cli.config.RootConfigReader;
+import org.dicomlb.config.ConfigException;
+import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.engine.config.AdminConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * How the operator commands (status, reload, drain ...) find a running dicomlb's admin API: from
+ * the configuration file ({@code -c}), from {@code --admin}, or the default 127.0.0.1:9900.
+ */
+final class AdminTarget {
+    static final String DEFAULT = "127.0.0.1:9900";
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "read the admin address and token file from this configuration")
+    Path config;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "admin listener (default: from -c, else " + DEFAULT + ")")
+    String admin;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "admin token (default: from -c)")
+    Path tokenFile;
+
+    /** Thrown for problems the operator must fix in their arguments or files (exit 2). */
+    static final class BadTarget extends Exception {
+        BadTarget(String message) {
+            super(message);
+        }
+    }
+
+    record Response(int status, JsonNode body) {
+    }
+
+    Response call(String method, String path) throws BadTarget, IOException, InterruptedException {
+        InetSocketAddress address;
+        Optional<Path> token = Optional.ofNullable(tokenFile);
+        Optional<AdminConfig> fromFile = Optional.empty();
+        if (config != null) {
+            try {
+                RootConfig c = RootConfigReader.load(config);
+                fromFile = c.engine().admin();
+            } catch (ConfigException e) {
+                throw new BadTarget(e.getMessage());
+            }
+            if (fromFile.isEmpty() && admin == null) {
+                throw new BadTarget(config + " has no 'admin' section; dicomlb has no admin API to talk to");
+            }
+        }
+        try {
+            address = admin != null ? SocketAddresses.parse(admin)
+                    : fromFile.map(AdminConfig::listen).orElse(SocketAddresses.parse(DEFAULT));
+        } catch (IllegalArgumentException e) {
+            throw new BadTarget("--admin: " + e.getMessage());
+        }
+        if (token.isEmpty()) {
+            token = fromFile.flatMap(AdminConfig::tokenFile);
+        }
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + SocketAddresses.format(address) + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token.isPresent()) {
+            try {
+                req.header("Authorization", "Bearer " + Files.readString(token.get(), StandardCharsets.UTF_8).strip());
+            } catch (IOException e) {
+                throw new BadTarget("cannot read token file " + token.get() + ": " + e.getMessage());
+            }
+        }
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpResponse<String> r = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = r.body().isBlank() ? null : new ObjectMapper().readTree(r.body());
+            return new Response(r.statusCode(), body);
+        } catch (java.net.ConnectException e) {
+            throw new IOException("no dicomlb admin API at " + SocketAddresses.format(address) + " (connection refused)");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.dicomlb.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.dicomlb.cli.config.RootConfig;
+import org.dicomlb.cli.config.RootConfigReader;
+import org.dicomlb.config.ConfigException;
+import org.dicomlb.config.Durations;
+import org.dicomlb.engine.Engine;
+import org.dicomlb.engine.EngineException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code dicomlb run -c FILE}: the appliance in the foreground. SIGHUP reloads; SIGTERM and
+ * SIGINT drain (stop accepting, let connections finish for the grace period) and exit; a second
+ * SIGTERM/SIGINT exits at once.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the load balancer in the foreground. SIGHUP reloads the file; SIGTERM drains and exits.")
+public final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "configuration file (YAML)")
+    Path config;
+
+    @CommandLine.Mixin
+    RuntimeOptions runtime;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        RootConfig c;
+        try {
+            c = RootConfigReader.load(config);
+        } catch (ConfigException e) {
+            e.errors().forEach(spec.commandLine().getErr()::println);
+            spec.commandLine().getErr().printf("%d error(s); not started%n", e.errors().size());
+            return ExitCodes.BAD_INPUT;
+        }
+        return runUntilSignalled(spec, runtime, () -> Appliance.start(config.toAbsolutePath(), c, runtime.engineOptions()));
+    }
+
+    /** Something that starts an appliance (run and demo share the signal handling). */
+    @FunctionalInterface
+    interface Starter {
+        AutoCloseable start() throws EngineException;
+    }
+
+    static int runUntilSignalled(CommandLine.Model.CommandSpec spec, RuntimeOptions runtime, Starter starter) {
+        Duration grace;
+        try {
+            grace = Durations.parse(runtime.shutdownGrace);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("--shutdown-grace: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        runtime.applyLogging();
+        AutoCloseable running;
+        try {
+            running = starter.start();
+        } catch (EngineException e) {
+            spec.commandLine().getErr().println("dicomlb: cannot start: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicInteger stops = new AtomicInteger();
+        sun.misc.SignalHandler onStop = s -> {
+            if (stops.incrementAndGet() == 1) {
+                LOG.info("SIG{} received: draining (grace {}); send it again to exit now", s.getName(), Durations.format(grace));
+                stop.countDown();
+            } else {
+                LOG.warn("SIG{} received again: exiting now", s.getName());
+                Logging.flush();
+                Runtime.getRuntime().halt(ExitCodes.FAILURE);
+            }
+        };
+        Signal.handle(new Signal("TERM"), onStop);
+        Signal.handle(new Signal("INT"), onStop);
+        if (running instanceof Appliance app) {
+            Signal.handle(new Signal("HUP"), s -> {
+                LOG.info("SIGHUP received: reloading");
+                app.reloadFromFile();
+            });
+        }
+        boolean interrupted = false;
+        while (stop.getCount() > 0) {
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (running instanceof Appliance app) {
+            int left = app.drainAndClose(grace);
+            if (left > 0) {
+                LOG.warn("grace period over: closed {} connection(s) still open", left);
+            }
+        } else {
+            try {
+                running.close();
+            } catch (Exception e) {
+                LOG.warn("shutdown: {}", e.toString());
+            }
+        }
+        LOG.info("stopped");
+        Logging.flush();
+        return ExitCodes.OK;
+    }
+
+    /** Options shared by run and demo. */
+    static final class RuntimeOptions {
+        @Option(names = "--access-log", paramLabel = "FILE",
+                description = "write the access log (one line per connection) to FILE instead of stdout")
+        Path accessLog;
+
+        @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
+                description = "event loop threads (default: one per core)")
+        int ioThreads;
+
+        enum TransportChoice { epoll, nio }
+
+        @Option(names = "--transport", paramLabel = "epoll|nio", defaultValue = "epoll",
+                description = "I/O transport: epoll (falls back to nio where unavailable) or nio")
+        TransportChoice transport;
+
+        @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "30s",
+                description = "on SIGTERM, how long open connections may continue (default: ${DEFAULT-VALUE})")
+        String shutdownGrace;
+
+        Engine.Options engineOptions() {
+            return new Engine.Options(Math.max(0, ioThreads), transport == TransportChoice.epoll);
+        }
+
+        void applyLogging() {
+            if (accessLog != null) {
+                Logging.accessLogTo(accessLog);
+            }
+        }
+    }
+}

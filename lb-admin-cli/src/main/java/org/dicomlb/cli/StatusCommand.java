@@ -1,0 +1,72 @@
+package org.dicomlb.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dicomlb status}: listeners, pools and backends of a running dicomlb. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show listeners, pools, backends, health and connections of a running dicomlb.")
+public final class StatusCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    AdminTarget target;
+
+    @Option(names = "--json", description = "print the admin API's JSON")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        AdminTarget.Response r;
+        try {
+            r = target.call("GET", "/api/v1/status");
+        } catch (AdminTarget.BadTarget e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        if (r.status() != 200) {
+            spec.commandLine().getErr().println("status failed: HTTP " + r.status()
+                    + (r.body() == null ? "" : " " + r.body().path("error").asText()));
+            return r.status() == 401 ? ExitCodes.BAD_INPUT : ExitCodes.FAILURE;
+        }
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.body()));
+            return ExitCodes.OK;
+        }
+        print(out, r.body());
+        return ExitCodes.OK;
+    }
+
+    static void print(PrintWriter out, JsonNode s) {
+        out.printf("transport: %s%n%n", s.path("transport").asText());
+        out.printf("%-16s %-22s %-6s %-16s %s%n", "LISTENER", "BIND", "MODE", "POOL", "CONNECTIONS");
+        for (JsonNode l : s.path("listeners")) {
+            out.printf("%-16s %-22s %-6s %-16s %d/%d%n", l.path("name").asText(), l.path("bind").asText(),
+                    l.path("mode").asText(), l.path("pool").asText(), l.path("connections").asInt(),
+                    l.path("max_connections").asInt());
+        }
+        for (JsonNode p : s.path("pools")) {
+            out.printf("%npool %s  balance=%s  eligible=%d  queue=%d%s%n", p.path("name").asText(),
+                    p.path("balance").asText(), p.path("eligible").asInt(), p.path("queue_length").asInt(),
+                    p.path("on_backups").asBoolean() ? "  (serving from backups)" : "");
+            out.printf("  %-16s %-22s %-8s %-6s %-7s %-11s %s%n", "BACKEND", "ADDRESS", "HEALTH", "ADMIN", "WEIGHT",
+                    "CONNECTIONS", "ROLE");
+            for (JsonNode b : p.path("backends")) {
+                int max = b.path("max_connections").asInt();
+                out.printf("  %-16s %-22s %-8s %-6s %-7s %-11s %s%n", b.path("name").asText(), b.path("address").asText(),
+                        b.path("healthy").asBoolean() ? "up" : "down", b.path("admin_state").asText(),
+                        b.path("effective_weight").asInt() + "/" + b.path("weight").asInt(),
+                        b.path("connections").asInt() + (max > 0 ? "/" + max : ""),
+                        b.path("backup").asBoolean() ? "backup" : "primary");
+            }
+        }
+    }
+}

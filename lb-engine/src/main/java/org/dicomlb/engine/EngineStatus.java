@@ -1,0 +1,26 @@
+package org.dicomlb.engine;
+
+import java.util.List;
+
+/** A point-in-time view of the engine for the admin API and {@code dicomlb status}. */
+public record EngineStatus(String transport, List<ListenerStatus> listeners, List<PoolStatus> pools) {
+    public EngineStatus {
+        listeners = List.copyOf(listeners);
+        pools = List.copyOf(pools);
+    }
+
+    public record ListenerStatus(String name, String bind, String mode, String pool, int connections, int maxConnections) {
+    }
+
+    public record PoolStatus(String name, String balance, boolean onBackups, int eligible, int queueLength,
+                             List<BackendStatus> backends) {
+        public PoolStatus {
+            backends = List.copyOf(backends);
+        }
+    }
+
+    public record BackendStatus(String name, String address, int weight, int effectiveWeight, boolean backup,
+                                int maxConnections, int connections, boolean healthy, String adminState,
+                                boolean eligible) {
+    }
+}

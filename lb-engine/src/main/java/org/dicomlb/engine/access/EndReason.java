@@ -1,0 +1,38 @@
+package org.dicomlb.engine.access;
+
+import java.util.Locale;
+
+/** How a connection ended: the {@code end=} field of the access log and a metric tag. */
+public enum EndReason {
+    /** The client closed (or half-closed and the backend finished) normally. */
+    CLIENT_CLOSE,
+    /** The backend closed first. */
+    BACKEND_CLOSE,
+    /** The client reset the connection or an I/O error happened on its side. */
+    CLIENT_ERROR,
+    /** The backend reset the connection or an I/O error happened on its side. */
+    BACKEND_ERROR,
+    /** No byte in either direction for the listener's idle timeout. */
+    IDLE_TIMEOUT,
+    /** No backend was eligible (all down, drained or in maintenance). */
+    NO_BACKEND,
+    /** Every backend tried refused or timed out the connect. */
+    ALL_BACKENDS_FAILED,
+    /** Every eligible backend was full and the pool's queue was full or disabled. */
+    QUEUE_FULL,
+    /** The connection waited in the pool's queue for longer than its timeout. */
+    QUEUE_TIMEOUT,
+    /** The listener was at its max-connections. */
+    MAX_CONNECTIONS,
+    /** The client went away before a backend was connected. */
+    CLIENT_ABORTED,
+    /** dicomlb stopped and its drain grace period ran out. */
+    SHUTDOWN,
+    /** Protocol-level refusal or abort decided by dicomlb (detail in other fields). */
+    PROTOCOL;
+
+    /** The lower snake case spelling used in logs and metric tags. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

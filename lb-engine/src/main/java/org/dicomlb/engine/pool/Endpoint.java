@@ -1,0 +1,126 @@
+package org.dicomlb.engine.pool;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.dicomlb.engine.config.BackendConfig;
+
+/**
+ * The live state of one backend of a pool, shared by every event loop. It outlives reloads as
+ * long as its pool and name stay, so active-connection counts, admin state and health carry over.
+ *
+ * <p>Counters are atomics because connections on different event loops acquire and release
+ * slots concurrently; the rest is volatile and written only by the control plane.
+ */
+public final class Endpoint {
+    private final Pool pool;
+    private final String name;
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile BackendConfig config;
+    private volatile boolean healthy = true;
+    private volatile AdminState adminState = AdminState.READY;
+    private volatile long weightScalePermille = 1000;
+
+    Endpoint(Pool pool, BackendConfig config) {
+        this.pool = pool;
+        this.name = config.name();
+        this.config = config;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    /** {@code pool/backend}: the identity used by health checks, the admin API and logs. */
+    public String id() {
+        return pool.name() + "/" + name;
+    }
+
+    public BackendConfig config() {
+        return config;
+    }
+
+    void config(BackendConfig c) {
+        this.config = c;
+    }
+
+    public InetSocketAddress address() {
+        return config.address();
+    }
+
+    public int active() {
+        return active.get();
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    void healthy(boolean up) {
+        this.healthy = up;
+    }
+
+    public AdminState adminState() {
+        return adminState;
+    }
+
+    void adminState(AdminState s) {
+        this.adminState = s;
+    }
+
+    /** Weight used for balancing now: the configured weight scaled (slow start ramps this up). */
+    public int effectiveWeight() {
+        int w = config.weight();
+        long scaled = w * weightScalePermille / 1000;
+        return w == 0 ? 0 : (int) Math.max(1, scaled);
+    }
+
+    void weightScalePermille(long permille) {
+        this.weightScalePermille = Math.max(0, Math.min(1000, permille));
+    }
+
+    /** Eligible for new connections: healthy, ready, weight above zero. */
+    public boolean eligible() {
+        return healthy && adminState == AdminState.READY && config.weight() > 0;
+    }
+
+    /**
+     * Takes one connection slot if the backend is under its {@code max-connections}. Every
+     * successful call must be paired with exactly one {@link #release()}.
+     */
+    public boolean tryAcquire() {
+        int max = config.maxConnections();
+        if (max == 0) {
+            active.incrementAndGet();
+            return true;
+        }
+        for (;;) {
+            int n = active.get();
+            if (n >= max) {
+                return false;
+            }
+            if (active.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives a slot back; a connection waiting in the pool's queue may take it. */
+    public void release() {
+        active.decrementAndGet();
+        pool.slotFreed();
+    }
+
+    /** Gives back a slot taken for a connection that never started, without waking the queue. */
+    void releaseQuietly() {
+        active.decrementAndGet();
+    }
+
+    @Override
+    public String toString() {
+        return id();
+    }
+}

@@ -1,0 +1,20 @@
+package org.dicomlb.engine.pool;
+
+import java.util.List;
+import org.dicomlb.engine.balance.Selector;
+import org.dicomlb.engine.config.PoolConfig;
+
+/**
+ * One immutable view of a pool, published atomically: which endpoints exist, which are eligible,
+ * and the selector built over them. Event loops read it without locks; the control plane builds
+ * a new one whenever configuration, health or admin state changes.
+ *
+ * @param onBackups true when no primary is eligible and the selector spreads over backups
+ */
+public record PoolSnapshot(PoolConfig config, List<Endpoint> endpoints, List<Endpoint> eligible, boolean onBackups,
+                           Selector selector) {
+    public PoolSnapshot {
+        endpoints = List.copyOf(endpoints);
+        eligible = List.copyOf(eligible);
+    }
+}

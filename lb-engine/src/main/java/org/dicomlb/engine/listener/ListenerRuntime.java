@@ -8,22 +8,33 @@ import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.EndpointObserver;
+import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.relay.ListenerContext;
+import org.dicomlb.engine.relay.ProxyConnection;
 
 /**
  * One bound listening socket. It is keyed by bind address, so a reload that keeps the address
  * keeps the socket (no missed SYNs) even when the name, mode or pool change; new connections
  * simply see the new settings.
  *
- * <p>{@code max-connections} is enforced by pausing accept (the kernel backlog holds further
- * clients, as HAProxy's maxconn does) and, for the few that a single accept batch lets through,
- * by the frontend refusing them in protocol terms.
+ * <p>{@code max-connections} is enforced by pausing accept, so the kernel backlog holds further
+ * clients as HAProxy's maxconn does. Netty may complete one more accept after the pause; such
+ * connections are parked (not read, not dialed) until a slot frees, never refused, and only a
+ * bounded number of them is kept.
  */
 public final class ListenerRuntime implements ListenerContext {
     private final EngineMetrics metrics;
     private final Function<String, Pool> pools;
+    /** Parked connections beyond this are refused: accept is paused, so this is a safety net. */
+    static final int PARK_LIMIT = 1024;
+
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean paused = new AtomicBoolean();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Parked> parked = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicInteger parkedCount = new AtomicInteger();
+
+    private record Parked(ProxyConnection connection, Runnable start) {
+    }
     private volatile ListenerConfig config;
     private volatile EngineMetrics.ListenerMeters meters;
     private volatile EndpointObserver observer;
@@ -86,22 +97,84 @@ public final class ListenerRuntime implements ListenerContext {
     }
 
     @Override
-    public boolean admit() {
-        int n = open.incrementAndGet();
+    public void admit(ProxyConnection connection, Runnable start) {
+        if (takeSlot()) {
+            startAdmitted(connection, start);
+            return;
+        }
+        if (parkedCount.incrementAndGet() > PARK_LIMIT) {
+            parkedCount.decrementAndGet();
+            connection.fail(EndReason.MAX_CONNECTIONS);
+            return;
+        }
+        parked.add(new Parked(connection, start));
+        // A slot may have freed between takeSlot() and add().
+        unpark();
+    }
+
+    /** Counts one more running connection if under the limit; pauses accept on reaching it. */
+    private boolean takeSlot() {
         int max = config.maxConnections();
-        if (n >= max && paused.compareAndSet(false, true)) {
-            Channel ch = serverChannel;
-            if (ch != null) {
-                ch.config().setAutoRead(false);
+        for (;;) {
+            int n = open.get();
+            if (n >= max) {
+                pause();
+                return false;
+            }
+            if (open.compareAndSet(n, n + 1)) {
+                if (n + 1 >= max) {
+                    pause();
+                }
+                return true;
             }
         }
-        return n <= max;
+    }
+
+    /** Runs on the connection's loop; a connection that already left gives its slot back. */
+    private void startAdmitted(ProxyConnection connection, Runnable start) {
+        var ch = connection.client();
+        Runnable run = () -> {
+            if (!ch.isActive()) {
+                connectionClosed();
+                return;
+            }
+            connection.admitted();
+            start.run();
+        };
+        if (ch.eventLoop().inEventLoop()) {
+            run.run();
+        } else {
+            ch.eventLoop().execute(run);
+        }
+    }
+
+    private void unpark() {
+        while (parkedCount.get() > 0 && takeSlot()) {
+            Parked p = parked.poll();
+            if (p == null) {
+                open.decrementAndGet();
+                break;
+            }
+            parkedCount.decrementAndGet();
+            startAdmitted(p.connection(), p.start());
+        }
     }
 
     @Override
     public void connectionClosed() {
-        if (open.decrementAndGet() < config.maxConnections()) {
+        open.decrementAndGet();
+        unpark();
+        if (open.get() < config.maxConnections() && parkedCount.get() == 0) {
             resume();
+        }
+    }
+
+    private void pause() {
+        if (paused.compareAndSet(false, true)) {
+            Channel ch = serverChannel;
+            if (ch != null) {
+                ch.config().setAutoRead(false);
+            }
         }
     }
 

@@ -19,12 +19,12 @@ public interface ListenerContext {
     EndpointObserver observer();
 
     /**
-     * Counts an accepted connection against {@code max-connections}; false when it is over the
-     * limit (the frontend then refuses it in its protocol's terms). Either way, the connection
-     * must end with {@link #connectionClosed()}.
+     * Runs {@code start} on the connection's event loop once the listener is under its
+     * {@code max-connections}: at once, or when another connection ends. A connection that
+     * ends while still waiting is simply forgotten.
      */
-    boolean admit();
+    void admit(ProxyConnection connection, Runnable start);
 
-    /** Called once per accepted connection when it has fully ended. */
+    /** Called once by every admitted connection when it has fully ended. */
     void connectionClosed();
 }

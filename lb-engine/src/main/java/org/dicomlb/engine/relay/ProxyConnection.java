@@ -30,6 +30,7 @@ public final class ProxyConnection {
     private boolean clientInputDone;
     private boolean backendInputDone;
     private boolean finished;
+    private boolean admitted;
 
     public ProxyConnection(Channel client, ListenerContext listener, String mode) {
         this.client = client;
@@ -38,6 +39,11 @@ public final class ProxyConnection {
         listener.meters().accepted.increment();
         listener.meters().active.incrementAndGet();
         client.closeFuture().addListener(f -> channelClosed());
+    }
+
+    /** The listener let this connection start (it counts against max-connections). Event loop only. */
+    public void admitted() {
+        this.admitted = true;
     }
 
     public Channel client() {
@@ -171,7 +177,9 @@ public final class ProxyConnection {
         listener.meters().active.decrementAndGet();
         listener.meters().duration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
         AccessLog.write(record);
-        listener.connectionClosed();
+        if (admitted) {
+            listener.connectionClosed();
+        }
     }
 
     /** Closes after everything already queued has been written (Netty proxy example idiom). */

@@ -20,10 +20,11 @@ public final class TcpFrontend extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connection = new ProxyConnection(ctx.channel(), listener, "tcp");
-        if (!listener.admit()) {
-            connection.fail(EndReason.MAX_CONNECTIONS);
-            return;
-        }
+        listener.admit(connection, () -> dial(ctx));
+        ctx.fireChannelActive();
+    }
+
+    private void dial(ChannelHandlerContext ctx) {
         Pool pool = listener.pool(listener.config().pool());
         if (pool == null) {
             connection.fail(EndReason.NO_BACKEND);
@@ -36,7 +37,6 @@ public final class TcpFrontend extends ChannelInboundHandlerAdapter {
                 connection.startRelay();
             }
         }, connection::fail).start();
-        ctx.fireChannelActive();
     }
 
     @Override

@@ -1,0 +1,40 @@
+package org.dicomlb.engine.testing;
+
+import org.dicomlb.config.ConfigException;
+import org.dicomlb.config.Problems;
+import org.dicomlb.config.Section;
+import org.dicomlb.config.YamlTree;
+import org.dicomlb.engine.config.EngineConfig;
+import org.dicomlb.engine.config.EngineConfigReader;
+
+/** Engine configurations from YAML text, as the real reader sees them. */
+public final class Configs {
+    private Configs() {
+    }
+
+    public static EngineConfig engine(String yaml) {
+        try {
+            Problems p = new Problems();
+            Section root = Section.of(YamlTree.parse("test.yaml", yaml), p, "the configuration").orElseThrow();
+            EngineConfig c = EngineConfigReader.read(root);
+            root.finish();
+            p.throwIfAny();
+            return c;
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Problems as FILE:LINE:COL: message strings, for a config expected to be invalid. */
+    public static java.util.List<String> errors(String yaml) {
+        try {
+            Problems p = new Problems();
+            Section root = Section.of(YamlTree.parse("test.yaml", yaml), p, "the configuration").orElseThrow();
+            EngineConfigReader.read(root);
+            root.finish();
+            return p.errors().stream().sorted().map(Object::toString).toList();
+        } catch (ConfigException e) {
+            return e.errors().stream().map(Object::toString).toList();
+        }
+    }
+}

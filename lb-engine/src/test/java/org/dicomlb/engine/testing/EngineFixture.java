@@ -1,0 +1,80 @@
+package org.dicomlb.engine.testing;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.dicomlb.engine.Engine;
+import org.dicomlb.engine.EngineException;
+import org.dicomlb.engine.ReloadResult;
+
+/** A running engine plus test backends on 127.0.0.11, .12, .13 ..., cleaned up together. */
+public final class EngineFixture implements AutoCloseable {
+    public final List<TestBackend> backends = new ArrayList<>();
+    public final int listenPort = Ports.free("127.0.0.1");
+    public Engine engine;
+
+    public EngineFixture backends(int n) throws IOException {
+        for (int i = 0; i < n; i++) {
+            backends.add(TestBackend.start("b" + (i + 1), "127.0.0." + (11 + i)));
+        }
+        return this;
+    }
+
+    public TestBackend backend(int i) {
+        return backends.get(i);
+    }
+
+    /** YAML list items for the first {@code n} backends, with extra flow keys per backend. */
+    public String backendItems(String... extras) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < backends.size(); i++) {
+            String extra = i < extras.length && !extras[i].isEmpty() ? ", " + extras[i] : "";
+            sb.append("      - { name: ").append(backends.get(i).name()).append(", address: ")
+                    .append(backends.get(i).hostPort()).append(extra).append(" }\n");
+        }
+        return sb.toString();
+    }
+
+    /** A one-listener, one-pool config over all backends. */
+    public String config(String poolSettings, String... backendExtras) {
+        return """
+                listeners:
+                  - { name: front, bind: 127.0.0.1:%d, pool: p, timeouts: { connect: 1s } }
+                pools:
+                  - name: p
+                %s
+                    backends:
+                %s""".formatted(listenPort, poolSettings.isEmpty() ? "" : "    " + poolSettings, backendItems(backendExtras));
+    }
+
+    public EngineFixture start(String yaml) throws EngineException {
+        engine = new Engine(new Engine.Options(2, true), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        engine.start(Configs.engine(yaml));
+        return this;
+    }
+
+    public ReloadResult apply(String yaml) {
+        return engine.apply(Configs.engine(yaml)).join();
+    }
+
+    public InetSocketAddress front() {
+        return new InetSocketAddress("127.0.0.1", listenPort);
+    }
+
+    /** The current value of a metric line in /metrics format, e.g. {@code dicomlb_backend_connections_total{backend="b1",pool="p"}}. */
+    public double metric(String seriesPrefix) {
+        return engine.registry().scrape().lines().filter(l -> l.startsWith(seriesPrefix + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+    }
+
+    @Override
+    public void close() {
+        if (engine != null) {
+            engine.close();
+        }
+        backends.forEach(TestBackend::close);
+    }
+}

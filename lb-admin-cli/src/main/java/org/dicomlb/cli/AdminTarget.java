@@ -56,7 +56,8 @@ final class AdminTarget {
                 RootConfig c = RootConfigReader.load(config);
                 fromFile = c.engine().admin();
             } catch (ConfigException e) {
-                throw new BadTarget(e.getMessage());
+                throw new BadTarget(e.getMessage() + "\n" + config + " has errors, so nothing was sent to dicomlb"
+                        + " (use --admin HOST:PORT to reach it regardless)");
             }
             if (fromFile.isEmpty() && admin == null) {
                 throw new BadTarget(config + " has no 'admin' section; dicomlb has no admin API to talk to");

@@ -40,6 +40,7 @@ final class Logging {
         access.detachAndStopAllAppenders();
         access.addAppender(async);
         access.setAdditive(false);
+        access.setLevel(ch.qos.logback.classic.Level.INFO);
     }
 
     /** Flushes queued log lines (before exit). */

@@ -1,0 +1,114 @@
+package org.dicomlb.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.dicomlb.engine.testing.Client;
+import org.dicomlb.engine.testing.Ports;
+import org.dicomlb.engine.testing.TestBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dicomlb run} as a real process: SIGHUP reloads, SIGTERM drains then exits 0. */
+class ProcessSignalsTest {
+    @TempDir
+    Path dir;
+
+    private Process process;
+    private TestBackend backend;
+
+    @AfterEach
+    void cleanUp() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private static void signal(Process p, String sig) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor()).isZero();
+    }
+
+    private static String connectWithin(InetSocketAddress a, long millis) throws Exception {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                return Client.whoServes(a, null);
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nothing served " + a + " within " + millis + "ms", last);
+    }
+
+    @Test
+    void sighupReloadsAndSigtermDrains() throws Exception {
+        backend = TestBackend.start("b1", "127.0.0.11");
+        int first = Ports.free("127.0.0.1");
+        int second = Ports.free("127.0.0.1");
+        Path config = dir.resolve("dicomlb.yaml");
+        Path accessLog = dir.resolve("access.log");
+        String pool = """
+                pools:
+                  - name: p
+                    backends: [ { name: b1, address: %s } ]
+                """.formatted(backend.hostPort());
+        Files.writeString(config, "listeners:\n  - { name: one, bind: 127.0.0.1:%d, pool: p }\n".formatted(first) + pool);
+
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        process = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "run", "-c", config.toString(), "--access-log", accessLog.toString(), "--shutdown-grace", "20s"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+        assertThat(connectWithin(new InetSocketAddress("127.0.0.1", first), 20_000)).isEqualTo("b1");
+
+        // An invalid edit plus SIGHUP: rejected, the process keeps serving.
+        Files.writeString(config, "listeners: [ { name: one, bind: 127.0.0.1:%d, pool: nope } ]\n".formatted(first) + pool);
+        signal(process, "HUP");
+        Thread.sleep(1000);
+        assertThat(process.isAlive()).isTrue();
+        assertThat(Client.whoServes(new InetSocketAddress("127.0.0.1", first), null)).isEqualTo("b1");
+
+        // A valid edit plus SIGHUP: the second listener appears.
+        Files.writeString(config, """
+                listeners:
+                  - { name: one, bind: 127.0.0.1:%d, pool: p }
+                  - { name: two, bind: 127.0.0.1:%d, pool: p }
+                """.formatted(first, second) + pool);
+        signal(process, "HUP");
+        assertThat(connectWithin(new InetSocketAddress("127.0.0.1", second), 10_000)).isEqualTo("b1");
+
+        // SIGTERM with an open connection: no new connections, the open one keeps working.
+        try (Client open = Client.connect(new InetSocketAddress("127.0.0.1", first))) {
+            assertThat(open.greeting()).isEqualTo("b1");
+            signal(process, "TERM");
+            Thread.sleep(1000);
+            assertThat(process.isAlive()).isTrue();
+            open.socket().getOutputStream().write("still here\n".getBytes());
+            assertThat(new String(open.socket().getInputStream().readNBytes(11))).isEqualTo("still here\n");
+        }
+        assertThat(process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+
+        String out = Files.readString(dir.resolve("out.txt"));
+        assertThat(out).contains("reload rejected", "uses pool 'nope'", "configuration reloaded", "draining", "stopped");
+        List<String> lines = Files.readAllLines(accessLog);
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(lines).allSatisfy(l -> assertThat(l).matches(
+                "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z listener=\\S+ mode=tcp client=127\\.0\\.0\\.1:\\d+ pool=p backend=b1 "
+                        + "server=127\\.0\\.0\\.11:\\d+ attempts=1 bytes_in=\\d+ bytes_out=\\d+ duration_ms=\\d+ end=\\S+"));
+        assertThat(lines.getLast()).contains("bytes_in=11", "bytes_out=14", "end=client_close");
+        assertThat(new File(dir.toFile(), "out.txt")).exists();
+    }
+}

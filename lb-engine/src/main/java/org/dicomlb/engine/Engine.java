@@ -296,6 +296,19 @@ public final class Engine implements AutoCloseable {
             }
         }
         int left = openConnections();
+        if (left > 0) {
+            // End the stragglers ourselves so each gets its access-log line with end=shutdown.
+            listeners.endAll(org.dicomlb.engine.access.EndReason.SHUTDOWN);
+            long closeDeadline = System.nanoTime() + 2_000_000_000L;
+            while (openConnections() > 0 && System.nanoTime() < closeDeadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         close();
         return left;
     }

@@ -213,6 +213,35 @@ class RelayBehaviourTest {
     }
 
     @Test
+    void drainEndsStragglersAfterTheGraceAndLogsThem() throws Exception {
+        fx.backends(1).start(fx.config(""));
+        try (var log = new org.dicomlb.engine.testing.AccessLogCapture(); Client c = Client.connect(fx.front())) {
+            assertThat(c.greeting()).isEqualTo("b1");
+            int left = fx.engine.drainAndClose(java.time.Duration.ofMillis(300));
+            fx.engine = null;
+            assertThat(left).isEqualTo(1);
+            assertThat(c.socket().getInputStream().read()).isEqualTo(-1);
+            waitFor(() -> log.lines().size() == 1);
+            assertThat(log.lines().getFirst()).contains("listener=front", "backend=b1", "end=shutdown");
+        }
+    }
+
+    @Test
+    void accessLogLineHasEveryField() throws Exception {
+        fx.backends(2).start(fx.config(""));
+        fx.backend(0).kill();
+        try (var log = new org.dicomlb.engine.testing.AccessLogCapture()) {
+            try (Client c = Client.connect(fx.front())) {
+                assertThat(c.greeting()).isEqualTo("b2");
+            }
+            waitFor(() -> log.lines().size() == 1);
+            assertThat(log.lines().getFirst()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z listener=front mode=tcp "
+                    + "client=127\\.0\\.0\\.1:\\d+ pool=p backend=b2 server=127\\.0\\.0\\.12:\\d+ attempts=2 bytes_in=0 "
+                    + "bytes_out=3 duration_ms=\\d+ end=client_close");
+        }
+    }
+
+    @Test
     void manyParallelClientsAllGetServed() throws Exception {
         fx.backends(3).start(fx.config("balance: leastconn"));
         List<CompletableFuture<String>> all = new ArrayList<>();

@@ -2,7 +2,6 @@ package org.dicomlb.engine.access;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.dicomlb.config.SocketAddresses;
@@ -13,6 +12,9 @@ import org.dicomlb.engine.pool.Endpoint;
  * while the connection runs and formatted once when it has ended, so it needs no synchronisation.
  */
 public final class ConnectionRecord {
+    /** Always three fraction digits (Instant.toString drops them when they are zero). */
+    private static final java.time.format.DateTimeFormatter TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
     private final Instant start = Instant.now();
     private final long startNanos = System.nanoTime();
     private final String listener;
@@ -110,7 +112,7 @@ public final class ConnectionRecord {
      */
     public String format() {
         StringBuilder sb = new StringBuilder(256);
-        sb.append(start.truncatedTo(ChronoUnit.MILLIS));
+        sb.append(TIME.format(start));
         kv(sb, "listener", listener);
         kv(sb, "mode", mode);
         kv(sb, "client", SocketAddresses.format(client));

@@ -32,6 +32,8 @@ public final class ListenerRuntime implements ListenerContext {
     private final AtomicBoolean paused = new AtomicBoolean();
     private final java.util.concurrent.ConcurrentLinkedQueue<Parked> parked = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicInteger parkedCount = new AtomicInteger();
+    /** Every connection accepted and not yet ended, so shutdown can end them with a reason. */
+    private final java.util.Set<ProxyConnection> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private record Parked(ProxyConnection connection, Runnable start) {
     }
@@ -67,8 +69,9 @@ public final class ListenerRuntime implements ListenerContext {
         return serverChannel;
     }
 
+    /** Connections accepted and not yet ended (including any parked at the limit). */
     public int openConnections() {
-        return open.get();
+        return live.size();
     }
 
     @Override
@@ -94,6 +97,23 @@ public final class ListenerRuntime implements ListenerContext {
     @Override
     public EndpointObserver observer() {
         return observer;
+    }
+
+    @Override
+    public void opened(ProxyConnection connection) {
+        live.add(connection);
+    }
+
+    @Override
+    public void ended(ProxyConnection connection) {
+        live.remove(connection);
+    }
+
+    /** Ends every connection still open, for {@code reason} (on each connection's own loop). */
+    void endAll(EndReason reason) {
+        for (ProxyConnection c : live) {
+            c.client().eventLoop().execute(() -> c.close(reason));
+        }
     }
 
     @Override

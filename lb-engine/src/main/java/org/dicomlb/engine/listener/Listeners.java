@@ -144,6 +144,12 @@ public final class Listeners {
         bound.clear();
     }
 
+    /** Ends every open connection, on any listener, for {@code reason}. */
+    public void endAll(org.dicomlb.engine.access.EndReason reason) {
+        bound.values().forEach(r -> r.endAll(reason));
+        retired.forEach(r -> r.endAll(reason));
+    }
+
     /** Open client connections, including those of listeners that stopped accepting. */
     public int openConnections() {
         return bound.values().stream().mapToInt(ListenerRuntime::openConnections).sum()

@@ -25,6 +25,12 @@ public interface ListenerContext {
      */
     void admit(ProxyConnection connection, Runnable start);
 
+    /** Called once when a connection is accepted (before admission). */
+    void opened(ProxyConnection connection);
+
+    /** Called once when an accepted connection has fully ended (admitted or not). */
+    void ended(ProxyConnection connection);
+
     /** Called once by every admitted connection when it has fully ended. */
     void connectionClosed();
 }

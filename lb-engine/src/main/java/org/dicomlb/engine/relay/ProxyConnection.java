@@ -39,6 +39,7 @@ public final class ProxyConnection {
         listener.meters().accepted.increment();
         listener.meters().active.incrementAndGet();
         client.closeFuture().addListener(f -> channelClosed());
+        listener.opened(this);
     }
 
     /** The listener let this connection start (it counts against max-connections). Event loop only. */
@@ -177,6 +178,7 @@ public final class ProxyConnection {
         listener.meters().active.decrementAndGet();
         listener.meters().duration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
         AccessLog.write(record);
+        listener.ended(this);
         if (admitted) {
             listener.connectionClosed();
         }

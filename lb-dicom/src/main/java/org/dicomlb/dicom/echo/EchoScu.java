@@ -57,16 +57,20 @@ public final class EchoScu {
                         ch.pipeline().addLast("echo", handler);
                     }
                 });
-        ChannelFuture connect = bootstrap.connect(request.address());
-        connect.channel().closeFuture().addListener(f -> result.complete(handler.outcome()));
-        connect.addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                Throwable cause = f.cause();
-                handler.decide(cause instanceof ConnectTimeoutException
-                        ? new EchoResult.Timeout(EchoResult.Phase.CONNECT)
-                        : new EchoResult.ConnectFailed(describe(cause)));
-                f.channel().close();
+        bootstrap.connect(request.address()).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                // The handler has decided by the time the channel closes, whatever closed it.
+                f.channel().closeFuture().addListener(c -> result.complete(handler.outcome()));
+                return;
             }
+            // Decided here, not on close: a failed connect may close the channel before this
+            // listener runs, and a channel that never registered (group shut down) never closes.
+            Throwable cause = f.cause();
+            handler.decide(cause instanceof ConnectTimeoutException
+                    ? new EchoResult.Timeout(EchoResult.Phase.CONNECT)
+                    : new EchoResult.ConnectFailed(describe(cause)));
+            result.complete(handler.outcome());
+            f.channel().close();
         });
         return result;
     }

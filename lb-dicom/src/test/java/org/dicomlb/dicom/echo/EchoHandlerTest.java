@@ -83,7 +83,7 @@ class EchoHandlerTest {
         // The response arrives split over two PDUs and three PDVs.
         byte[] rsp = DimseCodec.encode(DimseCommand.echoRsp(1, Status.SUCCESS));
         send(PDataTf.of(fragment(rsp, 0, 10, false), fragment(rsp, 10, 40, false)));
-        assertThat((Object) peer.readOutbound()).isNull();
+        assertThat(peer.<Object>readOutbound()).isNull();
         send(PDataTf.of(fragment(rsp, 40, rsp.length, true)));
 
         assertThat(readPdu()).isEqualTo(ReleaseRq.INSTANCE);

@@ -27,7 +27,7 @@ class PduFrameDecoderTest {
         byte[] two = bytes(RELEASE_RQ, ABORT);
         // Split inside the first header, then a segment holding the rest of one and all of the other.
         ch.writeInbound(Unpooled.wrappedBuffer(two, 0, 3));
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         ch.writeInbound(Unpooled.wrappedBuffer(two, 3, two.length - 3));
         assertThat(readFrame(ch)).isEqualTo(RELEASE_RQ);
         assertThat(readFrame(ch)).isEqualTo(ABORT);
@@ -57,7 +57,7 @@ class PduFrameDecoderTest {
         // Whatever follows is dropped, not buffered and not decoded.
         ByteBuf more = Unpooled.wrappedBuffer(RELEASE_RQ);
         ch.writeInbound(more);
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         assertThat(more.refCnt()).isZero();
         ch.finishAndReleaseAll();
     }

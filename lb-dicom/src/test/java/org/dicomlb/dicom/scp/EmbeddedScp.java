@@ -84,7 +84,7 @@ final class EmbeddedScp implements ScpListener {
         assertThat(channel.isOpen()).as("connection closed").isFalse();
         // Nothing escaped the pipeline: no exception, no message left unconsumed.
         channel.checkException();
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
     }
 
     @Override

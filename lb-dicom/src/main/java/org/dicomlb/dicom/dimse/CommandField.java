@@ -1,9 +1,10 @@
 package org.dicomlb.dicom.dimse;
 
 import java.util.Optional;
+import org.dicomlb.dicom.Coded;
 
 /** Command Field (0000,0100) values of PS3.7 annex E. */
-public enum CommandField {
+public enum CommandField implements Coded {
     C_STORE_RQ(0x0001),
     C_STORE_RSP(0x8001),
     C_GET_RQ(0x0010),
@@ -34,6 +35,7 @@ public enum CommandField {
         this.code = code;
     }
 
+    @Override
     public int code() {
         return code;
     }
@@ -43,11 +45,6 @@ public enum CommandField {
     }
 
     public static Optional<CommandField> fromCode(int code) {
-        for (CommandField f : values()) {
-            if (f.code == code) {
-                return Optional.of(f);
-            }
-        }
-        return Optional.empty();
+        return Coded.byCode(CommandField.class, code);
     }
 }

@@ -14,7 +14,18 @@ import org.dicomlb.dicom.pdu.RejectSource;
 public sealed interface EchoResult {
 
     /** A short, stable label for metrics tags and logs ({@code success}, {@code rejected} ...). */
-    String label();
+    default String label() {
+        return switch (this) {
+            case Success _ -> "success";
+            case Rejected _ -> "rejected";
+            case Aborted _ -> "aborted";
+            case Failed _ -> "failed";
+            case VerificationNotAccepted _ -> "not-accepted";
+            case Timeout _ -> "timeout";
+            case ConnectFailed _ -> "connect-failed";
+            case ProtocolError _ -> "protocol-error";
+        };
+    }
 
     default boolean isSuccess() {
         return this instanceof Success;
@@ -29,36 +40,18 @@ public sealed interface EchoResult {
         public Success {
             Objects.requireNonNull(rtt, "rtt");
         }
-
-        @Override
-        public String label() {
-            return "success";
-        }
     }
 
     /** The peer refused the association with an A-ASSOCIATE-RJ. */
     record Rejected(RejectResult result, RejectSource source, RejectReason reason) implements EchoResult {
-        @Override
-        public String label() {
-            return "rejected";
-        }
     }
 
     /** The peer sent an A-ABORT. */
     record Aborted(AbortSource source, AbortReason reason) implements EchoResult {
-        @Override
-        public String label() {
-            return "aborted";
-        }
     }
 
     /** The association worked but the C-ECHO-RSP status was not success. */
     record Failed(int status) implements EchoResult {
-        @Override
-        public String label() {
-            return "failed";
-        }
-
         @Override
         public String toString() {
             return "Failed[status=" + Status.hex(status) + "]";
@@ -67,34 +60,18 @@ public sealed interface EchoResult {
 
     /** The peer accepted the association but not the Verification presentation context. */
     record VerificationNotAccepted(PresentationContextResult result) implements EchoResult {
-        @Override
-        public String label() {
-            return "not-accepted";
-        }
     }
 
     /** The timeout passed during {@code phase}. */
     record Timeout(Phase phase) implements EchoResult {
-        @Override
-        public String label() {
-            return "timeout";
-        }
     }
 
     /** No TCP connection (refused, unreachable ...). */
     record ConnectFailed(String reason) implements EchoResult {
-        @Override
-        public String label() {
-            return "connect-failed";
-        }
     }
 
     /** The peer broke the protocol, or the connection dropped mid-exchange. */
     record ProtocolError(String detail) implements EchoResult {
-        @Override
-        public String label() {
-            return "protocol-error";
-        }
     }
 
     /** Where an echo was when it ran out of time. */

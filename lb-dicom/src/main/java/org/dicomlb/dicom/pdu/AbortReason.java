@@ -1,11 +1,13 @@
 package org.dicomlb.dicom.pdu;
 
+import org.dicomlb.dicom.Coded;
+
 /**
  * A-ABORT reason/diagnostic field (PS3.8 table 9-26). Significant only when the source is the
  * service provider; a receiver ignores it otherwise. Values above 6 decode as
  * {@link #NOT_SPECIFIED}: an abort ends the association whatever it says, so it is never refused.
  */
-public enum AbortReason {
+public enum AbortReason implements Coded {
     NOT_SPECIFIED(0),
     UNRECOGNIZED_PDU(1),
     UNEXPECTED_PDU(2),
@@ -21,16 +23,12 @@ public enum AbortReason {
         this.code = code;
     }
 
+    @Override
     public int code() {
         return code;
     }
 
     static AbortReason fromCode(int code) {
-        for (AbortReason r : values()) {
-            if (r.code == code) {
-                return r;
-            }
-        }
-        return NOT_SPECIFIED;
+        return Coded.byCode(AbortReason.class, code).orElse(NOT_SPECIFIED);
     }
 }

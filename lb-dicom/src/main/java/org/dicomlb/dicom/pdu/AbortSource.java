@@ -1,10 +1,12 @@
 package org.dicomlb.dicom.pdu;
 
+import org.dicomlb.dicom.Coded;
+
 /**
  * A-ABORT source field (PS3.8 table 9-26). Value 1 and anything above 2 decode as
  * {@link #RESERVED}: an abort ends the association whatever it says, so it is never refused.
  */
-public enum AbortSource {
+public enum AbortSource implements Coded {
     SERVICE_USER(0),
     RESERVED(1),
     SERVICE_PROVIDER(2);
@@ -15,6 +17,7 @@ public enum AbortSource {
         this.code = code;
     }
 
+    @Override
     public int code() {
         return code;
     }

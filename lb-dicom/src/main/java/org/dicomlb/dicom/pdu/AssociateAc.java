@@ -1,10 +1,8 @@
 package org.dicomlb.dicom.pdu;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.WireAeTitle;
 
@@ -28,12 +26,8 @@ public record AssociateAc(
         if (presentationContexts.isEmpty()) {
             throw new IllegalArgumentException("an A-ASSOCIATE-AC answers at least one presentation context");
         }
-        Set<Integer> ids = new HashSet<>();
-        for (PresentationContextAc pc : presentationContexts) {
-            if (!ids.add(pc.id())) {
-                throw new IllegalArgumentException("presentation context ID " + pc.id() + " answered twice");
-            }
-        }
+        PresentationContextRq.checkDistinctIds(presentationContexts.stream().map(PresentationContextAc::id).toList(),
+                "an A-ASSOCIATE-AC");
         Objects.requireNonNull(userInformation, "userInformation");
     }
 

@@ -1,9 +1,7 @@
 package org.dicomlb.dicom.pdu;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.Uids;
 import org.dicomlb.dicom.WireAeTitle;
@@ -30,12 +28,8 @@ public record AssociateRq(
         if (presentationContexts.isEmpty()) {
             throw new IllegalArgumentException("an A-ASSOCIATE-RQ proposes at least one presentation context");
         }
-        Set<Integer> ids = new HashSet<>();
-        for (PresentationContextRq pc : presentationContexts) {
-            if (!ids.add(pc.id())) {
-                throw new IllegalArgumentException("presentation context ID " + pc.id() + " proposed twice");
-            }
-        }
+        PresentationContextRq.checkDistinctIds(presentationContexts.stream().map(PresentationContextRq::id).toList(),
+                "an A-ASSOCIATE-RQ");
         Objects.requireNonNull(userInformation, "userInformation");
     }
 

@@ -1,9 +1,10 @@
 package org.dicomlb.dicom.pdu;
 
 import java.util.Optional;
+import org.dicomlb.dicom.Coded;
 
 /** The seven PDU types of PS3.8 §9.3; any other type octet is an unrecognized PDU. */
-public enum PduType {
+public enum PduType implements Coded {
     A_ASSOCIATE_RQ(0x01),
     A_ASSOCIATE_AC(0x02),
     A_ASSOCIATE_RJ(0x03),
@@ -20,6 +21,7 @@ public enum PduType {
         this.code = code;
     }
 
+    @Override
     public int code() {
         return code;
     }

@@ -1,7 +1,9 @@
 package org.dicomlb.dicom.pdu;
 
+import org.dicomlb.dicom.Coded;
+
 /** Result/reason of a presentation context in an A-ASSOCIATE-AC (PS3.8 table 9-18). */
-public enum PresentationContextResult {
+public enum PresentationContextResult implements Coded {
     ACCEPTANCE(0),
     USER_REJECTION(1),
     NO_REASON(2),
@@ -14,14 +16,13 @@ public enum PresentationContextResult {
         this.code = code;
     }
 
+    @Override
     public int code() {
         return code;
     }
 
     static PresentationContextResult fromCode(int code) throws PduDecodeException {
-        if (code < 0 || code >= values().length) {
-            throw PduDecodeException.invalidValue("presentation context result " + code + " is not in 0..4");
-        }
-        return values()[code];
+        return Coded.byCode(PresentationContextResult.class, code)
+                .orElseThrow(() -> PduDecodeException.invalidValue("presentation context result " + code + " is not in 0..4"));
     }
 }

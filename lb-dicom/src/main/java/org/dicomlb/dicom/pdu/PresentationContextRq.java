@@ -24,6 +24,16 @@ public record PresentationContextRq(int id, String abstractSyntax, List<String> 
         return new PresentationContextRq(id, abstractSyntax, List.of(transferSyntaxes));
     }
 
+    /** Refuses a list of contexts in which an ID appears twice; {@code what} names the PDU. */
+    static void checkDistinctIds(List<Integer> ids, String what) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int id : ids) {
+            if (!seen.add(id)) {
+                throw new IllegalArgumentException("presentation context ID " + id + " appears twice in " + what);
+            }
+        }
+    }
+
     static void checkId(int id) {
         if (id < 1 || id > 255 || id % 2 == 0) {
             throw new IllegalArgumentException("presentation context ID " + id + " is not an odd number in 1..255");

@@ -1,7 +1,9 @@
 package org.dicomlb.dicom.pdu;
 
+import org.dicomlb.dicom.Coded;
+
 /** A-ASSOCIATE-RJ result field (PS3.8 table 9-21). */
-public enum RejectResult {
+public enum RejectResult implements Coded {
     /** Do not retry with the same parameters. */
     PERMANENT(1),
     /** The SCU may retry later, e.g. when no backend is available. */
@@ -13,16 +15,13 @@ public enum RejectResult {
         this.code = code;
     }
 
+    @Override
     public int code() {
         return code;
     }
 
     static RejectResult fromCode(int code) throws PduDecodeException {
-        for (RejectResult r : values()) {
-            if (r.code == code) {
-                return r;
-            }
-        }
-        throw PduDecodeException.invalidValue("A-ASSOCIATE-RJ result " + code + " is not 1 or 2");
+        return Coded.byCode(RejectResult.class, code)
+                .orElseThrow(() -> PduDecodeException.invalidValue("A-ASSOCIATE-RJ result " + code + " is not 1 or 2"));
     }
 }

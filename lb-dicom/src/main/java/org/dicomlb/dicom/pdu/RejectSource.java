@@ -1,7 +1,9 @@
 package org.dicomlb.dicom.pdu;
 
+import org.dicomlb.dicom.Coded;
+
 /** A-ASSOCIATE-RJ source field (PS3.8 table 9-21). */
-public enum RejectSource {
+public enum RejectSource implements Coded {
     SERVICE_USER(1),
     SERVICE_PROVIDER_ACSE(2),
     SERVICE_PROVIDER_PRESENTATION(3);
@@ -12,16 +14,13 @@ public enum RejectSource {
         this.code = code;
     }
 
+    @Override
     public int code() {
         return code;
     }
 
     static RejectSource fromCode(int code) throws PduDecodeException {
-        for (RejectSource s : values()) {
-            if (s.code == code) {
-                return s;
-            }
-        }
-        throw PduDecodeException.invalidValue("A-ASSOCIATE-RJ source " + code + " is not 1, 2 or 3");
+        return Coded.byCode(RejectSource.class, code)
+                .orElseThrow(() -> PduDecodeException.invalidValue("A-ASSOCIATE-RJ source " + code + " is not 1, 2 or 3"));
     }
 }

@@ -10,7 +10,21 @@ import org.dicomlb.dicom.Uids;
  * says unknown sub-items are skipped, never refused, and a proxy must pass them on.
  */
 public sealed interface UserInfoItem {
-    int itemType();
+    /** The sub-item type octet. */
+    default int itemType() {
+        return switch (this) {
+            case MaxLength _ -> MaxLength.TYPE;
+            case ImplementationClassUid _ -> ImplementationClassUid.TYPE;
+            case AsyncOpsWindow _ -> AsyncOpsWindow.TYPE;
+            case RoleSelection _ -> RoleSelection.TYPE;
+            case ImplementationVersionName _ -> ImplementationVersionName.TYPE;
+            case SopClassExtendedNegotiation _ -> SopClassExtendedNegotiation.TYPE;
+            case SopClassCommonExtendedNegotiation _ -> SopClassCommonExtendedNegotiation.TYPE;
+            case UserIdentityRq _ -> UserIdentityRq.TYPE;
+            case UserIdentityAc _ -> UserIdentityAc.TYPE;
+            case Unknown u -> u.itemType();
+        };
+    }
 
     /** 0x51: the largest P-DATA-TF variable field the sender accepts; 0 means no limit. */
     record MaxLength(long value) implements UserInfoItem {
@@ -20,11 +34,6 @@ public sealed interface UserInfoItem {
             if (value < 0 || value > 0xFFFF_FFFFL) {
                 throw new IllegalArgumentException("max length " + value + " is not an unsigned 32-bit value");
             }
-        }
-
-        @Override
-        public int itemType() {
-            return TYPE;
         }
 
         public boolean unlimited() {
@@ -39,11 +48,6 @@ public sealed interface UserInfoItem {
         public ImplementationClassUid {
             Uids.require(uid, "implementation class UID");
         }
-
-        @Override
-        public int itemType() {
-            return TYPE;
-        }
     }
 
     /** 0x53: outstanding operations; 0 means unlimited. */
@@ -54,11 +58,6 @@ public sealed interface UserInfoItem {
             checkU16(maxInvoked, "max operations invoked");
             checkU16(maxPerformed, "max operations performed");
         }
-
-        @Override
-        public int itemType() {
-            return TYPE;
-        }
     }
 
     /** 0x54: SCP/SCU role selection for one SOP class. */
@@ -67,11 +66,6 @@ public sealed interface UserInfoItem {
 
         public RoleSelection {
             Uids.require(sopClassUid, "role selection SOP class UID");
-        }
-
-        @Override
-        public int itemType() {
-            return TYPE;
         }
     }
 
@@ -90,11 +84,6 @@ public sealed interface UserInfoItem {
                 }
             }
         }
-
-        @Override
-        public int itemType() {
-            return TYPE;
-        }
     }
 
     /** 0x56: service-class-specific application information for one SOP class. */
@@ -104,11 +93,6 @@ public sealed interface UserInfoItem {
         public SopClassExtendedNegotiation {
             Uids.require(sopClassUid, "extended negotiation SOP class UID");
             Objects.requireNonNull(applicationInformation, "applicationInformation");
-        }
-
-        @Override
-        public int itemType() {
-            return TYPE;
         }
     }
 
@@ -122,11 +106,6 @@ public sealed interface UserInfoItem {
             Uids.require(serviceClassUid, "common extended negotiation service class UID");
             relatedGeneralSopClassUids = List.copyOf(relatedGeneralSopClassUids);
             relatedGeneralSopClassUids.forEach(u -> Uids.require(u, "related general SOP class UID"));
-        }
-
-        @Override
-        public int itemType() {
-            return TYPE;
         }
     }
 
@@ -151,11 +130,6 @@ public sealed interface UserInfoItem {
         }
 
         @Override
-        public int itemType() {
-            return TYPE;
-        }
-
-        @Override
         public String toString() {
             return "UserIdentityRq[type=" + identityType + ", positiveResponseRequested=" + positiveResponseRequested
                     + ", primaryField=<" + primaryField.length() + " octets>, secondaryField=<"
@@ -170,11 +144,6 @@ public sealed interface UserInfoItem {
         public UserIdentityAc {
             Objects.requireNonNull(serverResponse, "serverResponse");
             checkU16(serverResponse.length(), "user identity server response length");
-        }
-
-        @Override
-        public int itemType() {
-            return TYPE;
         }
 
         @Override

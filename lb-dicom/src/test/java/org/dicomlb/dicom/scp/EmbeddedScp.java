@@ -14,8 +14,11 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.Uids;
+import org.dicomlb.dicom.dimse.DimseCodec;
+import org.dicomlb.dicom.dimse.DimseCommand;
 import org.dicomlb.dicom.pdu.AssociateAc;
 import org.dicomlb.dicom.pdu.AssociateRq;
+import org.dicomlb.dicom.pdu.PDataTf;
 import org.dicomlb.dicom.pdu.Pdu;
 import org.dicomlb.dicom.pdu.PduCodec;
 import org.dicomlb.dicom.pdu.PduDecodeException;
@@ -57,6 +60,16 @@ final class EmbeddedScp implements ScpListener {
 
     void send(Pdu pdu) {
         write(PduCodec.encodeToArray(pdu));
+    }
+
+    /** Sends a whole command set in one PDV on context 1. */
+    void sendCommand(DimseCommand command) {
+        send(PDataTf.fragment(1, true, DimseCodec.encode(command), 0).getFirst());
+    }
+
+    /** Associates with one context for {@code sopClass} in implicit VR little endian. */
+    AssociateAc associateStorage(String sopClass) throws PduDecodeException {
+        return associate(request("SIMSCP", "CT01", PresentationContextRq.of(1, sopClass, Uids.IMPLICIT_VR_LITTLE_ENDIAN)));
     }
 
     AssociateAc associate(AssociateRq rq) throws PduDecodeException {

@@ -45,7 +45,7 @@ class ScpHandlerTest {
         assertThat(ac.userInformation().maxLength()).isEqualTo(ScpConfig.DEFAULT_MAX_PDU_LENGTH);
         assertThat(ac.userInformation().implementationClassUid()).contains(Uids.IMPLEMENTATION_CLASS_UID);
 
-        scp.send(PDataTf.fragment(1, true, DimseCodec.encode(DimseCommand.echoRq(5)), 0).getFirst());
+        scp.sendCommand(DimseCommand.echoRq(5));
         DimseCommand rsp = command(scp.read());
         assertThat(rsp.commandField()).isEqualTo(CommandField.C_ECHO_RSP);
         assertThat(rsp.messageIdBeingRespondedTo()).hasValue(5);
@@ -135,8 +135,7 @@ class ScpHandlerTest {
                 PresentationContextRq.of(1, CT, Uids.EXPLICIT_VR_LITTLE_ENDIAN)));
         byte[] dataSet = new byte[40_000];
         new java.util.Random(1).nextBytes(dataSet);
-        scp.send(PDataTf.fragment(1, true, DimseCodec.encode(DimseCommand.storeRq(3, CT, "1.2.3.99", 0)), 0)
-                .getFirst());
+        scp.sendCommand(DimseCommand.storeRq(3, CT, "1.2.3.99", 0));
         for (PDataTf p : PDataTf.fragment(1, false, dataSet, 16_384)) {
             assertThat(scp.read()).as("no answer before the last fragment").isNull();
             scp.send(p);
@@ -161,8 +160,7 @@ class ScpHandlerTest {
     @Test
     void aStoreForAnotherSopClassThanItsContextFails() throws Exception {
         EmbeddedScp scp = new EmbeddedScp(config);
-        scp.associate(EmbeddedScp.request("SIMSCP", "CT01",
-                PresentationContextRq.of(1, CT, Uids.IMPLICIT_VR_LITTLE_ENDIAN)));
+        scp.associateStorage(CT);
         String mr = "1.2.840.10008.5.1.4.1.1.4";
         scp.send(PDataTf.of(
                 PDataTf.fragment(1, true, DimseCodec.encode(DimseCommand.storeRq(1, mr, "1.2.3", 0)), 0)
@@ -175,10 +173,8 @@ class ScpHandlerTest {
     @Test
     void anAbortFromThePeerEndsTheAssociation() throws Exception {
         EmbeddedScp scp = new EmbeddedScp(config);
-        scp.associate(EmbeddedScp.request("SIMSCP", "CT01",
-                PresentationContextRq.of(1, CT, Uids.IMPLICIT_VR_LITTLE_ENDIAN)));
-        scp.send(PDataTf.fragment(1, true, DimseCodec.encode(DimseCommand.storeRq(1, CT, "1.2.3", 0)), 0)
-                .getFirst());
+        scp.associateStorage(CT);
+        scp.sendCommand(DimseCommand.storeRq(1, CT, "1.2.3", 0));
         scp.send(PDataTf.of(new org.dicomlb.dicom.pdu.Pdv(1, false, false,
                 new org.dicomlb.dicom.pdu.Bytes(new byte[100]))));
         scp.send(Abort.BY_SERVICE_USER);
@@ -191,12 +187,10 @@ class ScpHandlerTest {
     @Test
     void answersPendingStoresBeforeConfirmingRelease() throws Exception {
         EmbeddedScp scp = new EmbeddedScp(config);
-        scp.associate(EmbeddedScp.request("SIMSCP", "CT01",
-                PresentationContextRq.of(1, CT, Uids.IMPLICIT_VR_LITTLE_ENDIAN)));
+        scp.associateStorage(CT);
         List<Pdu> sent = new ArrayList<>();
         for (int id = 1; id <= 3; id++) {
-            scp.send(PDataTf.fragment(1, true, DimseCodec.encode(DimseCommand.storeRq(id, CT, "1.2.3." + id, 0)), 0)
-                    .getFirst());
+            scp.sendCommand(DimseCommand.storeRq(id, CT, "1.2.3." + id, 0));
             scp.send(PDataTf.fragment(1, false, new byte[id * 7], 0).getFirst());
         }
         scp.send(ReleaseRq.INSTANCE);

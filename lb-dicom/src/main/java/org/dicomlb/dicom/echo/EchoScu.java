@@ -1,0 +1,85 @@
+package org.dicomlb.dicom.echo;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.NoopAddressResolverGroup;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.dicomlb.dicom.netty.DicomChannels;
+
+/**
+ * A non-blocking C-ECHO service class user (PS3.4 annex A, PS3.7 §9.1.5). Each
+ * {@link #echo(EchoRequest)} opens one connection on the caller's event loop group, proposes
+ * Verification with implicit VR little endian, sends one C-ECHO-RQ, releases the association
+ * and closes. Nothing blocks; the returned future completes on an event loop once the channel
+ * is closed, never later than the request's timeout (plus scheduling slack).
+ *
+ * <p>Thread-safe: one instance serves any number of concurrent echoes.
+ */
+public final class EchoScu {
+    /** Largest PDU we accept from the peer; an echo exchange needs a few hundred octets. */
+    static final int MAX_RECEIVE_PDU = 64 * 1024;
+    /** Our advertised max length (0x51): what we read in a P-DATA-TF. */
+    static final long ADVERTISED_MAX_LENGTH = 16_384;
+
+    private final EventLoopGroup group;
+    private final Class<? extends Channel> channelClass;
+
+    /**
+     * @param group        where connections run, e.g. the health checker's own group
+     * @param channelClass a socket channel class matching {@code group}'s transport
+     */
+    public EchoScu(EventLoopGroup group, Class<? extends Channel> channelClass) {
+        this.group = Objects.requireNonNull(group, "group");
+        this.channelClass = Objects.requireNonNull(channelClass, "channelClass");
+    }
+
+    public CompletableFuture<EchoResult> echo(EchoRequest request) {
+        CompletableFuture<EchoResult> result = new CompletableFuture<>();
+        long started = System.nanoTime();
+        EchoHandler handler = new EchoHandler(request, started);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(channelClass)
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        Math.max(1, request.timeout().toMillis())))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        DicomChannels.addPduCodec(ch.pipeline(), MAX_RECEIVE_PDU);
+                        ch.pipeline().addLast("echo", handler);
+                    }
+                });
+        bootstrap.connect(request.address()).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                // The handler has decided by the time the channel closes, whatever closed it.
+                f.channel().closeFuture().addListener(c -> result.complete(handler.outcome()));
+                return;
+            }
+            // Decided here, not on close: a failed connect may close the channel before this
+            // listener runs, and a channel that never registered (group shut down) never closes.
+            Throwable cause = f.cause();
+            handler.decide(cause instanceof ConnectTimeoutException
+                    ? new EchoResult.Timeout(EchoResult.Phase.CONNECT)
+                    : new EchoResult.ConnectFailed(describe(cause)));
+            result.complete(handler.outcome());
+            f.channel().close();
+        });
+        return result;
+    }
+
+    static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown";
+        }
+        String m = cause.getMessage();
+        return m == null ? cause.getClass().getSimpleName() : m;
+    }
+}

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.dicomlb.healthcheck.internal.CheckerCore;
 import org.dicomlb.healthcheck.internal.ControlScheduler;
-import org.dicomlb.healthcheck.internal.ExecutorControlScheduler;
+import org.dicomlb.healthcheck.internal.EventLoopControlScheduler;
 import org.dicomlb.healthcheck.internal.IoGroups;
 import org.dicomlb.healthcheck.passive.PassiveOutcome;
 import org.slf4j.Logger;
@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Checks a set of endpoints and publishes their health.
  *
  * <p>Threads: probes run on the checker's own event loop group (epoll when available, NIO
- * otherwise), never on the proxy's; every state change happens on one control thread; events
+ * otherwise), never on the proxy's; every state change happens on one of those loops (the
+ * control loop), so probe timers, connects and results need no hand-off between threads; events
  * reach subscribers on one event thread, in the order they happened. All public methods are
  * thread-safe; {@link #report} and {@link #states} never block and may be called on event loops.
  *
@@ -44,7 +45,6 @@ public final class HealthChecker implements AutoCloseable {
     private static final long CLOSE_WAIT_MILLIS = 2000;
 
     private final ControlScheduler control;
-    private final boolean ownsControl;
     private final ProbeTransport transport;
     private final boolean ownsTransport;
     private final HealthCheckFactory factory;
@@ -55,10 +55,9 @@ public final class HealthChecker implements AutoCloseable {
     private volatile boolean closed;
 
     private HealthChecker(Builder b) {
-        this.ownsControl = b.control == null;
-        this.control = ownsControl ? new ExecutorControlScheduler("dicomlb-health-control") : b.control;
         this.ownsTransport = b.transport == null;
         this.transport = ownsTransport ? IoGroups.create(b.ioThreads, "dicomlb-health-io") : b.transport;
+        this.control = b.control == null ? new EventLoopControlScheduler(transport.group().next()) : b.control;
         this.factory = b.factory;
         if (b.events == null) {
             ownedEvents = Executors.newSingleThreadExecutor(r -> {
@@ -159,14 +158,13 @@ public final class HealthChecker implements AutoCloseable {
             return;
         }
         closed = true;
+        // Runs before the loops stop: a shutting-down event loop still runs the tasks it has.
         control.execute(core::stopAll);
         control.shutdown();
         try {
-            if (ownsControl && control instanceof ExecutorControlScheduler e && !e.awaitTermination(CLOSE_WAIT_MILLIS)) {
-                log.warn("health checker control thread did not stop within {} ms", CLOSE_WAIT_MILLIS);
-            }
-            if (ownsTransport) {
-                transport.group().shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).await(CLOSE_WAIT_MILLIS);
+            if (ownsTransport && !transport.group().shutdownGracefully(0, 100, TimeUnit.MILLISECONDS)
+                    .await(CLOSE_WAIT_MILLIS)) {
+                log.warn("health checker event loops did not stop within {} ms", CLOSE_WAIT_MILLIS);
             }
             if (ownedEvents != null) {
                 ownedEvents.shutdown();

@@ -1,5 +1,6 @@
 package org.dicomlb.healthcheck.tcp;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,6 +24,9 @@ import org.dicomlb.healthcheck.internal.Failures;
  */
 public final class TcpCheck implements HealthCheck {
     private final ProbeTransport transport;
+    /** Reused for every probe with the same timeout (the checker always passes its config's). */
+    private Bootstrap bootstrap;
+    private Duration bootstrapTimeout;
 
     public TcpCheck(ProbeTransport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -31,10 +35,7 @@ public final class TcpCheck implements HealthCheck {
     @Override
     public CompletableFuture<CheckResult> probe(InetSocketAddress address, Duration timeout) {
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
-        ChannelFuture connect = transport.bootstrap(timeout)
-                .option(ChannelOption.SO_LINGER, 0)
-                .handler(Discard.INSTANCE)
-                .connect(address);
+        ChannelFuture connect = bootstrap(timeout).connect(address);
         connect.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 f.channel().close();
@@ -51,6 +52,15 @@ public final class TcpCheck implements HealthCheck {
             }
         });
         return result;
+    }
+
+    /** Called on the checker's control thread only, so the cache needs no lock. */
+    private Bootstrap bootstrap(Duration timeout) {
+        if (!timeout.equals(bootstrapTimeout)) {
+            bootstrap = transport.bootstrap(timeout).option(ChannelOption.SO_LINGER, 0).handler(Discard.INSTANCE);
+            bootstrapTimeout = timeout;
+        }
+        return bootstrap;
     }
 
     /** The probe reads nothing; anything a server says on connect is dropped. */

@@ -224,7 +224,10 @@ public final class HealthChecker implements AutoCloseable {
             return this;
         }
 
-        /** Runs probes on a transport the caller owns (and closes). */
+        /**
+         * Runs probes, and the control loop, on a transport the caller owns (and closes). It must
+         * be a group of its own, never the proxy's event loops.
+         */
         public Builder transport(ProbeTransport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
             return this;

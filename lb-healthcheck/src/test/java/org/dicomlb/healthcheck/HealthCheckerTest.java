@@ -6,14 +6,11 @@ import static org.dicomlb.healthcheck.HealthStatus.DOWN;
 import static org.dicomlb.healthcheck.HealthStatus.STARTING;
 import static org.dicomlb.healthcheck.HealthStatus.UP;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,42 +24,28 @@ class HealthCheckerTest {
               rise: 2, fall: 3, spread: 0% }
             """);
 
-    private final ManualScheduler clock = new ManualScheduler();
-    private final ScriptedCheck check = new ScriptedCheck();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final List<HealthEvent> events = new CopyOnWriteArrayList<>();
-    private final HealthChecker checker = HealthChecker.builder()
-            .controlScheduler(clock)
-            .eventExecutor(Runnable::run)
-            .random(new SplittableRandom(7))
-            .meterRegistry(registry)
-            .checkFactory((probe, transport) -> check)
-            .build();
+    private final HandDrivenChecker h = new HandDrivenChecker(7);
 
     @AfterEach
     void close() {
-        checker.close();
-        clock.runReady();
+        h.close();
     }
 
     private HealthState state() {
-        return checker.state(ID).orElseThrow();
+        return h.state(ID);
     }
 
-    private void start() throws Exception {
-        checker.subscribe(events::add);
-        var done = checker.update(List.of(new CheckTarget(ID, ADDRESS, CONFIG)));
-        clock.runReady();
-        assertThat(done).isCompleted();
+    private void start() {
+        h.update(new CheckTarget(ID, ADDRESS, CONFIG));
     }
 
     /** Lets the next probe run and returns the pause scheduled after it. */
     private Duration probe(CheckResult result) {
-        check.answer(result);
-        int before = check.probes();
-        clock.advance(clock.pendingTimers().getFirst());
-        assertThat(check.probes()).isEqualTo(before + 1);
-        return clock.pendingTimers().getFirst();
+        h.check.answer(result);
+        int before = h.check.probes();
+        h.clock.advance(h.clock.pendingTimers().getFirst());
+        assertThat(h.check.probes()).isEqualTo(before + 1);
+        return h.clock.pendingTimers().getFirst();
     }
 
     @Test
@@ -71,19 +54,19 @@ class HealthCheckerTest {
         assertThat(state().status()).isEqualTo(STARTING);
         assertThat(state().serving()).isTrue();
         assertThat(state().since()).isEqualTo(ManualScheduler.EPOCH);
-        assertThat(clock.pendingTimers()).singleElement()
+        assertThat(h.clock.pendingTimers()).singleElement()
                 .satisfies(d -> assertThat(d).isLessThan(Duration.ofMillis(500)));
-        assertThat(check.probes()).isZero();
+        assertThat(h.check.probes()).isZero();
 
         assertThat(probe(ScriptedCheck.OK)).isEqualTo(Duration.ofSeconds(2));
         assertThat(state().status()).isEqualTo(UP);
-        assertThat(events).singleElement().satisfies(e -> {
+        assertThat(h.events).singleElement().satisfies(e -> {
             assertThat(e.id()).isEqualTo(ID);
             assertThat(e.from()).isEqualTo(STARTING);
             assertThat(e.to()).isEqualTo(UP);
             assertThat(e.reason()).isEqualTo("first check passed: ok");
         });
-        assertThat(check.addresses()).containsExactly(ADDRESS);
+        assertThat(h.check.addresses()).containsExactly(ADDRESS);
     }
 
     @Test
@@ -92,7 +75,7 @@ class HealthCheckerTest {
         assertThat(probe(ScriptedCheck.REFUSED)).isEqualTo(Duration.ofSeconds(5));
         assertThat(state().status()).isEqualTo(DOWN);
         assertThat(state().serving()).isFalse();
-        assertThat(events).extracting(HealthEvent::reason).containsExactly("first check failed: connect refused");
+        assertThat(h.events).extracting(HealthEvent::reason).containsExactly("first check failed: connect refused");
     }
 
     @Test
@@ -111,7 +94,7 @@ class HealthCheckerTest {
         Duration interval = Duration.ofSeconds(2);
         Duration down = Duration.ofSeconds(5);
         assertThat(pauses).containsExactly(interval, fast, interval, fast, fast, down, down, fast, down, fast, interval, interval);
-        assertThat(events).extracting(e -> e.from() + "->" + e.to() + " " + e.reason()).containsExactly(
+        assertThat(h.events).extracting(e -> e.from() + "->" + e.to() + " " + e.reason()).containsExactly(
                 "STARTING->UP first check passed: ok",
                 "UP->DOWN 3 consecutive failures, last: connect refused",
                 "DOWN->UP 2 consecutive successes, last: ok");
@@ -121,42 +104,42 @@ class HealthCheckerTest {
         assertThat(s.lastFailureReason()).contains("connect refused");
         assertThat(s.lastResult()).contains(ScriptedCheck.OK);
         assertThat(s.checks()).isEqualTo(12);
-        assertThat(s.since()).isEqualTo(events.getLast().at());
+        assertThat(s.since()).isEqualTo(h.events.getLast().at());
     }
 
     @Test
     void aProbeThatDoesNotAnswerTimesOutAndIsCancelled() throws Exception {
         start();
         probe(ScriptedCheck.OK);
-        check.hang();
-        clock.advance(Duration.ofSeconds(2));
-        assertThat(check.probes()).isEqualTo(2);
+        h.check.hang();
+        h.clock.advance(Duration.ofSeconds(2));
+        assertThat(h.check.probes()).isEqualTo(2);
         assertThat(state().checks()).isEqualTo(1);
-        clock.advance(Duration.ofMillis(999));
+        h.clock.advance(Duration.ofMillis(999));
         assertThat(state().checks()).isEqualTo(1);
-        clock.advance(Duration.ofMillis(1));
+        h.clock.advance(Duration.ofMillis(1));
         assertThat(state().checks()).isEqualTo(2);
         assertThat(state().lastResult()).contains(CheckResult.timeout(Duration.ofSeconds(1)));
         assertThat(state().lastFailureReason()).contains("timeout after 1s");
         assertThat(state().lastCheckDuration()).contains(Duration.ofSeconds(1));
-        assertThat(check.futures().getLast()).isCancelled();
-        assertThat(clock.pendingTimers()).containsExactly(Duration.ofMillis(500));
+        assertThat(h.check.futures().getLast()).isCancelled();
+        assertThat(h.clock.pendingTimers()).containsExactly(Duration.ofMillis(500));
     }
 
     @Test
     void aCheckThatThrowsCountsAsAFailure() throws Exception {
-        HealthChecker throwing = HealthChecker.builder().controlScheduler(clock).eventExecutor(Runnable::run)
+        HealthChecker throwing = HealthChecker.builder().controlScheduler(h.clock)
                 .checkFactory((probe, transport) -> (address, timeout) -> {
                     throw new IllegalStateException("boom");
                 }).build();
         try {
             throwing.update(List.of(new CheckTarget("x", ADDRESS, CONFIG)));
-            clock.advance(Duration.ofMillis(500));
+            h.clock.advance(Duration.ofMillis(500));
             assertThat(throwing.state("x").orElseThrow().status()).isEqualTo(DOWN);
             assertThat(throwing.state("x").orElseThrow().lastFailureReason()).contains("IllegalStateException: boom");
         } finally {
             throwing.close();
-            clock.runReady();
+            h.clock.runReady();
         }
     }
 
@@ -168,20 +151,20 @@ class HealthCheckerTest {
         probe(ScriptedCheck.REFUSED);
         probe(ScriptedCheck.REFUSED);
         String[] tags = {"pool", "archive", "backend", "arch1", "check", "tcp"};
-        assertThat(registry.get("dicomlb.endpoint.up").tags(tags).gauge().value()).isZero();
-        assertThat(registry.get("dicomlb.health.checks").tags(tags).tag("result", "success").counter().count()).isEqualTo(1);
-        assertThat(registry.get("dicomlb.health.checks").tags(tags).tag("result", "failure").counter().count()).isEqualTo(3);
-        assertThat(registry.get("dicomlb.health.checks").tags(tags).tag("result", "timeout").counter().count()).isZero();
-        assertThat(registry.get("dicomlb.health.check.duration").tags(tags).timer().count()).isEqualTo(4);
-        assertThat(registry.get("dicomlb.health.transitions").tags(tags).tag("to", "up").counter().count()).isEqualTo(1);
-        assertThat(registry.get("dicomlb.health.transitions").tags(tags).tag("to", "down").counter().count()).isEqualTo(1);
+        assertThat(h.registry.get("dicomlb.endpoint.up").tags(tags).gauge().value()).isZero();
+        assertThat(h.registry.get("dicomlb.health.checks").tags(tags).tag("result", "success").counter().count()).isEqualTo(1);
+        assertThat(h.registry.get("dicomlb.health.checks").tags(tags).tag("result", "failure").counter().count()).isEqualTo(3);
+        assertThat(h.registry.get("dicomlb.health.checks").tags(tags).tag("result", "timeout").counter().count()).isZero();
+        assertThat(h.registry.get("dicomlb.health.check.duration").tags(tags).timer().count()).isEqualTo(4);
+        assertThat(h.registry.get("dicomlb.health.transitions").tags(tags).tag("to", "up").counter().count()).isEqualTo(1);
+        assertThat(h.registry.get("dicomlb.health.transitions").tags(tags).tag("to", "down").counter().count()).isEqualTo(1);
     }
 
     @Test
     void subscribersGetEventsInOrderUntilTheyUnsubscribe() throws Exception {
         List<HealthEvent> second = new ArrayList<>();
-        AutoCloseable sub = checker.subscribe(second::add);
-        checker.subscribe(e -> {
+        AutoCloseable sub = h.checker.subscribe(second::add);
+        h.checker.subscribe(e -> {
             throw new IllegalStateException("a broken subscriber must not stop the others");
         });
         start();
@@ -191,7 +174,7 @@ class HealthCheckerTest {
         probe(ScriptedCheck.REFUSED);
         probe(ScriptedCheck.REFUSED);
         assertThat(second).extracting(HealthEvent::to).containsExactly(UP);
-        assertThat(events).extracting(HealthEvent::to).containsExactly(UP, DOWN);
+        assertThat(h.events).extracting(HealthEvent::to).containsExactly(UP, DOWN);
     }
 
     @Test
@@ -200,24 +183,24 @@ class HealthCheckerTest {
         for (int i = 0; i < 1000; i++) {
             targets.add(new CheckTarget("pool/b" + i, ADDRESS, CONFIG));
         }
-        checker.update(targets);
-        clock.runReady();
-        List<Duration> firsts = clock.pendingTimers();
+        h.checker.update(targets);
+        h.clock.runReady();
+        List<Duration> firsts = h.clock.pendingTimers();
         assertThat(firsts).hasSize(1000).allSatisfy(d -> assertThat(d).isLessThan(Duration.ofMillis(500)));
         Map<Long, Long> perMillisecond = firsts.stream()
                 .collect(java.util.stream.Collectors.groupingBy(Duration::toMillis, java.util.stream.Collectors.counting()));
         // 1000 probes over 500 ms: about 2 a millisecond, never a burst.
         assertThat(perMillisecond.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(10));
-        assertThat(checker.states()).hasSize(1000);
+        assertThat(h.checker.states()).hasSize(1000);
     }
 
     @Test
     void statesIsAnImmutableSnapshot() throws Exception {
         start();
-        Map<String, HealthState> before = checker.states();
+        Map<String, HealthState> before = h.checker.states();
         probe(ScriptedCheck.OK);
         assertThat(before.get(ID).status()).isEqualTo(STARTING);
-        assertThat(checker.states().get(ID).status()).isEqualTo(UP);
+        assertThat(h.checker.states().get(ID).status()).isEqualTo(UP);
         assertThatThrownBy(() -> before.put("x", before.get(ID))).isInstanceOf(UnsupportedOperationException.class);
     }
 }

@@ -36,22 +36,35 @@ public final class HttpCheck implements HealthCheck {
 
     private final HttpProbe probe;
     private final ProbeTransport transport;
-    private final TlsContexts tls;
+    private final SslContext ssl;
+    private final String tlsProblem;
 
+    /**
+     * Builds the TLS context here, on the thread that calls {@link
+     * org.dicomlb.healthcheck.HealthChecker#update}: loading a trust store must not stall the
+     * checker's event loop.
+     */
     public HttpCheck(HttpProbe probe, ProbeTransport transport, TlsContexts tls) {
         this.probe = Objects.requireNonNull(probe, "probe");
         this.transport = Objects.requireNonNull(transport, "transport");
-        this.tls = Objects.requireNonNull(tls, "tls");
+        SslContext context = null;
+        String problem = null;
+        if (probe.tls()) {
+            try {
+                context = tls.get(probe.tlsVerify());
+            } catch (SSLException e) {
+                problem = "TLS setup failed: " + e.getMessage();
+            }
+        }
+        this.ssl = context;
+        this.tlsProblem = problem;
     }
 
     @Override
     public CompletableFuture<CheckResult> probe(InetSocketAddress address, Duration timeout) {
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
-        SslContext ssl;
-        try {
-            ssl = probe.tls() ? tls.get(probe.tlsVerify()) : null;
-        } catch (SSLException e) {
-            result.complete(CheckResult.failure("TLS setup failed: " + e.getMessage()));
+        if (tlsProblem != null) {
+            result.complete(CheckResult.failure(tlsProblem));
             return result;
         }
         FullHttpRequest request = request(probe.host().orElseGet(() -> SocketAddresses.format(address)));

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.dicomlb.config.Durations;
 import org.dicomlb.config.Section;
+import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.healthcheck.CheckResult;
 import org.dicomlb.healthcheck.CheckTarget;
 import org.dicomlb.healthcheck.HealthCheck;
@@ -74,7 +75,7 @@ public final class CheckerCore {
                 stop(t);
                 HealthStatus before = t.state.status();
                 t = start(ct, check, before);
-                log.info("health {}: address changed to {}; checking it from scratch", ct.id(), ct.address());
+                log.info("health {}: address changed to {}; checking it from scratch", ct.id(), SocketAddresses.format(ct.address()));
             } else if (!t.config.equals(ct.config())) {
                 reconfigure(t, ct.config(), check);
             }
@@ -94,7 +95,7 @@ public final class CheckerCore {
         t.meters = new TargetMeters(registry, t.id, ct.config().type(), () -> t.state.serving());
         if (previous != HealthStatus.STARTING) {
             HealthEvent e = new HealthEvent(t.id, previous, HealthStatus.STARTING,
-                    "address changed to " + ct.address(), t.state.since());
+                    "address changed to " + SocketAddresses.format(ct.address()), t.state.since());
             publish.accept(e);
         }
         // A random first probe within fast-interval: a thousand targets added at once are not

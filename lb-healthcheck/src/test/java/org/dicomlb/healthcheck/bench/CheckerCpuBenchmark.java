@@ -5,9 +5,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -30,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.dicomlb.healthcheck.CheckTarget;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.HealthState;
+import org.dicomlb.healthcheck.Quiet;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.PassiveConfig;
 import org.dicomlb.healthcheck.config.TcpProbe;
@@ -171,13 +169,4 @@ public final class CheckerCpuBenchmark {
         return total;
     }
 
-    @ChannelHandler.Sharable
-    private static final class Quiet extends ChannelInboundHandlerAdapter {
-        static final Quiet INSTANCE = new Quiet();
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close(); // the check resets each connection on purpose
-        }
-    }
 }

@@ -9,19 +9,14 @@ import static org.dicomlb.healthcheck.passive.PassiveOutcome.SUCCESS;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.dicomlb.healthcheck.CheckTarget;
 import org.dicomlb.healthcheck.Configs;
-import org.dicomlb.healthcheck.HealthChecker;
-import org.dicomlb.healthcheck.HealthEvent;
+import org.dicomlb.healthcheck.HandDrivenChecker;
 import org.dicomlb.healthcheck.HealthState;
-import org.dicomlb.healthcheck.ManualScheduler;
 import org.dicomlb.healthcheck.ScriptedCheck;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -36,31 +31,23 @@ class PassiveHealthTest {
               observe: { min-clients: 2, window: 10s } }
             """);
 
-    private final ManualScheduler clock = new ManualScheduler();
-    private final ScriptedCheck check = new ScriptedCheck();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final List<HealthEvent> events = new CopyOnWriteArrayList<>();
-    private final HealthChecker checker = HealthChecker.builder()
-            .controlScheduler(clock).eventExecutor(Runnable::run).random(new SplittableRandom(1))
-            .meterRegistry(registry).checkFactory((probe, transport) -> check).build();
+    private final HandDrivenChecker h = new HandDrivenChecker(1);
 
     @BeforeEach
     void up() {
-        checker.subscribe(events::add);
-        checker.update(List.of(new CheckTarget(ID, new InetSocketAddress("127.0.0.11", 104), CONFIG)));
-        clock.advance(Duration.ofMillis(500));
+        h.checker.update(List.of(new CheckTarget(ID, new InetSocketAddress("127.0.0.11", 104), CONFIG)));
+        h.clock.advance(Duration.ofMillis(500));
         assertThat(state().status()).isEqualTo(UP);
-        events.clear();
+        h.events.clear();
     }
 
     @AfterEach
     void close() {
-        checker.close();
-        clock.runReady();
+        h.close();
     }
 
     private HealthState state() {
-        return checker.state(ID).orElseThrow();
+        return h.state(ID);
     }
 
     private static InetAddress client(int n) {
@@ -68,66 +55,66 @@ class PassiveHealthTest {
     }
 
     private void report(PassiveOutcome outcome, int client) {
-        checker.report(ID, outcome, client(client));
-        clock.runReady();
+        h.checker.report(ID, outcome, client(client));
+        h.clock.runReady();
     }
 
     @Test
     void oneClientFailingOverAndOverNeverMarksDown() {
-        int probes = check.probes();
+        int probes = h.check.probes();
         for (int i = 0; i < 100; i++) {
             report(i % 2 == 0 ? CONNECT_FAILED : REJECTED, 1);
-            clock.advance(Duration.ofMillis(300));
+            h.clock.advance(Duration.ofMillis(300));
         }
         assertThat(state().status()).isEqualTo(UP);
         assertThat(state().consecutiveFailures()).isZero();
-        assertThat(events).isEmpty();
+        assertThat(h.events).isEmpty();
         // The active probes kept their schedule (30 s / 2 s); no passive decision brought one forward.
-        assertThat(check.probes() - probes).isEqualTo(15);
+        assertThat(h.check.probes() - probes).isEqualTo(15);
         assertThat(counter("dicomlb.health.passive.counted")).isZero();
-        assertThat(registry.get("dicomlb.health.passive.reports").tag("outcome", "connect-failed").counter().count())
+        assertThat(h.registry.get("dicomlb.health.passive.reports").tag("outcome", "connect-failed").counter().count())
                 .isEqualTo(50);
     }
 
     @Test
     void failuresFromSeveralClientsCountTowardFallAndTriggerAProbe() {
-        check.hang(); // the triggered probe stays in flight, so only passive failures count here
-        int probes = check.probes();
+        h.check.hang(); // the triggered probe stays in flight, so only passive failures count here
+        int probes = h.check.probes();
         report(CONNECT_FAILED, 1);
         assertThat(counter("dicomlb.health.passive.counted")).isZero();
         report(CONNECT_FAILED, 2);
         assertThat(state().consecutiveFailures()).isEqualTo(1);
-        assertThat(check.probes()).as("a counted failure brings the next probe forward").isEqualTo(probes + 1);
+        assertThat(h.check.probes()).as("a counted failure brings the next probe forward").isEqualTo(probes + 1);
 
-        clock.advance(Duration.ofMillis(100));
+        h.clock.advance(Duration.ofMillis(100));
         report(REJECTED, 3);
         report(REJECTED, 4);
         assertThat(state().consecutiveFailures()).as("at most one counted failure per fast-interval").isEqualTo(1);
-        clock.advance(Duration.ofMillis(400));
+        h.clock.advance(Duration.ofMillis(400));
         report(REJECTED, 5);
         assertThat(state().consecutiveFailures()).isEqualTo(2);
         assertThat(state().status()).isEqualTo(UP);
 
-        clock.advance(Duration.ofMillis(500));
+        h.clock.advance(Duration.ofMillis(500));
         report(REJECTED, 6);
         assertThat(state().consecutiveFailures()).as("every count needs fresh clients").isEqualTo(2);
         report(REJECTED, 7);
         assertThat(state().status()).isEqualTo(DOWN);
-        assertThat(events).singleElement().satisfies(e -> {
+        assertThat(h.events).singleElement().satisfies(e -> {
             assertThat(e.to()).isEqualTo(DOWN);
             assertThat(e.reason()).isEqualTo("passive: rejected reported by 2 or more clients within 10s");
         });
         assertThat(counter("dicomlb.health.passive.counted")).isEqualTo(3);
-        assertThat(state().lastFailureReason()).contains(events.getFirst().reason());
-        assertThat(check.probes()).as("one probe in flight at a time").isEqualTo(probes + 1);
+        assertThat(state().lastFailureReason()).contains(h.events.getFirst().reason());
+        assertThat(h.check.probes()).as("one probe in flight at a time").isEqualTo(probes + 1);
     }
 
     @Test
     void passiveReportsCannotBringADownBackendBack() {
-        check.answer(ScriptedCheck.REFUSED);
-        clock.advance(Duration.ofSeconds(2));
-        clock.advance(Duration.ofMillis(500));
-        clock.advance(Duration.ofMillis(500));
+        h.check.answer(ScriptedCheck.REFUSED);
+        h.clock.advance(Duration.ofSeconds(2));
+        h.clock.advance(Duration.ofMillis(500));
+        h.clock.advance(Duration.ofMillis(500));
         assertThat(state().status()).isEqualTo(DOWN);
         for (int i = 0; i < 5; i++) {
             report(SUCCESS, i);
@@ -150,7 +137,7 @@ class PassiveHealthTest {
     @Test
     void failuresOlderThanTheWindowAreForgotten() {
         report(CONNECT_FAILED, 1);
-        clock.advance(Duration.ofSeconds(11));
+        h.clock.advance(Duration.ofSeconds(11));
         report(CONNECT_FAILED, 2);
         assertThat(state().consecutiveFailures()).isZero();
     }
@@ -167,33 +154,33 @@ class PassiveHealthTest {
     @Test
     void observeOffIgnoresReports() {
         HealthCheckConfig off = Configs.read("{ type: tcp, spread: 0%, fall: 1, observe: false }");
-        checker.update(List.of(new CheckTarget(ID, new InetSocketAddress("127.0.0.11", 104), off)));
-        clock.runReady();
+        h.checker.update(List.of(new CheckTarget(ID, new InetSocketAddress("127.0.0.11", 104), off)));
+        h.clock.runReady();
         for (int i = 0; i < 10; i++) {
             report(CONNECT_FAILED, i);
         }
         assertThat(state().status()).isEqualTo(UP);
-        assertThat(registry.get("dicomlb.health.passive.reports").tag("outcome", "connect-failed").counter().count()).isZero();
+        assertThat(h.registry.get("dicomlb.health.passive.reports").tag("outcome", "connect-failed").counter().count()).isZero();
     }
 
     @Test
     void metricsNeverCarryAClientAddress() {
-        check.answer(ScriptedCheck.REFUSED);
+        h.check.answer(ScriptedCheck.REFUSED);
         for (int i = 0; i < 6; i++) {
             report(CONNECT_FAILED, i);
-            clock.advance(Duration.ofMillis(500));
+            h.clock.advance(Duration.ofMillis(500));
         }
-        assertThat(registry.getMeters()).isNotEmpty().allSatisfy((Meter m) -> {
+        assertThat(h.registry.getMeters()).isNotEmpty().allSatisfy((Meter m) -> {
             for (Tag t : m.getId().getTags()) {
                 assertThat(t.getValue()).doesNotStartWith("127.0.0.5");
                 assertThat(t.getKey()).isIn("pool", "backend", "check", "result", "to", "outcome", "le");
             }
         });
-        assertThat(registry.get("dicomlb.endpoint.up").tags("pool", "archive", "backend", "arch1", "check", "tcp")
+        assertThat(h.registry.get("dicomlb.endpoint.up").tags("pool", "archive", "backend", "arch1", "check", "tcp")
                 .gauge().value()).isZero();
     }
 
     private double counter(String name) {
-        return registry.get(name).tags("pool", "archive", "backend", "arch1").counter().count();
+        return h.registry.get(name).tags("pool", "archive", "backend", "arch1").counter().count();
     }
 }

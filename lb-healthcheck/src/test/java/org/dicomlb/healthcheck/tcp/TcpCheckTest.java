@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,6 +22,7 @@ import org.dicomlb.healthcheck.Configs;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.HealthEvent;
 import org.dicomlb.healthcheck.HealthState;
+import org.dicomlb.healthcheck.Quiet;
 import org.dicomlb.healthcheck.ProbeTransport;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.internal.IoGroups;
@@ -88,13 +88,14 @@ class TcpCheckTest {
     @Test
     void aProbeSaysWhatHappened() throws Exception {
         ProbeTransport transport = IoGroups.create(1, "test-tcp");
-        try {
-            Channel server = listen(0);
-            InetSocketAddress open = (InetSocketAddress) server.localAddress();
+        // A plain ServerSocket: its close() releases the port at once, whereas a NIO server socket
+        // registered with a selector keeps listening until the selector's next pass.
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            InetSocketAddress open = (InetSocketAddress) server.getLocalSocketAddress();
             TcpCheck check = new TcpCheck(transport);
             assertThat(check.probe(open, Duration.ofSeconds(1)).get(5, TimeUnit.SECONDS))
                     .isEqualTo(CheckResult.success("connected"));
-            server.close().sync();
+            server.close();
             assertThat(check.probe(open, Duration.ofSeconds(1)).get(5, TimeUnit.SECONDS))
                     .isEqualTo(CheckResult.failure("connect refused"));
         } finally {
@@ -108,14 +109,4 @@ class TcpCheckTest {
         return e.from() + "->" + e.to() + " " + e.reason();
     }
 
-    /** Accepts and holds; the checker resets each connection, which is no error here. */
-    @ChannelHandler.Sharable
-    static final class Quiet extends ChannelInboundHandlerAdapter {
-        static final Quiet INSTANCE = new Quiet();
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
 }

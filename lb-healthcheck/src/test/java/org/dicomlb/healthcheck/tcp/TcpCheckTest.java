@@ -90,7 +90,8 @@ class TcpCheckTest {
         ProbeTransport transport = IoGroups.create(1, "test-tcp");
         // A plain ServerSocket: its close() releases the port at once, whereas a NIO server socket
         // registered with a selector keeps listening until the selector's next pass.
-        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        try {
             InetSocketAddress open = (InetSocketAddress) server.getLocalSocketAddress();
             TcpCheck check = new TcpCheck(transport);
             assertThat(check.probe(open, Duration.ofSeconds(1)).get(5, TimeUnit.SECONDS))
@@ -99,6 +100,7 @@ class TcpCheckTest {
             assertThat(check.probe(open, Duration.ofSeconds(1)).get(5, TimeUnit.SECONDS))
                     .isEqualTo(CheckResult.failure("connect refused"));
         } finally {
+            server.close();
             transport.group().shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).syncUninterruptibly();
         }
     }

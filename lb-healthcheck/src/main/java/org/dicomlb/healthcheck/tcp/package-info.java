@@ -1,0 +1,2 @@
+/** The {@code tcp} check: a connect within the timeout. */
+package org.dicomlb.healthcheck.tcp;

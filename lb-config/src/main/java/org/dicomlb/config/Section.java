@@ -251,7 +251,7 @@ public final class Section {
 
     /** A nested mapping, if present (an error is recorded when it is not a mapping). */
     public Optional<Section> section(String key) {
-        return node(key).flatMap(n -> Section.of(n, problems, what + " '" + key + "'"));
+        return node(key).flatMap(n -> Section.of(n, problems, what + " " + key));
     }
 
     /**

@@ -98,12 +98,29 @@ public final class TestBackend implements AutoCloseable {
         }
     }
 
-    /** Like a crash: stop listening and reset every open connection. */
+    /**
+     * Like a crash: stop listening and reset every open connection. Returns once a new connect
+     * is refused, because closing a socket a virtual thread is blocked on can complete a moment
+     * after close() returns, and a "killed" backend that still accepts would make tests lie.
+     */
     public void kill() {
+        InetSocketAddress where = address();
         try {
             server.close();
         } catch (IOException ignored) {
             // already closed
+        }
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Socket probe = new Socket()) {
+                probe.connect(where, 200);
+                Thread.sleep(5);
+            } catch (IOException refused) {
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         for (Socket s : open) {
             try {

@@ -123,7 +123,7 @@ class HealthCheckReaderTest {
                     health-check: { type: udp, path: /x }
                 """);
         Section top = Section.of(root, problems, "configuration").orElseThrow();
-        List<Optional<HealthCheckConfig>> read = top.sections("pools", i -> "pool " + i).stream()
+        List<Optional<HealthCheckConfig>> read = top.sections("pools", "pool").stream()
                 .map(pool -> {
                     pool.string("name", "");
                     return pool.section("health-check").flatMap(HealthCheckReader::read);
@@ -139,12 +139,12 @@ class HealthCheckReaderTest {
                 "lb.yaml:11:28: 'expect-status': '6xx' is not an HTTP status; write e.g. 200, 2xx or 200-204",
                 "lb.yaml:12:19: 'tls-verify' applies only with 'tls: true'",
                 "lb.yaml:13:19: 'calling-ae' is a setting of dicom-echo checks; this check is type http",
-                "lb.yaml:14:7: unknown key 'inteval' in pool 1 'health-check'; did you mean 'interval'?",
+                "lb.yaml:14:7: unknown key 'inteval' in pool 'archive' health-check; did you mean 'interval'?",
                 "lb.yaml:18:22: 'fast-interval' (3s) must not be longer than 'interval' (2s)",
                 "lb.yaml:19:19: 'calling-ae': AE title 'THIS_AE_TITLE_IS_TOO_LONG' is 25 characters; at most 16 are allowed",
                 "lb.yaml:21:16: give either 'port' (same IP as the backend) or 'address' (another ip:port), not both",
                 "lb.yaml:22:31: 'min-clients' is 1; it must be between 2 and 1000",
-                "lb.yaml:22:34: unknown key 'windw' in pool 2 'health-check' 'observe'; did you mean 'window'?",
+                "lb.yaml:22:34: unknown key 'windw' in pool 'qr' health-check observe; did you mean 'window'?",
                 "lb.yaml:24:27: 'type' must be one of tcp | http | dicom-echo, not 'udp'");
     }
 
@@ -158,7 +158,7 @@ class HealthCheckReaderTest {
                 "lb.yaml:1:42: 'expect-body': must be 1 to 1024 characters",
                 "lb.yaml:1:61: 'expect-status' must list at least one status, e.g. [200] or [2xx, 3xx]",
                 "lb.yaml:1:42: 'expect-body' cannot be used with method HEAD: a HEAD response has no body",
-                "lb.yaml:1:32: pool 'archive' health-check 'observe' must be a mapping of keys to values, not the string 'maybe'",
+                "lb.yaml:1:32: pool 'archive' health-check observe must be a mapping of keys to values, not the string 'maybe'",
                 "lb.yaml:1:20: 'host' is a setting of http checks; this check is type tcp");
     }
 

@@ -48,6 +48,11 @@ final class AdminTarget {
     }
 
     Response call(String method, String path) throws BadTarget, IOException, InterruptedException {
+        return call(method, path, null);
+    }
+
+    /** Calls the admin API; {@code jsonBody} may be null. */
+    Response call(String method, String path, String jsonBody) throws BadTarget, IOException, InterruptedException {
         InetSocketAddress address;
         Optional<Path> token = Optional.ofNullable(tokenFile);
         Optional<AdminConfig> fromFile = Optional.empty();
@@ -74,7 +79,11 @@ final class AdminTarget {
         }
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + SocketAddresses.format(address) + path))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
+        if (jsonBody != null) {
+            req.header("Content-Type", "application/json");
+        }
         if (token.isPresent()) {
             try {
                 req.header("Authorization", "Bearer " + Files.readString(token.get(), StandardCharsets.UTF_8).strip());

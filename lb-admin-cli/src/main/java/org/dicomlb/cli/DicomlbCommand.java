@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             StatusCommand.class,
             ReloadCommand.class,
+            AdminStateCommand.Drain.class,
+            AdminStateCommand.Ready.class,
+            AdminStateCommand.Maint.class,
             CommandLine.HelpCommand.class
         })
 public final class DicomlbCommand implements Runnable {

@@ -57,15 +57,17 @@ public final class StatusCommand implements Callable<Integer> {
             out.printf("%npool %s  balance=%s  eligible=%d  queue=%d%s%n", p.path("name").asText(),
                     p.path("balance").asText(), p.path("eligible").asInt(), p.path("queue_length").asInt(),
                     p.path("on_backups").asBoolean() ? "  (serving from backups)" : "");
-            out.printf("  %-16s %-22s %-8s %-6s %-7s %-11s %s%n", "BACKEND", "ADDRESS", "HEALTH", "ADMIN", "WEIGHT",
+            out.printf("  %-16s %-22s %-9s %-6s %-7s %-11s %s%n", "BACKEND", "ADDRESS", "HEALTH", "ADMIN", "WEIGHT",
                     "CONNECTIONS", "ROLE");
             for (JsonNode b : p.path("backends")) {
                 int max = b.path("max_connections").asInt();
-                out.printf("  %-16s %-22s %-8s %-6s %-7s %-11s %s%n", b.path("name").asText(), b.path("address").asText(),
-                        b.path("healthy").asBoolean() ? "up" : "down", b.path("admin_state").asText(),
+                String reason = b.path("health_reason").asText("");
+                out.printf("  %-16s %-22s %-9s %-6s %-7s %-11s %s%s%n", b.path("name").asText(), b.path("address").asText(),
+                        b.path("health").asText(), b.path("admin_state").asText(),
                         b.path("effective_weight").asInt() + "/" + b.path("weight").asInt(),
                         b.path("connections").asInt() + (max > 0 ? "/" + max : ""),
-                        b.path("backup").asBoolean() ? "backup" : "primary");
+                        b.path("backup").asBoolean() ? "backup" : "primary",
+                        reason.isEmpty() ? "" : "  (" + reason + ")");
             }
         }
     }

@@ -13,19 +13,22 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.admin.AdminServer;
 import org.dicomlb.engine.config.AdminConfig;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.engine.config.PoolConfig;
+import org.dicomlb.engine.health.HealthBridge;
 import org.dicomlb.engine.listener.ListenerRuntime;
 import org.dicomlb.engine.listener.Listeners;
 import org.dicomlb.engine.metrics.EngineMetrics;
+import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.FrontendFactory;
@@ -55,7 +58,8 @@ public final class Engine implements AutoCloseable {
     private final Transport transport;
     private final PrometheusMeterRegistry registry;
     private final EngineMetrics metrics;
-    private final ExecutorService control;
+    private final ScheduledExecutorService control;
+    private final HealthBridge health;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Listeners listeners;
     private volatile EngineConfig current;
@@ -67,13 +71,16 @@ public final class Engine implements AutoCloseable {
         this.transport = Transport.create("dicomlb-io", options.ioThreads(), options.preferEpoll());
         this.registry = registry;
         this.metrics = new EngineMetrics(registry);
-        this.control = Executors.newSingleThreadExecutor(r -> {
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dicomlb-control");
             t.setDaemon(true);
             return t;
         });
         this.listeners = new Listeners(transport, metrics, pools::get);
         listeners.frontend(ListenerMode.TCP, TcpFrontend::new);
+        this.health = new HealthBridge(registry, control, this::endpoint,
+                e -> listeners.endWhere(c -> c.endpoint() == e, EndReason.BACKEND_DOWN));
+        listeners.observer(health);
     }
 
     /** Registers the frontend for a listener mode (protocol modules plug in here). */
@@ -143,6 +150,7 @@ public final class Engine implements AutoCloseable {
             return rejected(e.getMessage());
         }
         String summary = updatePools(next.pools());
+        health.update(pools.values());
         listeners.commit(plan);
         boolean first = current == null;
         current = next;
@@ -243,6 +251,48 @@ public final class Engine implements AutoCloseable {
         return pools.get(name);
     }
 
+    /** The live endpoint with id {@code pool/backend}, or null. */
+    public Endpoint endpoint(String id) {
+        int slash = id.indexOf('/');
+        Pool p = slash < 0 ? null : pools.get(id.substring(0, slash));
+        return p == null ? null : p.endpoint(id.substring(slash + 1));
+    }
+
+    /** The outcome of an admin state change: the backend's status after it, or why it failed. */
+    public record StateChange(boolean found, String error, EngineStatus.BackendStatus backend) {
+    }
+
+    /**
+     * Sets an operator's admin state for one backend: {@code drain} takes no new connections
+     * (established ones continue), {@code maint} also stops its health checks, {@code ready}
+     * returns it to service (with slow start when the pool has one). The state outlives reloads
+     * as long as the backend keeps its name.
+     */
+    public CompletableFuture<StateChange> setAdminState(String poolName, String backend, AdminState state) {
+        return CompletableFuture.supplyAsync(() -> {
+            Pool p = pools.get(poolName);
+            Endpoint e = p == null ? null : p.endpoint(backend);
+            if (e == null) {
+                return new StateChange(false, "no backend '" + backend + "' in pool '" + poolName + "'", null);
+            }
+            AdminState before = e.adminState();
+            if (before != state) {
+                p.setAdminState(e, state);
+                LOG.info("backend {} admin state {} -> {} ({} connection(s) open)", e.id(),
+                        before.name().toLowerCase(java.util.Locale.ROOT), state.name().toLowerCase(java.util.Locale.ROOT),
+                        e.active());
+                if (before == AdminState.MAINT || state == AdminState.MAINT) {
+                    health.update(pools.values());
+                }
+                if (state == AdminState.READY) {
+                    health.startRamp(e);
+                }
+                p.republish();
+            }
+            return new StateChange(true, null, backendStatus(e));
+        }, control);
+    }
+
     public EngineStatus status() {
         List<EngineStatus.ListenerStatus> ls = new ArrayList<>();
         for (var e : listeners.bound().entrySet()) {
@@ -262,14 +312,18 @@ public final class Engine implements AutoCloseable {
             var snap = p.snapshot();
             List<EngineStatus.BackendStatus> bs = new ArrayList<>();
             for (Endpoint e : snap.endpoints()) {
-                bs.add(new EngineStatus.BackendStatus(e.name(), SocketAddresses.format(e.address()), e.config().weight(),
-                        e.effectiveWeight(), e.config().backup(), e.config().maxConnections(), e.active(), e.healthy(),
-                        e.adminState().name().toLowerCase(java.util.Locale.ROOT), e.eligible()));
+                bs.add(backendStatus(e));
             }
             ps.add(new EngineStatus.PoolStatus(p.name(), snap.config().balance().name().toLowerCase(java.util.Locale.ROOT),
                     snap.onBackups(), snap.eligible().size(), p.queueLength(), bs));
         }
         return new EngineStatus(transport.describe(), ls, ps);
+    }
+
+    private static EngineStatus.BackendStatus backendStatus(Endpoint e) {
+        return new EngineStatus.BackendStatus(e.name(), SocketAddresses.format(e.address()), e.config().weight(),
+                e.effectiveWeight(), e.config().backup(), e.config().maxConnections(), e.active(), e.healthy(),
+                e.health(), e.healthReason(), e.adminState().name().toLowerCase(java.util.Locale.ROOT), e.eligible());
     }
 
     /** Open client connections across all listeners. */
@@ -321,6 +375,7 @@ public final class Engine implements AutoCloseable {
                 admin.close();
                 admin = null;
             }
+            health.close();
             return null;
         });
         control.shutdown();

@@ -19,8 +19,12 @@ public record EngineStatus(String transport, List<ListenerStatus> listeners, Lis
         }
     }
 
+    /**
+     * @param health       unchecked, starting, up, down, or maint (not probed while in maintenance)
+     * @param healthReason why the last check failed, when it is down
+     */
     public record BackendStatus(String name, String address, int weight, int effectiveWeight, boolean backup,
-                                int maxConnections, int connections, boolean healthy, String adminState,
-                                boolean eligible) {
+                                int maxConnections, int connections, boolean healthy, String health,
+                                String healthReason, String adminState, boolean eligible) {
     }
 }

@@ -1,6 +1,7 @@
 package org.dicomlb.healthcheck;
 
 import org.dicomlb.healthcheck.config.DicomEchoProbe;
+import org.dicomlb.healthcheck.dicom.DicomEchoCheck;
 import org.dicomlb.healthcheck.config.HttpProbe;
 import org.dicomlb.healthcheck.config.ProbeConfig;
 import org.dicomlb.healthcheck.config.TcpProbe;
@@ -20,17 +21,13 @@ public interface HealthCheckFactory {
      */
     HealthCheck create(ProbeConfig probe, ProbeTransport transport);
 
-    /**
-     * tcp and http. dicom-echo needs the C-ECHO SCU of lb-dicom and is refused until that module
-     * provides it; a pool configured with it then fails at update time, never silently unchecked.
-     */
+    /** tcp, http and dicom-echo. */
     static HealthCheckFactory standard() {
         TlsContexts tls = new TlsContexts();
         return (probe, transport) -> switch (probe) {
             case TcpProbe t -> new TcpCheck(transport);
             case HttpProbe h -> new HttpCheck(h, transport, tls);
-            case DicomEchoProbe d -> throw new IllegalArgumentException(
-                    "dicom-echo checks are not available in this build (they need lb-dicom's C-ECHO SCU)");
+            case DicomEchoProbe d -> new DicomEchoCheck(d, transport);
         };
     }
 }

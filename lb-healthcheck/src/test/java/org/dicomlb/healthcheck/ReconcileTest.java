@@ -116,15 +116,6 @@ class ReconcileTest {
     void badUpdatesAreRefusedWholeAndChangeNothing() {
         assertThatThrownBy(() -> h.checker.update(List.of(new CheckTarget("p/a", A1, TCP), new CheckTarget("p/a", A2, TCP))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate check target id 'p/a'");
-        HealthChecker standard = HealthChecker.builder().controlScheduler(h.clock).build();
-        try {
-            HealthCheckConfig echo = Configs.read("{ type: dicom-echo }");
-            assertThatThrownBy(() -> standard.update(List.of(new CheckTarget("p/x", A1, echo))))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("p/x").hasMessageContaining("lb-dicom");
-        } finally {
-            standard.close();
-        }
         h.clock.runReady();
         assertThat(h.checker.states()).containsOnlyKeys("p/a", "p/b");
     }

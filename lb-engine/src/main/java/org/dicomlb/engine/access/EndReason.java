@@ -26,6 +26,8 @@ public enum EndReason {
     MAX_CONNECTIONS,
     /** The client went away before a backend was connected. */
     CLIENT_ABORTED,
+    /** The backend was marked down and its pool has {@code on-down: shutdown}. */
+    BACKEND_DOWN,
     /** dicomlb stopped and its drain grace period ran out. */
     SHUTDOWN,
     /** Protocol-level refusal or abort decided by dicomlb (detail in other fields). */

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    private static final java.util.regex.Pattern BACKEND_STATE =
+            java.util.regex.Pattern.compile("/api/v1/pools/([^/]+)/backends/([^/]+)/state");
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -151,8 +153,51 @@ public final class AdminServer implements AutoCloseable {
                         reload(ctx, keepAlive);
                     }
                 }
-                default -> send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error("no such endpoint: " + path));
+                default -> {
+                    java.util.regex.Matcher m = BACKEND_STATE.matcher(path);
+                    if (m.matches()) {
+                        if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST)) {
+                            setState(ctx, keepAlive, m.group(1), m.group(2), req);
+                        } else {
+                            requireMethod(ctx, keepAlive, method, HttpMethod.PUT);
+                        }
+                    } else {
+                        send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error("no such endpoint: " + path));
+                    }
+                }
             }
+        }
+
+        /** {@code PUT /api/v1/pools/P/backends/B/state} with {@code {"state": "drain"}}. */
+        private void setState(ChannelHandlerContext ctx, boolean keepAlive, String pool, String backend, FullHttpRequest req) {
+            String wanted;
+            try {
+                var body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+                wanted = body == null ? null : body.path("state").asText(null);
+            } catch (java.io.IOException e) {
+                send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, error("body must be JSON like {\"state\": \"drain\"}"));
+                return;
+            }
+            org.dicomlb.engine.pool.AdminState state = null;
+            for (var s : org.dicomlb.engine.pool.AdminState.values()) {
+                if (s.name().equalsIgnoreCase(String.valueOf(wanted))) {
+                    state = s;
+                }
+            }
+            if (state == null) {
+                send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST,
+                        error("state must be one of ready, drain, maint (got " + wanted + ")"));
+                return;
+            }
+            engine.setAdminState(pool, backend, state).whenComplete((r, err) -> {
+                if (err != null) {
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(err)));
+                } else if (!r.found()) {
+                    send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error(r.error()));
+                } else {
+                    send(ctx, keepAlive, HttpResponseStatus.OK, r.backend());
+                }
+            });
         }
 
         private void reload(ChannelHandlerContext ctx, boolean keepAlive) {

@@ -49,8 +49,8 @@ final class LeastConn implements Selector {
 
     /** a.active/a.weight < b.active/b.weight, compared without division. */
     private static boolean fewer(Endpoint a, Endpoint b) {
-        long wa = Math.max(1, a.effectiveWeight());
-        long wb = Math.max(1, b.effectiveWeight());
+        long wa = Math.max(1, a.balanceWeight());
+        long wb = Math.max(1, b.balanceWeight());
         return (long) a.active() * wb < (long) b.active() * wa;
     }
 }

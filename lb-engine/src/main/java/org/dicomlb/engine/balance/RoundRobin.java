@@ -31,7 +31,7 @@ final class RoundRobin implements Selector {
         long g = 0;
         long sum = 0;
         for (int i = 0; i < n; i++) {
-            w[i] = Math.max(1, endpoints.get(i).effectiveWeight());
+            w[i] = Math.max(1, endpoints.get(i).balanceWeight());
             g = gcd(g, w[i]);
         }
         for (int i = 0; i < n; i++) {

@@ -31,7 +31,7 @@ final class SourceHash implements Selector {
         int n = endpoints.length;
         double[] scores = new double[n];
         for (int i = 0; i < n; i++) {
-            scores[i] = score(clientHash, nameHashes[i], endpoints[i].effectiveWeight());
+            scores[i] = score(clientHash, nameHashes[i], endpoints[i].balanceWeight());
         }
         for (int attempt = 0; attempt < n; attempt++) {
             int best = -1;
@@ -53,7 +53,7 @@ final class SourceHash implements Selector {
     }
 
     /** weight / -ln(u) with u uniform in (0,1): the weighted rendezvous score. */
-    static double score(long clientHash, long nameHash, int weight) {
+    static double score(long clientHash, long nameHash, long weight) {
         long h = mix(clientHash ^ nameHash);
         double u = ((h >>> 11) + 0.5) / (double) (1L << 53);
         return Math.max(1, weight) / -Math.log(u);

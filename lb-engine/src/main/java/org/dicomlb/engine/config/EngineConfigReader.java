@@ -8,10 +8,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.dicomlb.config.ConfigNode;
 import org.dicomlb.config.Location;
 import org.dicomlb.config.Problems;
 import org.dicomlb.config.Section;
 import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.healthcheck.config.HealthCheckConfig;
+import org.dicomlb.healthcheck.config.HealthCheckReader;
 
 /**
  * Reads the engine's sections ({@code admin}, {@code listeners}, {@code pools}) of the root
@@ -122,6 +125,9 @@ public final class EngineConfigReader {
         Balance balance = s.choice("balance", Balance.class, Balance.ROUNDROBIN);
         int retries = s.integer("retries", PoolConfig.DEFAULT_RETRIES, 0, 100);
         QueueConfig queue = s.section("queue").map(EngineConfigReader::queue).orElse(QueueConfig.NONE);
+        Optional<HealthCheckConfig> health = healthCheck(s);
+        Duration slowStart = s.duration("slow-start", Duration.ZERO, Duration.ZERO, Duration.ofHours(1));
+        OnDown onDown = s.choice("on-down", OnDown.class, OnDown.KEEP);
         Map<String, Location> backendNames = new HashMap<>();
         List<BackendConfig> backends = new ArrayList<>();
         for (Section b : s.sections("backends", "pool '" + name + "' backend")) {
@@ -135,7 +141,27 @@ public final class EngineConfigReader {
         } else if (backends.isEmpty() && s.clean()) {
             s.error("backends", "pool '" + name + "' has no backends");
         }
-        return s.build(() -> new PoolConfig(name, balance, retries, queue, backends));
+        return s.build(() -> new PoolConfig(name, balance, retries, queue, backends, health, slowStart, onDown));
+    }
+
+    /**
+     * {@code health-check}: absent means the default TCP connect check, {@code none} turns
+     * checking off, a mapping is read by lb-healthcheck.
+     */
+    private static Optional<HealthCheckConfig> healthCheck(Section s) {
+        Optional<ConfigNode> node = s.node("health-check");
+        if (node.isEmpty()) {
+            return Optional.of(PoolConfig.DEFAULT_HEALTH_CHECK);
+        }
+        if (node.get() instanceof ConfigNode.Scalar sc) {
+            if (sc.text().strip().equals("none")) {
+                return Optional.empty();
+            }
+            s.error("health-check", "'health-check' must be a mapping such as { type: tcp } or the word none, not "
+                    + sc.describe());
+            return Optional.empty();
+        }
+        return s.section("health-check").flatMap(HealthCheckReader::read);
     }
 
     private static QueueConfig queue(Section s) {

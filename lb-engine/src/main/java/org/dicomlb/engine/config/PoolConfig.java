@@ -1,17 +1,41 @@
 package org.dicomlb.engine.config;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import org.dicomlb.healthcheck.config.HealthCheckConfig;
+import org.dicomlb.healthcheck.config.TcpProbe;
 
 /**
- * A set of backends and how to spread connections over them. {@code retries}: how many further
- * backends a connection may try after a failed connect before the client sees a failure.
+ * A set of backends and how to spread connections over them.
+ *
+ * @param retries     how many further backends a connection may try after a failed connect
+ *                    before the client sees a failure
+ * @param healthCheck the active (and passive) check of every backend; empty means none, and
+ *                    backends are then always considered healthy
+ * @param slowStart   over how long a backend that comes back (health up, or admin ready) ramps
+ *                    from almost no weight to its full weight; zero means at once
  */
-public record PoolConfig(String name, Balance balance, int retries, QueueConfig queue, List<BackendConfig> backends) {
+public record PoolConfig(String name, Balance balance, int retries, QueueConfig queue, List<BackendConfig> backends,
+                         Optional<HealthCheckConfig> healthCheck, Duration slowStart, OnDown onDown) {
     public static final int DEFAULT_RETRIES = 3;
+    /** A pool without a health-check key gets this: a TCP connect probe with default timing. */
+    public static final HealthCheckConfig DEFAULT_HEALTH_CHECK = HealthCheckConfig.defaults(new TcpProbe());
+
+    /** A pool with the default health check, no slow start, established connections kept on down. */
+    public PoolConfig(String name, Balance balance, int retries, QueueConfig queue, List<BackendConfig> backends) {
+        this(name, balance, retries, queue, backends, Optional.of(DEFAULT_HEALTH_CHECK), Duration.ZERO, OnDown.KEEP);
+    }
 
     public PoolConfig {
+        Objects.requireNonNull(healthCheck, "healthCheck");
+        Objects.requireNonNull(slowStart, "slowStart");
+        Objects.requireNonNull(onDown, "onDown");
+        if (slowStart.isNegative()) {
+            throw new IllegalArgumentException("slow-start must not be negative");
+        }
         Names.check("pool", name);
         Objects.requireNonNull(balance, "balance");
         Objects.requireNonNull(queue, "queue");

@@ -109,10 +109,14 @@ public final class ListenerRuntime implements ListenerContext {
         live.remove(connection);
     }
 
-    /** Ends every connection still open, for {@code reason} (on each connection's own loop). */
-    void endAll(EndReason reason) {
+    /** Ends the open connections that match, for {@code reason}, each on its own loop. */
+    void endWhere(java.util.function.Predicate<ProxyConnection> which, EndReason reason) {
         for (ProxyConnection c : live) {
-            c.client().eventLoop().execute(() -> c.close(reason));
+            c.client().eventLoop().execute(() -> {
+                if (which.test(c)) {
+                    c.close(reason);
+                }
+            });
         }
     }
 

@@ -146,8 +146,14 @@ public final class Listeners {
 
     /** Ends every open connection, on any listener, for {@code reason}. */
     public void endAll(org.dicomlb.engine.access.EndReason reason) {
-        bound.values().forEach(r -> r.endAll(reason));
-        retired.forEach(r -> r.endAll(reason));
+        endWhere(c -> true, reason);
+    }
+
+    /** Ends the open connections that match, on any listener, for {@code reason}. */
+    public void endWhere(java.util.function.Predicate<org.dicomlb.engine.relay.ProxyConnection> which,
+                         org.dicomlb.engine.access.EndReason reason) {
+        bound.values().forEach(r -> r.endWhere(which, reason));
+        retired.forEach(r -> r.endWhere(which, reason));
     }
 
     /** Open client connections, including those of listeners that stopped accepting. */

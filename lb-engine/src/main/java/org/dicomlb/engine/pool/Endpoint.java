@@ -17,6 +17,8 @@ public final class Endpoint {
     private final AtomicInteger active = new AtomicInteger();
     private volatile BackendConfig config;
     private volatile boolean healthy = true;
+    private volatile String health = "unchecked";
+    private volatile String healthReason = "";
     private volatile AdminState adminState = AdminState.READY;
     private volatile long weightScalePermille = 1000;
 
@@ -59,8 +61,20 @@ public final class Endpoint {
         return healthy;
     }
 
-    void healthy(boolean up) {
-        this.healthy = up;
+    /** Health as the status page shows it: unchecked, starting, up, down. */
+    public String health() {
+        return health;
+    }
+
+    /** Why the last check failed (empty when it has not). */
+    public String healthReason() {
+        return healthReason;
+    }
+
+    void health(boolean serving, String state, String reason) {
+        this.healthy = serving;
+        this.health = state;
+        this.healthReason = reason;
     }
 
     public AdminState adminState() {
@@ -71,11 +85,24 @@ public final class Endpoint {
         this.adminState = s;
     }
 
-    /** Weight used for balancing now: the configured weight scaled (slow start ramps this up). */
+    /** The weight in force now, as operators read it: the configured weight scaled by slow start. */
     public int effectiveWeight() {
         int w = config.weight();
-        long scaled = w * weightScalePermille / 1000;
-        return w == 0 ? 0 : (int) Math.max(1, scaled);
+        return w == 0 ? 0 : (int) Math.max(1, Math.round(w * weightScalePermille / 1000.0));
+    }
+
+    /**
+     * The weight balancing uses: configured weight times the slow-start scale in permille, so a
+     * ramp has 1000 steps of resolution even for weight 1 (0 only when the weight is 0).
+     */
+    public long balanceWeight() {
+        int w = config.weight();
+        return w == 0 ? 0 : Math.max(1, w * weightScalePermille);
+    }
+
+    /** The slow-start scale, 0..1000 permille of the configured weight. */
+    public long weightScalePermille() {
+        return weightScalePermille;
     }
 
     void weightScalePermille(long permille) {

@@ -106,8 +106,9 @@ public final class Pool {
         slotFreed();
     }
 
-    public void setHealthy(Endpoint e, boolean up) {
-        e.healthy(up);
+    /** Records a health decision; call {@link #republish()} afterwards. Control thread only. */
+    public void setHealth(Endpoint e, boolean serving, String state, String reason) {
+        e.health(serving, state, reason);
     }
 
     public void setAdminState(Endpoint e, AdminState state) {

@@ -18,8 +18,13 @@ public interface EndpointObserver {
         }
     };
 
-    /** A connect attempt failed, or the backend refused the connection at protocol level. */
+    /** A connect attempt to the backend failed. */
     void failed(Endpoint endpoint, String reason, InetAddress client);
+
+    /** The backend refused or aborted the client's request at protocol level (e.g. A-ASSOCIATE-RJ). */
+    default void rejected(Endpoint endpoint, String reason, InetAddress client) {
+        failed(endpoint, reason, client);
+    }
 
     /** A connection to the backend was established (and, for DICOM, accepted). */
     void succeeded(Endpoint endpoint, InetAddress client);

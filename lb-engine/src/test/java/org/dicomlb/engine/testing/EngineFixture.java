@@ -38,8 +38,14 @@ public final class EngineFixture implements AutoCloseable {
         return sb.toString();
     }
 
-    /** A one-listener, one-pool config over all backends. */
+    /**
+     * A one-listener, one-pool config over all backends. Health checks are off unless
+     * {@code poolSettings} configures one, so tests of balancing see no probe connections.
+     */
     public String config(String poolSettings, String... backendExtras) {
+        if (!poolSettings.contains("health-check")) {
+            poolSettings = poolSettings.isEmpty() ? "health-check: none" : poolSettings + "\n    health-check: none";
+        }
         return """
                 listeners:
                   - { name: front, bind: 127.0.0.1:%d, pool: p, timeouts: { connect: 1s } }

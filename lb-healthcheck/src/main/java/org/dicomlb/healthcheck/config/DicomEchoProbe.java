@@ -1,29 +1,30 @@
 package org.dicomlb.healthcheck.config;
 
+import org.dicomlb.dicom.AeTitle;
+
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A DICOM C-ECHO probe (verification SOP class). {@code calledAe} empty means: the backend's own
- * called AE title when the pool gives one, otherwise {@value #FALLBACK_CALLED_AE}; the engine fills
+ * called AE title when the pool gives one, otherwise ANY-SCP; the engine fills
  * it in per backend with {@link #withCalledAe}.
  */
-public record DicomEchoProbe(String callingAe, Optional<String> calledAe) implements ProbeConfig {
-    public static final String DEFAULT_CALLING_AE = "DICOMLB";
-    public static final String FALLBACK_CALLED_AE = "ANY-SCP";
+public record DicomEchoProbe(AeTitle callingAe, Optional<AeTitle> calledAe) implements ProbeConfig {
+    public static final AeTitle DEFAULT_CALLING_AE = AeTitle.of("DICOMLB");
+    public static final AeTitle FALLBACK_CALLED_AE = AeTitle.of("ANY-SCP");
 
     public DicomEchoProbe {
-        AeTitles.requireValid(callingAe);
+        Objects.requireNonNull(callingAe, "callingAe");
         Objects.requireNonNull(calledAe, "calledAe");
-        calledAe.ifPresent(AeTitles::requireValid);
     }
 
-    public DicomEchoProbe withCalledAe(String ae) {
+    public DicomEchoProbe withCalledAe(AeTitle ae) {
         return new DicomEchoProbe(callingAe, Optional.of(ae));
     }
 
     /** The called AE title a probe sends. */
-    public String effectiveCalledAe() {
+    public AeTitle effectiveCalledAe() {
         return calledAe.orElse(FALLBACK_CALLED_AE);
     }
 

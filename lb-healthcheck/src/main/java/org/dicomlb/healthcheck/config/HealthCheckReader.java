@@ -1,5 +1,7 @@
 package org.dicomlb.healthcheck.config;
 
+import org.dicomlb.dicom.AeTitle;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -116,8 +118,8 @@ public final class HealthCheckReader {
     }
 
     private static DicomEchoProbe dicomEcho(Section s) {
-        String calling = s.parsed("calling-ae", AeTitles::requireValid).orElse(DicomEchoProbe.DEFAULT_CALLING_AE);
-        Optional<String> called = s.parsed("called-ae", AeTitles::requireValid);
+        AeTitle calling = s.parsed("calling-ae", AeTitle::of).orElse(DicomEchoProbe.DEFAULT_CALLING_AE);
+        Optional<AeTitle> called = s.parsed("called-ae", AeTitle::of);
         return new DicomEchoProbe(calling, called);
     }
 

@@ -1,5 +1,7 @@
 package org.dicomlb.healthcheck.config;
 
+import org.dicomlb.dicom.AeTitle;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
@@ -84,14 +86,15 @@ class HealthCheckReaderTest {
     void readsADicomEchoCheckForTheSecondStep() throws Exception {
         HealthCheckConfig c = read("{ type: dicom-echo, calling-ae: LB1, address: '127.0.0.20:11112', observe: false }")
                 .orElseThrow();
-        assertThat(c.probe()).isEqualTo(new DicomEchoProbe("LB1", Optional.empty()));
-        assertThat(((DicomEchoProbe) c.probe()).effectiveCalledAe()).isEqualTo("ANY-SCP");
-        assertThat(((DicomEchoProbe) c.probe()).withCalledAe("ARCHIVE1").effectiveCalledAe()).isEqualTo("ARCHIVE1");
+        assertThat(c.probe()).isEqualTo(new DicomEchoProbe(AeTitle.of("LB1"), Optional.empty()));
+        assertThat(((DicomEchoProbe) c.probe()).effectiveCalledAe()).isEqualTo(AeTitle.of("ANY-SCP"));
+        assertThat(((DicomEchoProbe) c.probe()).withCalledAe(AeTitle.of("ARCHIVE1")).effectiveCalledAe())
+                .isEqualTo(AeTitle.of("ARCHIVE1"));
         assertThat(c.probeAddress(new InetSocketAddress("127.0.0.11", 104)))
                 .isEqualTo(new InetSocketAddress("127.0.0.20", 11112));
         assertThat(c.observe().enabled()).isFalse();
         assertThat(read("{ type: dicom-echo }").orElseThrow().probe())
-                .isEqualTo(new DicomEchoProbe("DICOMLB", Optional.empty()));
+                .isEqualTo(new DicomEchoProbe(AeTitle.of("DICOMLB"), Optional.empty()));
     }
 
     @Test
@@ -141,7 +144,7 @@ class HealthCheckReaderTest {
                 "lb.yaml:13:19: 'calling-ae' is a setting of dicom-echo checks; this check is type http",
                 "lb.yaml:14:7: unknown key 'inteval' in pool 'archive' health-check; did you mean 'interval'?",
                 "lb.yaml:18:22: 'fast-interval' (3s) must not be longer than 'interval' (2s)",
-                "lb.yaml:19:19: 'calling-ae': AE title 'THIS_AE_TITLE_IS_TOO_LONG' is 25 characters; at most 16 are allowed",
+                "lb.yaml:19:19: 'calling-ae': invalid AE title 'THIS_AE_TITLE_IS_TOO_LONG': longer than 16 characters",
                 "lb.yaml:21:16: give either 'port' (same IP as the backend) or 'address' (another ip:port), not both",
                 "lb.yaml:22:31: 'min-clients' is 1; it must be between 2 and 1000",
                 "lb.yaml:22:34: unknown key 'windw' in pool 'qr' health-check observe; did you mean 'window'?",

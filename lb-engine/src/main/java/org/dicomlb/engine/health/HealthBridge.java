@@ -1,0 +1,185 @@
+package org.dicomlb.engine.health;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.dicomlb.engine.config.OnDown;
+import org.dicomlb.engine.config.PoolConfig;
+import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Pool;
+import org.dicomlb.engine.relay.EndpointObserver;
+import org.dicomlb.healthcheck.CheckTarget;
+import org.dicomlb.healthcheck.HealthChecker;
+import org.dicomlb.healthcheck.HealthEvent;
+import org.dicomlb.healthcheck.HealthStatus;
+import org.dicomlb.healthcheck.passive.PassiveOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects lb-healthcheck to the pools. The checker probes every checked endpoint and publishes
+ * transitions; this bridge applies them on the engine's control thread (endpoint health, pool
+ * snapshot republished, slow-start ramp, on-down shutdown) and feeds what live traffic sees back
+ * to the checker as passive health.
+ *
+ * <p>An endpoint in admin state {@code maint} is not probed (its checks would only flap while it
+ * is being worked on); when it returns to {@code ready} it starts over like a new endpoint.
+ */
+public final class HealthBridge implements EndpointObserver, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthBridge.class);
+    private static final long RAMP_TICK_MILLIS = 250;
+
+    private final HealthChecker checker;
+    private final ScheduledExecutorService control;
+    private final Function<String, Endpoint> endpoints;
+    private final Consumer<Endpoint> closeConnections;
+    private final AutoCloseable subscription;
+    /** Endpoints in slow start and when their ramp began (control thread only). */
+    private final Map<Endpoint, Long> ramps = new HashMap<>();
+    private ScheduledFuture<?> rampTicker;
+
+    /**
+     * @param endpoints        finds a live endpoint by id ({@code pool/backend}); control thread
+     * @param closeConnections ends an endpoint's established connections (on-down: shutdown)
+     */
+    public HealthBridge(MeterRegistry registry, ScheduledExecutorService control, Function<String, Endpoint> endpoints,
+                        Consumer<Endpoint> closeConnections) {
+        this.checker = HealthChecker.builder().meterRegistry(registry).ioThreads(1).build();
+        this.control = control;
+        this.endpoints = endpoints;
+        this.closeConnections = closeConnections;
+        this.subscription = checker.subscribe(e -> control.execute(() -> apply(e)));
+    }
+
+    /**
+     * Re-derives the checked targets from the pools (after a reload or an admin state change).
+     * Control thread only. Unchanged targets keep their state and schedule.
+     */
+    public void update(Collection<Pool> pools) {
+        List<CheckTarget> targets = new ArrayList<>();
+        for (Pool pool : pools) {
+            PoolConfig pc = pool.config();
+            for (Endpoint e : pool.endpoints()) {
+                if (e.adminState() == AdminState.MAINT) {
+                    pool.setHealth(e, true, "maint", "");
+                } else if (pc.healthCheck().isEmpty()) {
+                    pool.setHealth(e, true, "unchecked", "");
+                } else {
+                    targets.add(new CheckTarget(e.id(), e.address(), pc.healthCheck().get()));
+                    checker.state(e.id()).ifPresentOrElse(
+                            s -> pool.setHealth(e, s.status().serving(), label(s.status()), s.lastFailureReason().orElse("")),
+                            () -> pool.setHealth(e, true, label(HealthStatus.STARTING), ""));
+                }
+            }
+            pool.republish();
+        }
+        checker.update(targets).join();
+    }
+
+    private void apply(HealthEvent ev) {
+        Endpoint e = endpoints.apply(ev.id());
+        if (e == null) {
+            return;
+        }
+        Pool pool = e.pool();
+        boolean serving = ev.to().serving();
+        String reason = serving ? "" : ev.reason();
+        pool.setHealth(e, serving, label(ev.to()), reason);
+        if (ev.from() == HealthStatus.DOWN && serving) {
+            startRamp(e);
+        }
+        if (!serving) {
+            ramps.remove(e);
+            if (pool.config().onDown() == OnDown.SHUTDOWN && e.active() > 0) {
+                LOG.info("backend {} is down and its pool has on-down: shutdown; closing its {} connection(s)",
+                        e.id(), e.active());
+                closeConnections.accept(e);
+            }
+        }
+        pool.republish();
+    }
+
+    /**
+     * Starts the slow-start ramp of an endpoint that just became usable again (health up, or
+     * admin ready). Control thread only.
+     */
+    public void startRamp(Endpoint e) {
+        Duration d = e.pool().config().slowStart();
+        if (d.isZero()) {
+            return;
+        }
+        ramps.put(e, System.nanoTime());
+        e.pool().setWeightScale(e, 0);
+        if (rampTicker == null) {
+            rampTicker = control.scheduleAtFixedRate(this::tickRamps, RAMP_TICK_MILLIS, RAMP_TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void tickRamps() {
+        long now = System.nanoTime();
+        Set<Pool> touched = new HashSet<>();
+        var it = ramps.entrySet().iterator();
+        while (it.hasNext()) {
+            var r = it.next();
+            Endpoint e = r.getKey();
+            long total = Math.max(1, e.pool().config().slowStart().toNanos());
+            long permille = Math.min(1000, (now - r.getValue()) * 1000 / total);
+            e.pool().setWeightScale(e, permille);
+            touched.add(e.pool());
+            if (permille >= 1000) {
+                it.remove();
+            }
+        }
+        touched.forEach(Pool::republish);
+        if (ramps.isEmpty() && rampTicker != null) {
+            rampTicker.cancel(false);
+            rampTicker = null;
+        }
+    }
+
+    /** Health as shown on the status page and in the API: starting, up, down. */
+    private static String label(HealthStatus s) {
+        return s.name().toLowerCase(Locale.ROOT);
+    }
+
+    // ---- passive health: called from event loops, must not block ------------------------------
+
+    @Override
+    public void failed(Endpoint endpoint, String reason, InetAddress client) {
+        checker.report(endpoint.id(), PassiveOutcome.CONNECT_FAILED, client);
+    }
+
+    @Override
+    public void rejected(Endpoint endpoint, String reason, InetAddress client) {
+        checker.report(endpoint.id(), PassiveOutcome.REJECTED, client);
+    }
+
+    @Override
+    public void succeeded(Endpoint endpoint, InetAddress client) {
+        checker.report(endpoint.id(), PassiveOutcome.SUCCESS, client);
+    }
+
+    @Override
+    public void close() {
+        try {
+            subscription.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+        checker.close();
+    }
+}

@@ -130,6 +130,38 @@ class ApplianceAdminTest {
     }
 
     @Test
+    void drainReadyAndMaintChangeABackendsAdminState() throws Exception {
+        Cli drain = Cli.run("drain", "p/b1", "-c", config.toString());
+        assertThat(drain.exit()).as(drain.err()).isZero();
+        assertThat(drain.out()).startsWith("p/b1: drain (health ");
+        assertThat(Cli.run("status", "-c", config.toString()).out()).contains("drain");
+        HttpResponse<String> viaApi = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPort + "/api/v1/pools/p/backends/b1/state"))
+                .header("Authorization", "Bearer s3cret-token")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"maint\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(viaApi.statusCode()).isEqualTo(200);
+        assertThat(viaApi.body()).contains("\"admin_state\" : \"maint\"", "\"health\" : \"maint\"");
+        Cli ready = Cli.run("ready", "p/b1", "-c", config.toString());
+        assertThat(ready.exit()).isZero();
+        assertThat(ready.out()).startsWith("p/b1: ready");
+
+        Cli missing = Cli.run("drain", "p/nope", "-c", config.toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("HTTP 404", "no backend 'nope' in pool 'p'");
+        assertThat(Cli.run("drain", "just-a-name", "-c", config.toString()).exit()).isEqualTo(2);
+        HttpResponse<String> badState = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPort + "/api/v1/pools/p/backends/b1/state"))
+                .header("Authorization", "Bearer s3cret-token")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"off\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(badState.statusCode()).isEqualTo(400);
+        HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPort + "/api/v1/pools/p/backends/b1/state"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"drain\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(noToken.statusCode()).isEqualTo(401);
+        assertThat(app.engine().pool("p").endpoint("b1").adminState()).isEqualTo(org.dicomlb.engine.pool.AdminState.READY);
+    }
+
+    @Test
     void operatorCommandsReportAWrongTokenOrNoServer() throws Exception {
         Path wrong = Files.writeString(dir.resolve("wrong.token"), "nope");
         Cli denied = Cli.run("status", "--admin", "127.0.0.1:" + adminPort, "--token-file", wrong.toString());

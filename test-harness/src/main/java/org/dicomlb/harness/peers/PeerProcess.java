@@ -62,6 +62,22 @@ public final class PeerProcess implements AutoCloseable {
         throw last;
     }
 
+    /**
+     * Starts {@code command} that listens on the given {@code port} (e.g. a peer restarted where
+     * it was) and waits until it listens there.
+     */
+    public static PeerProcess startListeningOn(String name, Path workDir, List<String> command, int port,
+            Duration startTimeout) {
+        PeerProcess peer = start(name + "-" + port, workDir, command, port);
+        try {
+            peer.awaitListening(startTimeout);
+            return peer;
+        } catch (RuntimeException e) {
+            peer.close();
+            throw e;
+        }
+    }
+
     private static PeerProcess start(String name, Path workDir, List<String> command, int port) {
         try {
             Files.createDirectories(workDir);

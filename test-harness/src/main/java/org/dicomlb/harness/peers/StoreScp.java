@@ -49,18 +49,25 @@ public final class StoreScp implements AutoCloseable {
     }
 
     public static StoreScp start(Options options) {
-        String binary = Dcmtk.storescp().toString();
-        PeerProcess p = PeerProcess.startListening("storescp", options.outputDirectory(), port -> {
-            List<String> cmd = new ArrayList<>(List.of(binary, "-aet", options.aeTitle(), "-od",
-                    options.outputDirectory().toString()));
-            if (options.fork()) {
-                cmd.add("--fork");
-            }
-            cmd.addAll(options.extraArgs());
-            cmd.add(Integer.toString(port));
-            return cmd;
-        }, Duration.ofSeconds(10));
-        return new StoreScp(options, p);
+        return new StoreScp(options, PeerProcess.startListening("storescp", options.outputDirectory(),
+                port -> command(options, port), Duration.ofSeconds(10)));
+    }
+
+    /** Starts on a given port, e.g. to bring a killed storescp back where its pool expects it. */
+    public static StoreScp startOn(Options options, int port) {
+        return new StoreScp(options, PeerProcess.startListeningOn("storescp", options.outputDirectory(),
+                command(options, port), port, Duration.ofSeconds(10)));
+    }
+
+    private static List<String> command(Options options, int port) {
+        List<String> cmd = new ArrayList<>(List.of(Dcmtk.storescp().toString(), "-aet", options.aeTitle(), "-od",
+                options.outputDirectory().toString()));
+        if (options.fork()) {
+            cmd.add("--fork");
+        }
+        cmd.addAll(options.extraArgs());
+        cmd.add(Integer.toString(port));
+        return cmd;
     }
 
     /** Where to reach it: always the loopback address. */

@@ -88,7 +88,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("Try:");
         out.println("  bash -c 'exec 3<>/dev/tcp/127.0.0.1/10400; head -1 <&3'   # greets you with the backend's name");
         out.println("  (or: nc 127.0.0.1 10400, then type: it echoes)");
-        out.println("  ./dicomlb status                         # pools, backends, connections");
+        out.println("  ./dicomlb status                         # pools, backends, health, connections");
+        out.println("  ./dicomlb drain demo/demo-1              # no new connections to demo-1; then: ./dicomlb ready demo/demo-1");
         out.println("  curl -s 127.0.0.1:9900/metrics | grep dicomlb_   # Prometheus metrics");
         out.println("  edit " + file);
         out.println("  ./dicomlb reload                         # apply the edit without cutting connections");

@@ -1,0 +1,105 @@
+package org.dicomlb.harness.bench.scenario;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.dicomlb.harness.bench.BenchContext;
+import org.dicomlb.harness.bench.Phase;
+import org.dicomlb.harness.bench.Variant;
+import org.dicomlb.harness.bench.Via;
+import org.dicomlb.harness.bench.load.ConstantRateHttp;
+import org.dicomlb.harness.bench.load.Wrk;
+import org.dicomlb.harness.bench.peer.Nginx;
+import org.dicomlb.harness.bench.process.Server;
+import org.dicomlb.harness.bench.proxy.Route;
+import org.dicomlb.harness.bench.report.Goal;
+import org.dicomlb.harness.bench.report.Metric;
+import org.dicomlb.harness.bench.report.Numbers;
+
+/**
+ * Latency a proxy adds at a load it can sustain. First each variant's maximum keep-alive rate is
+ * measured with wrk (this doubles as warm-up); then every variant is driven at the same constant
+ * rate, half of the slowest variant's maximum, by {@link ConstantRateHttp}, an open-loop
+ * generator that measures from each request's due time.
+ */
+public final class HttpAddedLatency implements Scenario {
+    private static final Metric P50 = Metric.lower("p50", "p50 latency at half load", "ms");
+    private static final Metric P99 = Metric.lower("p99", "p99 latency at half load", "ms")
+            .withGoal(new Goal.AddedBelow(1.0, "ms"));
+    private static final Metric P999 = Metric.lower("p999", "p99.9 latency at half load", "ms");
+    /** Measurements shorter than this would make p99.9 rest on a handful of samples. */
+    private static final Duration MIN_MEASURE = Duration.ofSeconds(2);
+
+    @Override
+    public String name() {
+        return "http-added-latency";
+    }
+
+    @Override
+    public String summary() {
+        return "open-loop constant-rate HTTP keep-alive load (harness generator, HdrHistogram) at half of the slowest"
+                + " variant's wrk maximum → nginx; latency from each request's due time.";
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        return List.of(P50, P99, P999);
+    }
+
+    @Override
+    public Session open(BenchContext ctx) throws IOException, InterruptedException {
+        Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
+        Route route = Route.tcp(ctx.layout().nginx());
+        int connections = ctx.profile().pick(4, 16);
+        Duration measure = ctx.profile().measure().multipliedBy(2).compareTo(MIN_MEASURE) < 0
+                ? MIN_MEASURE : ctx.profile().measure().multipliedBy(2);
+        return new Session() {
+            private double rate;
+
+            @Override
+            public Route route() {
+                return route;
+            }
+
+            @Override
+            public List<String> prepare(Map<Variant, Via> vias) throws IOException, InterruptedException {
+                Map<Variant, Double> max = new EnumMap<>(Variant.class);
+                for (Via via : vias.values()) {
+                    max.put(via.variant(), Wrk.run(ctx, via.address(), Nginx.PATH, 1, HttpKeepAlive.CONNECTIONS,
+                            ctx.profile().warmUp(), false).requestsPerSecond());
+                }
+                double slowest = max.values().stream().mapToDouble(Double::doubleValue).min()
+                        .orElseThrow(() -> new IOException("no variant to calibrate against"));
+                rate = Math.max(100, Math.floor(slowest / 2 / 100) * 100);
+                StringBuilder note = new StringBuilder(String.format(Locale.ROOT,
+                        "Offered %s req/s on %d connections for %d s per run: half of the slowest variant's wrk maximum (",
+                        Numbers.format(rate), connections, measure.toSeconds()));
+                max.forEach((v, r) -> note.append(v.label()).append(' ').append(Numbers.format(r)).append(", "));
+                note.setLength(note.length() - 2);
+                note.append(" req/s in ").append(ctx.profile().warmUp().toSeconds()).append(" s calibration runs).");
+                return List.of(note.toString());
+            }
+
+            @Override
+            public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
+                ConstantRateHttp.Result r = ConstantRateHttp.run(via.address(), Nginx.PATH, connections, rate,
+                        phase == Phase.WARM_UP ? ctx.profile().warmUp() : measure);
+                nginx.checkAlive();
+                if (r.errors() > 0) {
+                    throw new IOException(r.errors() + " of " + (r.errors() + r.completed()) + " requests via "
+                            + via.variant().label() + " failed or went unanswered");
+                }
+                return Map.of(P50.key(), r.percentileMillis(50), P99.key(), r.percentileMillis(99),
+                        P999.key(), r.percentileMillis(99.9));
+            }
+
+            @Override
+            public void close() {
+                nginx.close();
+            }
+        };
+    }
+}

@@ -8,11 +8,14 @@ import java.util.Objects;
  * cores; the quick one exists so CI exercises every scenario end to end on each submission.
  *
  * @param measure how long one timed measurement lasts (tools that take whole seconds round up)
- * @param warmUp  unrecorded traffic through each variant before the first measurement (JIT, caches)
+ * @param warmUp  unrecorded traffic through each variant before the first measurement. dicomlb's
+ *                JIT needs seconds of load to reach its steady speed (a fresh JVM relays
+ *                short connections 10-50 times slower in its first second), and a
+ *                production load balancer runs for weeks, so steady state is what counts.
  */
 public record Profile(boolean quick, int repetitions, Duration measure, Duration warmUp) {
     public static Profile full(int repetitions) {
-        return new Profile(false, repetitions, Duration.ofSeconds(5), Duration.ofSeconds(2));
+        return new Profile(false, repetitions, Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
     public static Profile quick(int repetitions) {

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.harness.bench.BenchContext;
 import org.dicomlb.harness.bench.process.Children;
+import org.dicomlb.harness.bench.process.Text;
 
 /**
  * Runs {@code wrk} (closed loop: each connection sends its next request when the previous
@@ -43,19 +44,23 @@ public final class Wrk {
         }
         cmd.add("http://" + SocketAddresses.format(target) + path);
         Children.Exit e = ctx.children().runOk(cmd, Map.of(), duration.plusSeconds(30), ctx.scratch("wrk"));
-        String out = e.stdout();
+        return parse(e.stdout(), SocketAddresses.format(target));
+    }
+
+    /** Reads wrk's --latency summary; {@code via} names the target in error messages. */
+    static Result parse(String out, String via) throws IOException {
         Matcher se = SOCKET_ERRORS.matcher(out);
         if (se.find()) {
             throw new IOException("wrk saw socket errors (connect " + se.group(1) + ", read " + se.group(2) + ", write "
-                    + se.group(3) + ", timeout " + se.group(4) + ") via " + SocketAddresses.format(target) + ": " + String.join(" ", cmd));
+                    + se.group(3) + ", timeout " + se.group(4) + ") via " + via);
         }
         Matcher n2 = NON_2XX.matcher(out);
         if (n2.find()) {
-            throw new IOException("wrk got " + n2.group(1) + " non-2xx responses via " + SocketAddresses.format(target));
+            throw new IOException("wrk got " + n2.group(1) + " non-2xx responses via " + via);
         }
         Matcher rate = RATE.matcher(out);
         if (!rate.find()) {
-            throw new IOException("no Requests/sec in wrk output: " + e.describe());
+            throw new IOException("no Requests/sec in wrk output via " + via + ": " + Text.tail(out, 8));
         }
         double p50 = Double.NaN;
         double p99 = Double.NaN;
@@ -69,7 +74,7 @@ public final class Wrk {
             }
         }
         if (Double.isNaN(p50) || Double.isNaN(p99)) {
-            throw new IOException("no latency distribution in wrk output: " + e.describe());
+            throw new IOException("no latency distribution in wrk output via " + via + ": " + Text.tail(out, 8));
         }
         return new Result(Double.parseDouble(rate.group(1)), p50, p99);
     }

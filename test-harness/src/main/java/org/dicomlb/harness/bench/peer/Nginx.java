@@ -37,7 +37,7 @@ public final class Nginx {
                 worker_processes 1;
                 pid %1$s/nginx.pid;
                 error_log %1$s/error.log warn;
-                events { worker_connections 30000; }
+                events { worker_connections 8192; }
                 http {
                     access_log off;
                     keepalive_requests 100000000;

@@ -24,7 +24,6 @@ import org.dicomlb.harness.bench.report.Metric;
  * RSS again.
  */
 public final class IdleMemory implements Scenario {
-    private static final Duration SETTLE = Duration.ofSeconds(2);
     /** The figure. */
     private static final int TARGET_CONNECTIONS = 10_000;
     /** Open files a process needs besides its connections (jars, epoll, pipes, logs). */
@@ -70,6 +69,8 @@ public final class IdleMemory implements Scenario {
         if (connections < 100) {
             throw new IOException("the open-files limit (" + limit + ") is too low for the idle-memory scenario; run: ulimit -n 65536");
         }
+        // Time for the proxy to finish starting, and to finish allocating for the connections.
+        Duration settle = Duration.ofSeconds(ctx.profile().pick(1, 2));
         IdleBackend backend = IdleBackend.start(ctx.layout().idleBackend(), 16_384);
         Route route = Route.tcp(ctx.layout().idleBackend());
         return new Session() {
@@ -90,11 +91,11 @@ public final class IdleMemory implements Scenario {
             @Override
             public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
                 Server proxy = via.proxyProcess();
-                Thread.sleep(SETTLE.toMillis());
+                Thread.sleep(settle.toMillis());
                 long startKib = proxy.residentKib();
                 try (IdleClients clients = IdleClients.open(via.address(), connections)) {
                     backend.awaitConnections(connections, Duration.ofSeconds(120));
-                    Thread.sleep(SETTLE.toMillis());
+                    Thread.sleep(settle.toMillis());
                     long heldKib = proxy.residentKib();
                     double perConnectionKib = (heldKib - startKib) / (double) connections;
                     return Map.of(RSS_10K.key(), (startKib + perConnectionKib * TARGET_CONNECTIONS) / 1024.0,

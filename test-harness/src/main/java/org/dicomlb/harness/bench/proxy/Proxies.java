@@ -68,7 +68,10 @@ public final class Proxies {
                 ProxyConfigs.dicomlbYaml(scenario, route, layout.dicomlb(), layout.dicomlbAdmin()));
         List<String> cmd = new ArrayList<>(List.of(dicomlb.launcher().toString(), "run", "-c", cfg.toString(),
                 "--io-threads", Integer.toString(dicomlb.ioThreads()),
-                "--access-log", scratch.resolve(scenario + "-dicomlb-access.log").toString()));
+                "--access-log", scratch.resolve(scenario + "-dicomlb-access.log").toString(),
+                // Stopping must finish within the harness's SIGTERM grace (then SIGKILL), so that
+                // a flight recording requested with --dicomlb-jvm-opt is written on exit.
+                "--shutdown-grace", "1s"));
         cmd.addAll(dicomlb.runArguments());
         Map<String, String> env = Map.of(
                 // The harness built the distribution once at the start; never rebuild mid-run.

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.dicomlb.harness.bench.BenchContext;
-import org.dicomlb.harness.bench.Phase;
-import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.load.AssociationLoad;
 import org.dicomlb.harness.bench.load.EchoscuLoad;
 import org.dicomlb.harness.bench.load.StoreScu;
@@ -47,28 +45,14 @@ public final class DicomAssociationRate implements Scenario {
         Server scp = StoreScp.start(ctx, name(), ctx.layout().storescp());
         Route route = Route.tcp(ctx.layout().storescp()).withDicomlbMode(ctx.dicomListenerMode());
         int concurrency = ctx.profile().pick(2, 8);
-        return new Session() {
-            @Override
-            public Route route() {
-                return route;
+        return new OneBackend(scp, route, (via, phase) -> {
+            AssociationLoad.Result r = load.run(via.address(), StoreScu.AE_TITLE, StoreScp.AE_TITLE, concurrency,
+                    ctx.profile().duration(phase), MAX_ASSOCIATIONS);
+            if (r.failed() > 0 || r.succeeded() == 0) {
+                throw new IOException(r.failed() + " of " + (r.failed() + r.succeeded()) + " associations via "
+                        + via.variant().label() + " failed; first: " + r.firstFailure());
             }
-
-            @Override
-            public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
-                AssociationLoad.Result r = load.run(via.address(), StoreScu.AE_TITLE, StoreScp.AE_TITLE, concurrency,
-                        ctx.profile().duration(phase), MAX_ASSOCIATIONS);
-                scp.checkAlive();
-                if (r.failed() > 0 || r.succeeded() == 0) {
-                    throw new IOException(r.failed() + " of " + (r.failed() + r.succeeded()) + " associations via "
-                            + via.variant().label() + " failed; first: " + r.firstFailure());
-                }
-                return Map.of(RATE.key(), r.perSecond());
-            }
-
-            @Override
-            public void close() {
-                scp.close();
-            }
-        };
+            return Map.of(RATE.key(), r.perSecond());
+        });
     }
 }

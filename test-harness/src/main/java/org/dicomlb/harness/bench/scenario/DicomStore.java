@@ -9,7 +9,6 @@ import java.util.Map;
 import org.dicomlb.harness.bench.BenchContext;
 import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Variant;
-import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.load.StoreScu;
 import org.dicomlb.harness.bench.peer.DicomInstances;
 import org.dicomlb.harness.bench.peer.StoreScp;
@@ -67,28 +66,14 @@ public final class DicomStore implements Scenario {
         }
         Server scp = StoreScp.start(ctx, name(), ctx.layout().storescp());
         Route route = Route.tcp(ctx.layout().storescp()).withDicomlbMode(ctx.dicomListenerMode());
-        return new Session() {
-            @Override
-            public Route route() {
-                return route;
+        return new OneBackend(scp, route, (via, phase) -> {
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (int i = 0; i < LOADS.size(); i++) {
+                Load l = LOADS.get(i);
+                int count = phase == Phase.WARM_UP ? 1 : ctx.profile().pick(l.quickCount(), l.fullCount());
+                out.put(l.metric().key(), StoreScu.mibPerSecond(ctx, via.address(), StoreScp.AE_TITLE, files.get(i), count));
             }
-
-            @Override
-            public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
-                Map<String, Double> out = new LinkedHashMap<>();
-                for (int i = 0; i < LOADS.size(); i++) {
-                    Load l = LOADS.get(i);
-                    int count = phase == Phase.WARM_UP ? 1 : ctx.profile().pick(l.quickCount(), l.fullCount());
-                    out.put(l.metric().key(), StoreScu.mibPerSecond(ctx, via.address(), StoreScp.AE_TITLE, files.get(i), count));
-                }
-                scp.checkAlive();
-                return out;
-            }
-
-            @Override
-            public void close() {
-                scp.close();
-            }
-        };
+            return out;
+        });
     }
 }

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.dicomlb.harness.bench.BenchContext;
-import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Variant;
-import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.load.Wrk;
 import org.dicomlb.harness.bench.peer.Nginx;
 import org.dicomlb.harness.bench.process.Server;
@@ -44,25 +42,10 @@ public final class HttpKeepAlive implements Scenario {
     @Override
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
-        Route route = Route.tcp(ctx.layout().nginx());
         int connections = ctx.profile().pick(8, CONNECTIONS);
-        return new Session() {
-            @Override
-            public Route route() {
-                return route;
-            }
-
-            @Override
-            public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
-                Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase), false);
-                nginx.checkAlive();
-                return Map.of(RPS.key(), r.requestsPerSecond(), P50.key(), r.p50Millis(), P99.key(), r.p99Millis());
-            }
-
-            @Override
-            public void close() {
-                nginx.close();
-            }
-        };
+        return new OneBackend(nginx, Route.tcp(ctx.layout().nginx()), (via, phase) -> {
+            Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase), false);
+            return Map.of(RPS.key(), r.requestsPerSecond(), P50.key(), r.p50Millis(), P99.key(), r.p99Millis());
+        });
     }
 }

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.dicomlb.harness.bench.BenchContext;
-import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Variant;
-import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.load.Wrk;
 import org.dicomlb.harness.bench.peer.Nginx;
 import org.dicomlb.harness.bench.process.Server;
@@ -43,25 +41,8 @@ public final class L4ConnectionRate implements Scenario {
     @Override
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
-        Route route = Route.tcp(ctx.layout().nginx());
         int connections = ctx.profile().pick(4, 16);
-        return new Session() {
-            @Override
-            public Route route() {
-                return route;
-            }
-
-            @Override
-            public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
-                Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase), true);
-                nginx.checkAlive();
-                return Map.of(RATE.key(), r.requestsPerSecond());
-            }
-
-            @Override
-            public void close() {
-                nginx.close();
-            }
-        };
+        return new OneBackend(nginx, Route.tcp(ctx.layout().nginx()), (via, phase) -> Map.of(RATE.key(),
+                Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase), true).requestsPerSecond()));
     }
 }

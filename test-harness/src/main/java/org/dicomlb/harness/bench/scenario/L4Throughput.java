@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.dicomlb.harness.bench.BenchContext;
-import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Variant;
-import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.load.Iperf3Client;
 import org.dicomlb.harness.bench.peer.Iperf3Server;
 import org.dicomlb.harness.bench.process.Server;
@@ -46,24 +44,7 @@ public final class L4Throughput implements Scenario {
     @Override
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Server iperf = Iperf3Server.start(ctx, name(), ctx.layout().iperf3());
-        Route route = Route.tcp(ctx.layout().iperf3());
-        return new Session() {
-            @Override
-            public Route route() {
-                return route;
-            }
-
-            @Override
-            public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
-                double gbps = Iperf3Client.gbitPerSecond(ctx, via.address(), streams, ctx.profile().duration(phase));
-                iperf.checkAlive();
-                return Map.of(THROUGHPUT.key(), gbps);
-            }
-
-            @Override
-            public void close() {
-                iperf.close();
-            }
-        };
+        return new OneBackend(iperf, Route.tcp(ctx.layout().iperf3()), (via, phase) -> Map.of(THROUGHPUT.key(),
+                Iperf3Client.gbitPerSecond(ctx, via.address(), streams, ctx.profile().duration(phase))));
     }
 }

@@ -1,0 +1,89 @@
+package org.dicomlb.harness.bench.load;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.harness.bench.BenchContext;
+import org.dicomlb.harness.bench.process.Children;
+import org.dicomlb.harness.bench.process.Text;
+
+/**
+ * Runs {@code wrk} (closed loop: each connection sends its next request when the previous
+ * response arrived) and reads its summary. Any socket error or non-2xx response fails the
+ * measurement: a proxy that drops requests must not look fast.
+ */
+public final class Wrk {
+    private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
+    private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+
+    private Wrk() {
+    }
+
+    /** What one wrk run measured. Latencies in milliseconds. */
+    public record Result(double requestsPerSecond, double p50Millis, double p99Millis) {
+    }
+
+    /**
+     * @param closeEach send {@code Connection: close}, so every request is a new TCP connection
+     *                  (nginx closes after the response and wrk reconnects)
+     */
+    public static Result run(BenchContext ctx, InetSocketAddress target, String path, int threads, int connections,
+                             Duration duration, boolean closeEach) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t", Integer.toString(threads), "-c", Integer.toString(connections),
+                "-d", Math.max(1, duration.toSeconds()) + "s", "--latency", "--timeout", "5s"));
+        if (closeEach) {
+            cmd.addAll(List.of("-H", "Connection: close"));
+        }
+        cmd.add("http://" + SocketAddresses.format(target) + path);
+        Children.Exit e = ctx.children().runOk(cmd, Map.of(), duration.plusSeconds(30), ctx.scratch("wrk"));
+        return parse(e.stdout(), SocketAddresses.format(target));
+    }
+
+    /** Reads wrk's --latency summary; {@code via} names the target in error messages. */
+    static Result parse(String out, String via) throws IOException {
+        Matcher se = SOCKET_ERRORS.matcher(out);
+        if (se.find()) {
+            throw new IOException("wrk saw socket errors (connect " + se.group(1) + ", read " + se.group(2) + ", write "
+                    + se.group(3) + ", timeout " + se.group(4) + ") via " + via);
+        }
+        Matcher n2 = NON_2XX.matcher(out);
+        if (n2.find()) {
+            throw new IOException("wrk got " + n2.group(1) + " non-2xx responses via " + via);
+        }
+        Matcher rate = RATE.matcher(out);
+        if (!rate.find()) {
+            throw new IOException("no Requests/sec in wrk output via " + via + ": " + Text.tail(out, 8));
+        }
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        Matcher p = PERCENTILE.matcher(out);
+        while (p.find()) {
+            double ms = millis(Double.parseDouble(p.group(2)), p.group(3));
+            if (p.group(1).equals("50")) {
+                p50 = ms;
+            } else {
+                p99 = ms;
+            }
+        }
+        if (Double.isNaN(p50) || Double.isNaN(p99)) {
+            throw new IOException("no latency distribution in wrk output via " + via + ": " + Text.tail(out, 8));
+        }
+        return new Result(Double.parseDouble(rate.group(1)), p50, p99);
+    }
+
+    private static double millis(double v, String unit) {
+        return switch (unit) {
+            case "us" -> v / 1000;
+            case "ms" -> v;
+            default -> v * 1000;
+        };
+    }
+}

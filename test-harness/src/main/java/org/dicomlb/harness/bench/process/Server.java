@@ -1,0 +1,98 @@
+package org.dicomlb.harness.bench.process;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** A long-running child (proxy or backend) started by {@link Children}; closing stops it and its children. */
+public final class Server implements AutoCloseable {
+    private final String name;
+    private final List<String> command;
+    private final Process process;
+    private final Path log;
+    private final Children children;
+
+    Server(String name, List<String> command, Process process, Path log, Children children) {
+        this.name = name;
+        this.command = List.copyOf(command);
+        this.process = process;
+        this.log = log;
+        this.children = children;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /**
+     * Waits until the server listens on {@code port} (seen in the kernel's socket table, so the
+     * check sends no traffic that a one-test-at-a-time server like iperf3 could mistake for a
+     * client). Fails early, quoting the server's log, when it exits instead.
+     */
+    public void awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Listening.onPort(port)) {
+            if (!process.isAlive()) {
+                throw new IOException(name + " exited with " + process.exitValue() + " before listening on port " + port
+                        + "; command: " + String.join(" ", command) + "; log " + log + ": " + logTail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(name + " is not listening on port " + port + " after " + timeout.toSeconds()
+                        + " s; log " + log + ": " + logTail());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** {@link #awaitListening}, stopping the server when it does not come up; returns this server. */
+    public Server readyOn(int port, Duration timeout) throws IOException, InterruptedException {
+        try {
+            awaitListening(port, timeout);
+            return this;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Fails when the server died (e.g. crashed under load), quoting its log. */
+    public void checkAlive() throws IOException {
+        if (!process.isAlive()) {
+            throw new IOException(name + " died (exit " + process.exitValue() + "); log " + log + ": " + logTail());
+        }
+    }
+
+    /** Resident set size of the process, from {@code VmRSS} in /proc/PID/status, in KiB. */
+    public long residentKib() throws IOException {
+        checkAlive();
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+            }
+        }
+        throw new IOException("no VmRSS line in /proc/" + process.pid() + "/status");
+    }
+
+    public String logTail() {
+        try {
+            return Text.tail(Files.readString(log), 12);
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        children.stop(process);
+    }
+}

@@ -1,0 +1,51 @@
+package org.dicomlb.harness.bench.proxy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.dicomlb.engine.config.Balance;
+
+/**
+ * What a scenario asks of both proxies; each proxy's configuration is generated from it, so the
+ * two can only differ where their products differ.
+ *
+ * @param dicomlbMode    the dicomlb listener mode ({@code tcp} today; the DICOM scenarios switch
+ *                       to {@code dicom} with one value). HAProxy always runs {@code mode tcp}.
+ * @param maxConnections per-listener (dicomlb) / per-frontend (HAProxy) connection limit
+ * @param idleTimeout    dicomlb {@code timeouts.idle}; HAProxy {@code timeout client} and {@code timeout server}
+ */
+public record Route(String dicomlbMode, Balance balance, List<InetSocketAddress> backends, Duration connectTimeout,
+                    Duration idleTimeout, int maxConnections) {
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
+    public static final int MAX_CONNECTIONS = 20_000;
+    /** Both proxies retry a failed backend connect this many times (HAProxy {@code retries}). */
+    public static final int RETRIES = 3;
+
+    public Route {
+        Objects.requireNonNull(dicomlbMode, "dicomlbMode");
+        Objects.requireNonNull(balance, "balance");
+        backends = List.copyOf(backends);
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("a route needs at least one backend");
+        }
+        for (InetSocketAddress b : backends) {
+            if (!b.getAddress().isLoopbackAddress()) {
+                throw new IllegalArgumentException("benchmark backends must be on loopback, not " + b);
+            }
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be positive");
+        }
+    }
+
+    /** A plain TCP relay to {@code backend} with the harness's standard timeouts and limits. */
+    public static Route tcp(InetSocketAddress backend) {
+        return new Route("tcp", Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS);
+    }
+
+    public Route withDicomlbMode(String mode) {
+        return new Route(mode, balance, backends, connectTimeout, idleTimeout, maxConnections);
+    }
+}

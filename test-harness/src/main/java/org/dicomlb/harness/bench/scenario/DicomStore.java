@@ -1,0 +1,79 @@
+package org.dicomlb.harness.bench.scenario;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dicomlb.harness.bench.BenchContext;
+import org.dicomlb.harness.bench.Phase;
+import org.dicomlb.harness.bench.Variant;
+import org.dicomlb.harness.bench.load.StoreScu;
+import org.dicomlb.harness.bench.peer.DicomInstances;
+import org.dicomlb.harness.bench.peer.StoreScp;
+import org.dicomlb.harness.bench.process.Server;
+import org.dicomlb.harness.bench.proxy.Route;
+import org.dicomlb.harness.bench.report.Goal;
+import org.dicomlb.harness.bench.report.Metric;
+
+/**
+ * DICOM C-STORE throughput: DCMTK storescu → (proxy) → storescp, one association per size
+ * sending one generated instance many times. dicomlb's listener runs in the context's DICOM
+ * listener mode (tcp until the dicom mode lands); HAProxy is in mode tcp either way.
+ *
+ * <p>DCMTK 3.6.7 as packaged does not set TCP_NODELAY, so the last partial segment of every
+ * C-STORE waits for the receiver's delayed ACK (tens of milliseconds). That stall is in the
+ * client's socket in all three variants and dominates small instances; the large sizes show
+ * what copying through a proxy costs.
+ */
+public final class DicomStore implements Scenario {
+    /** Instance sizes of real modalities, and how many of each one measurement sends (full, quick). */
+    private record Load(DicomInstances.Size size, int fullCount, int quickCount, Metric metric) {
+    }
+
+    private static final List<Load> LOADS = List.of(
+            load(new DicomInstances.Size("ct-512k", 512, 512), "CT slice 512 KiB", 40, 4),
+            load(new DicomInstances.Size("cr-8m", 2048, 2048), "CR image 8 MiB", 12, 2),
+            load(new DicomInstances.Size("mg-40m", 4096, 5120), "mammogram 40 MiB", 3, 1));
+
+    private static Load load(DicomInstances.Size size, String label, int full, int quick) {
+        Metric m = Metric.higher(size.label(), "C-STORE " + label, "MiB/s").withGoal(new Goal.AtLeastTimes(Variant.DIRECT, 0.95));
+        return new Load(size, full, quick, m);
+    }
+
+    @Override
+    public String name() {
+        return "dicom-cstore";
+    }
+
+    @Override
+    public String summary() {
+        return "storescu → storescp --ignore, one association per size, instances generated with dump2dcm; MiB/s of files sent.";
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        return LOADS.stream().map(Load::metric).toList();
+    }
+
+    @Override
+    public Session open(BenchContext ctx) throws IOException, InterruptedException {
+        Path data = ctx.scratch(name()).resolve("instances");
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < LOADS.size(); i++) {
+            files.add(DicomInstances.generate(ctx, data, LOADS.get(i).size(), i));
+        }
+        Server scp = StoreScp.start(ctx, name(), ctx.layout().storescp());
+        Route route = Route.tcp(ctx.layout().storescp()).withDicomlbMode(ctx.dicomListenerMode());
+        return new OneBackend(scp, route, (via, phase) -> {
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (int i = 0; i < LOADS.size(); i++) {
+                Load l = LOADS.get(i);
+                int count = phase == Phase.WARM_UP ? 1 : ctx.profile().pick(l.quickCount(), l.fullCount());
+                out.put(l.metric().key(), StoreScu.mibPerSecond(ctx, via.address(), StoreScp.AE_TITLE, files.get(i), count));
+            }
+            return out;
+        });
+    }
+}

@@ -1,0 +1,118 @@
+package org.dicomlb.harness.bench.scenario;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.dicomlb.harness.bench.BenchContext;
+import org.dicomlb.harness.bench.Phase;
+import org.dicomlb.harness.bench.Variant;
+import org.dicomlb.harness.bench.Via;
+import org.dicomlb.harness.bench.load.ConstantRateHttp;
+import org.dicomlb.harness.bench.load.Wrk;
+import org.dicomlb.harness.bench.peer.Nginx;
+import org.dicomlb.harness.bench.process.Server;
+import org.dicomlb.harness.bench.proxy.Route;
+import org.dicomlb.harness.bench.report.Goal;
+import org.dicomlb.harness.bench.report.Metric;
+import org.dicomlb.harness.bench.report.Numbers;
+
+/**
+ * Latency a proxy adds at a load it can sustain. First each variant's maximum keep-alive rate is
+ * measured with wrk (this doubles as warm-up); then every variant is driven at the same constant
+ * rate, half of the slowest variant's maximum, by {@link ConstantRateHttp}, an open-loop
+ * generator that measures from each request's due time.
+ */
+public final class HttpAddedLatency implements Scenario {
+    private static final Metric P50 = Metric.lower("p50", "p50 latency at half load", "ms");
+    private static final Metric P99 = Metric.lower("p99", "p99 latency at half load", "ms")
+            .withGoal(new Goal.AddedBelow(1.0, "ms"));
+    private static final Metric P999 = Metric.lower("p999", "p99.9 latency at half load", "ms");
+    private static final Duration CALIBRATION = Duration.ofSeconds(2);
+    private static final Duration GENERATOR_WARM_UP = Duration.ofSeconds(1);
+
+    @Override
+    public String name() {
+        return "http-added-latency";
+    }
+
+    @Override
+    public String summary() {
+        return "open-loop constant-rate HTTP keep-alive load (harness generator, HdrHistogram) at half of the slowest"
+                + " variant's wrk maximum → nginx; latency from each request's due time.";
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        return List.of(P50, P99, P999);
+    }
+
+    @Override
+    public Session open(BenchContext ctx) throws IOException, InterruptedException {
+        Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
+        Route route = Route.tcp(ctx.layout().nginx());
+        int connections = ctx.profile().pick(4, 16);
+        // Twice the usual time: p99.9 of a few thousand samples per second needs the length.
+        Duration measure = ctx.profile().measure().multipliedBy(2);
+        return new Session() {
+            private double rate;
+
+            @Override
+            public Route route() {
+                return route;
+            }
+
+            @Override
+            public List<String> prepare(Map<Variant, Via> vias) throws IOException, InterruptedException {
+                Map<Variant, Double> max = new EnumMap<>(Variant.class);
+                for (Via via : vias.values()) {
+                    max.put(via.variant(), maxRate(via, ctx.profile().warmUp()));
+                }
+                if (!ctx.profile().quick()) {
+                    // Calibrate again now that every variant is warm; the warm-up figures undersell a cold JVM.
+                    for (Via via : vias.values()) {
+                        max.put(via.variant(), maxRate(via, CALIBRATION));
+                    }
+                }
+                double slowest = max.values().stream().mapToDouble(Double::doubleValue).min()
+                        .orElseThrow(() -> new IOException("no variant to calibrate against"));
+                rate = Math.max(100, Math.floor(slowest / 2 / 100) * 100);
+                StringBuilder note = new StringBuilder(String.format(Locale.ROOT,
+                        "Offered %s req/s on %d connections for %d s per run: half of the slowest variant's wrk maximum (",
+                        Numbers.format(rate), connections, measure.toSeconds()));
+                max.forEach((v, r) -> note.append(v.label()).append(' ').append(Numbers.format(r)).append(", "));
+                note.setLength(note.length() - 2);
+                note.append(" req/s with wrk -c").append(HttpKeepAlive.CONNECTIONS).append(").");
+                // The generator's own code must be warm too, or the first variant measured pays for its class loading.
+                for (Via via : vias.values()) {
+                    measure(via, Phase.WARM_UP);
+                }
+                return List.of(note.toString());
+            }
+
+            private double maxRate(Via via, Duration d) throws IOException, InterruptedException {
+                return Wrk.run(ctx, via.address(), Nginx.PATH, 1, HttpKeepAlive.CONNECTIONS, d, false).requestsPerSecond();
+            }
+
+            @Override
+            public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
+                ConstantRateHttp.Result r = ConstantRateHttp.run(via.address(), Nginx.PATH, connections, rate,
+                        phase == Phase.WARM_UP ? GENERATOR_WARM_UP : measure);
+                nginx.checkAlive();
+                if (r.errors() > 0) {
+                    throw new IOException(r.errors() + " of " + (r.errors() + r.completed()) + " requests via "
+                            + via.variant().label() + " failed or went unanswered");
+                }
+                return Map.of(P50.key(), r.percentileMillis(50), P99.key(), r.percentileMillis(99),
+                        P999.key(), r.percentileMillis(99.9));
+            }
+
+            @Override
+            public void close() {
+                nginx.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,51 @@
+package org.dicomlb.harness.bench.scenario;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.dicomlb.harness.bench.BenchContext;
+import org.dicomlb.harness.bench.Variant;
+import org.dicomlb.harness.bench.load.Wrk;
+import org.dicomlb.harness.bench.peer.Nginx;
+import org.dicomlb.harness.bench.process.Server;
+import org.dicomlb.harness.bench.proxy.Route;
+import org.dicomlb.harness.bench.report.Goal;
+import org.dicomlb.harness.bench.report.Metric;
+
+/**
+ * HTTP requests/s with keep-alive through a tcp listener: wrk (closed loop, saturating) → nginx.
+ * The latency percentiles here are at saturation, so they mostly show queueing; the added
+ * latency at a sustainable load is {@link HttpAddedLatency}'s job.
+ */
+public final class HttpKeepAlive implements Scenario {
+    static final int CONNECTIONS = 32;
+    private static final Metric RPS = Metric.higher("rps", "requests", "req/s")
+            .withGoal(new Goal.AtLeastTimes(Variant.HAPROXY, 1.0));
+    private static final Metric P50 = Metric.lower("p50", "p50 latency at max load", "ms");
+    private static final Metric P99 = Metric.lower("p99", "p99 latency at max load", "ms");
+
+    @Override
+    public String name() {
+        return "http-keepalive";
+    }
+
+    @Override
+    public String summary() {
+        return "wrk -t1 -c" + CONNECTIONS + " (8 with --quick) --latency with keep-alive → nginx (1 KiB file) through a tcp listener.";
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        return List.of(RPS, P50, P99);
+    }
+
+    @Override
+    public Session open(BenchContext ctx) throws IOException, InterruptedException {
+        Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
+        int connections = ctx.profile().pick(8, CONNECTIONS);
+        return new OneBackend(nginx, Route.tcp(ctx.layout().nginx()), (via, phase) -> {
+            Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase), false);
+            return Map.of(RPS.key(), r.requestsPerSecond(), P50.key(), r.p50Millis(), P99.key(), r.p99Millis());
+        });
+    }
+}

@@ -1,0 +1,72 @@
+package org.dicomlb.harness.bench.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.dicomlb.engine.config.Balance;
+import org.dicomlb.engine.config.EngineConfig;
+import org.dicomlb.engine.config.ListenerConfig;
+import org.dicomlb.engine.config.ListenerMode;
+import org.dicomlb.engine.config.PoolConfig;
+import org.dicomlb.engine.testing.Configs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProxyConfigsTest {
+    private static final InetSocketAddress LISTEN = new InetSocketAddress("127.0.0.1", 17101);
+    private static final InetSocketAddress ADMIN = new InetSocketAddress("127.0.0.1", 17109);
+    private static final Route ROUTE = new Route("tcp", Balance.LEASTCONN,
+            List.of(new InetSocketAddress("127.0.0.21", 17110), new InetSocketAddress("127.0.0.22", 17110)),
+            Duration.ofMillis(1500), Duration.ofMinutes(2), 5000);
+
+    @Test
+    void dicomlbReadsTheGeneratedYamlAsTheRoute() {
+        EngineConfig c = Configs.engine(ProxyConfigs.dicomlbYaml("s", ROUTE, LISTEN, ADMIN));
+
+        ListenerConfig l = c.listeners().getFirst();
+        assertThat(l.bind()).isEqualTo(LISTEN);
+        assertThat(l.mode()).isEqualTo(ListenerMode.TCP);
+        assertThat(l.maxConnections()).isEqualTo(5000);
+        assertThat(l.timeouts().connect()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(l.timeouts().idle()).isEqualTo(Duration.ofMinutes(2));
+        PoolConfig p = c.pool(l.pool()).orElseThrow();
+        assertThat(p.balance()).isEqualTo(Balance.LEASTCONN);
+        assertThat(p.retries()).isEqualTo(Route.RETRIES);
+        assertThat(p.backends()).extracting(b -> b.address()).containsExactlyElementsOf(ROUTE.backends());
+        assertThat(c.admin().orElseThrow().listen()).isEqualTo(ADMIN);
+    }
+
+    @Test
+    void haproxyAcceptsTheGeneratedConfiguration(@TempDir Path dir) throws IOException, InterruptedException {
+        Path cfg = dir.resolve("haproxy.cfg");
+        Files.writeString(cfg, ProxyConfigs.haproxyCfg("s", ROUTE, LISTEN, 2, 20_000));
+
+        // haproxy -c parses and checks the file without binding anything.
+        Process p = new ProcessBuilder("haproxy", "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(Files.readString(cfg)).contains("balance leastconn", "timeout connect 1500ms", "timeout client 120000ms",
+                "timeout server 120000ms", "retries 3", "nbthread 2", "server b2 127.0.0.22:17110");
+    }
+
+    @Test
+    void haproxyMaxconnFitsTheOpenFilesLimit() {
+        String cfg = ProxyConfigs.haproxyCfg("s", Route.tcp(new InetSocketAddress("127.0.0.21", 1)), LISTEN, 1, 20_000);
+
+        // Two descriptors per connection: at 20,000 open files HAProxy can hold 9,900, not 20,000.
+        assertThat(cfg).contains("    maxconn 9900\n").doesNotContain("maxconn 20000");
+    }
+
+    @Test
+    void routesRefuseBackendsOffLoopback() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Route.tcp(new InetSocketAddress("10.0.0.1", 104)))
+                .hasMessageContaining("loopback");
+    }
+}

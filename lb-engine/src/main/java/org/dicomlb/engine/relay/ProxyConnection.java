@@ -3,8 +3,8 @@ package org.dicomlb.engine.relay;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.engine.access.AccessLog;
@@ -18,7 +18,12 @@ import org.dicomlb.engine.pool.Endpoint;
  * same event loop, so this object is confined to that thread: no locks, no atomics.
  *
  * <p>It owns the backend slot (released exactly once), the access-log record (written exactly
- * once, when both channels are closed) and the half-close bookkeeping.
+ * once, when both channels are closed), the half-close bookkeeping and the idle timer.
+ *
+ * <p>Hot-path economy: byte counts go to the shared (contended) counters in batches of
+ * {@link #METER_BATCH} bytes and at the end, not on every read; the idle timeout is a timestamp
+ * checked by one timer per connection rather than a pipeline handler on every event; each channel
+ * is closed once, directly when nothing is left to write.
  */
 public final class ProxyConnection {
     private final Channel client;
@@ -31,6 +36,18 @@ public final class ProxyConnection {
     private boolean backendInputDone;
     private boolean finished;
     private boolean admitted;
+    private boolean clientClosing;
+    private boolean backendClosing;
+    /** Bytes relayed but not yet added to the shared counters, per direction. */
+    private long unmeteredIn;
+    private long unmeteredOut;
+    private long lastActivityNanos;
+    private long idleNanos;
+    /** Cancelled when the connection ends, or it would keep the connection reachable until it fires. */
+    private io.netty.util.concurrent.ScheduledFuture<?> idleTimer;
+
+    /** Counters are updated at least this often (bytes), so live rates stay visible on long transfers. */
+    static final long METER_BATCH = 256 * 1024;
 
     public ProxyConnection(Channel client, ListenerContext listener, String mode) {
         this.client = client;
@@ -85,39 +102,66 @@ public final class ProxyConnection {
 
     /** Switches both channels to byte relaying; handshake handlers must already be gone. */
     public void startRelay() {
-        long idle = listener.config().timeouts().idle().toMillis();
-        client.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+        idleNanos = listener.config().timeouts().idle().toNanos();
+        lastActivityNanos = System.nanoTime();
+        idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
         client.pipeline().addLast("relay", new RelayHandler(this, true));
         backend.pipeline().addLast("relay", new RelayHandler(this, false));
         client.read();
         backend.read();
     }
 
+    /** Closes the connection when no byte moved for the idle timeout; otherwise checks again later. */
+    private void checkIdle() {
+        if (finished || !client.isOpen()) {
+            return;
+        }
+        long quiet = System.nanoTime() - lastActivityNanos;
+        if (quiet >= idleNanos) {
+            close(EndReason.IDLE_TIMEOUT);
+        } else {
+            idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos - quiet, TimeUnit.NANOSECONDS);
+        }
+    }
+
     /** Relaying never started: the connection failed for {@code reason}; close the client. */
     public void fail(EndReason reason) {
         record.end(reason);
         listener.meters().rejected(reason.label());
-        closeOnFlush(client);
+        closeClient();
     }
 
     /** Ends the connection now (flushing what is queued), for {@code reason} unless one is set. */
     public void close(EndReason reason) {
         record.end(reason);
-        closeOnFlush(client);
-        if (backend != null) {
-            closeOnFlush(backend);
-        }
+        closeClient();
+        closeBackend();
     }
 
     void relayed(boolean fromClient, int bytes) {
+        lastActivityNanos = System.nanoTime();
         if (fromClient) {
             record.addIn(bytes);
-            listener.meters().bytesIn.increment(bytes);
-            backendMeters.bytesIn.increment(bytes);
+            unmeteredIn += bytes;
         } else {
             record.addOut(bytes);
-            listener.meters().bytesOut.increment(bytes);
-            backendMeters.bytesOut.increment(bytes);
+            unmeteredOut += bytes;
+        }
+        if (unmeteredIn + unmeteredOut >= METER_BATCH) {
+            flushMeters();
+        }
+    }
+
+    private void flushMeters() {
+        if (unmeteredIn > 0) {
+            listener.meters().bytesIn.increment(unmeteredIn);
+            backendMeters.bytesIn.increment(unmeteredIn);
+            unmeteredIn = 0;
+        }
+        if (unmeteredOut > 0) {
+            listener.meters().bytesOut.increment(unmeteredOut);
+            backendMeters.bytesOut.increment(unmeteredOut);
+            unmeteredOut = 0;
         }
     }
 
@@ -136,17 +180,22 @@ public final class ProxyConnection {
         } else {
             backendInputDone = true;
         }
-        Channel peer = peerOf(clientSide);
         if (clientInputDone && backendInputDone) {
             close(record.end());
             return;
         }
-        if (peer.isActive()) {
+        Channel peer = peerOf(clientSide);
+        if (!(peer instanceof DuplexChannel d) || !peer.isActive() || d.isOutputShutdown()) {
+            return;
+        }
+        if (nothingPending(peer)) {
+            d.shutdownOutput();
+        } else {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess() && f.channel() instanceof DuplexChannel d && !d.isOutputShutdown()) {
-                    d.shutdownOutput();
-                } else if (!f.isSuccess()) {
+                if (!f.isSuccess()) {
                     close(clientSide ? EndReason.BACKEND_ERROR : EndReason.CLIENT_ERROR);
+                } else if (!d.isOutputShutdown()) {
+                    d.shutdownOutput();
                 }
             });
         }
@@ -155,9 +204,10 @@ public final class ProxyConnection {
     /** A side closed or failed: the other side cannot continue alone. */
     void sideClosed(boolean clientSide) {
         record.end(clientSide ? EndReason.CLIENT_CLOSE : EndReason.BACKEND_CLOSE);
-        Channel peer = peerOf(clientSide);
-        if (peer != null) {
-            closeOnFlush(peer);
+        if (clientSide) {
+            closeBackend();
+        } else {
+            closeClient();
         }
     }
 
@@ -171,7 +221,11 @@ public final class ProxyConnection {
             return;
         }
         finished = true;
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+        }
         if (endpoint != null) {
+            flushMeters();
             endpoint.release();
         }
         record.end(EndReason.CLIENT_CLOSE);
@@ -184,12 +238,37 @@ public final class ProxyConnection {
         }
     }
 
-    /** Closes after everything already queued has been written (Netty proxy example idiom). */
-    static void closeOnFlush(Channel ch) {
-        if (ch.isActive()) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        } else if (ch.isOpen()) {
-            ch.close();
+    private void closeClient() {
+        if (!clientClosing) {
+            clientClosing = true;
+            closeAfterPending(client);
         }
+    }
+
+    private void closeBackend() {
+        if (backend != null && !backendClosing) {
+            backendClosing = true;
+            closeAfterPending(backend);
+        }
+    }
+
+    /**
+     * Closes once everything already queued has been written (the Netty proxy example's
+     * closeOnFlush), directly when nothing is queued or the output is already shut.
+     */
+    private static void closeAfterPending(Channel ch) {
+        if (!ch.isOpen()) {
+            return;
+        }
+        if (!ch.isActive() || nothingPending(ch) || (ch instanceof DuplexChannel d && d.isOutputShutdown())) {
+            ch.close();
+        } else {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static boolean nothingPending(Channel ch) {
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out == null || out.totalPendingWriteBytes() == 0;
     }
 }

@@ -2,25 +2,26 @@ package org.dicomlb.engine.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import org.dicomlb.engine.access.EndReason;
 
 /**
- * Copies bytes from its channel to the peer. AUTO_READ is off: after a batch of reads is handed
- * to the peer and flushed, the next read is requested only when that write has completed and the
- * peer is below its high water mark. A slow receiver therefore stalls its sender instead of
- * growing our buffers.
+ * Copies bytes from its channel to the peer. AUTO_READ is off: a batch of reads is written to
+ * the peer and flushed, and the next read is requested only once that batch has been handed to
+ * the peer's socket and the peer is below its high water mark; otherwise the peer's writability
+ * event requests it when the peer has drained below its low water mark. A slow receiver therefore
+ * stalls its sender, and per-connection buffering is bounded by the water marks
+ * ({@link Dialer#WATER_MARK}).
+ *
+ * <p>Writes use the channel's void promise: no future per chunk. A failed write surfaces as
+ * {@code exceptionCaught} on the peer's pipeline, whose relay handler ends the connection.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
     private final ProxyConnection connection;
     private final boolean clientSide;
-    private ChannelFuture lastWrite;
+    private boolean wrote;
 
     RelayHandler(ProxyConnection connection, boolean clientSide) {
         this.connection = connection;
@@ -35,27 +36,20 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         connection.relayed(clientSide, buf.readableBytes());
-        lastWrite = peer.write(buf);
+        peer.write(buf, peer.voidPromise());
+        wrote = true;
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         Channel peer = connection.peerOf(clientSide);
-        ChannelFuture w = lastWrite;
-        lastWrite = null;
-        if (w == null) {
-            ctx.read();
-            return;
+        if (wrote) {
+            wrote = false;
+            peer.flush();
         }
-        peer.flush();
-        w.addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                connection.error(!clientSide, f.cause());
-            } else if (peer.isWritable()) {
-                ctx.read();
-            }
-            // else: the peer's writability event requests the read (see channelWritabilityChanged).
-        });
+        if (peer.isWritable()) {
+            ctx.read();
+        }
     }
 
     @Override
@@ -72,8 +66,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             connection.inputShutdown(clientSide);
-        } else if (evt instanceof IdleStateEvent) {
-            connection.close(EndReason.IDLE_TIMEOUT);
         } else {
             ctx.fireUserEventTriggered(evt);
         }

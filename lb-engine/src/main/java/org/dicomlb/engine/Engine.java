@@ -22,6 +22,7 @@ import org.dicomlb.engine.admin.AdminServer;
 import org.dicomlb.engine.config.AdminConfig;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.ListenerMode;
+import org.dicomlb.engine.dicom.DicomFrontends;
 import org.dicomlb.engine.config.PoolConfig;
 import org.dicomlb.engine.listener.ListenerRuntime;
 import org.dicomlb.engine.listener.Listeners;
@@ -74,6 +75,7 @@ public final class Engine implements AutoCloseable {
         });
         this.listeners = new Listeners(transport, metrics, pools::get);
         listeners.frontend(ListenerMode.TCP, TcpFrontend::new);
+        listeners.frontend(ListenerMode.DICOM, new DicomFrontends(metrics));
     }
 
     /** Registers the frontend for a listener mode (protocol modules plug in here). */

@@ -31,6 +31,7 @@ public final class ProxyConnection {
     private boolean backendInputDone;
     private boolean finished;
     private boolean admitted;
+    private Runnable finishing;
 
     public ProxyConnection(Channel client, ListenerContext listener, String mode) {
         this.client = client;
@@ -93,6 +94,14 @@ public final class ProxyConnection {
         backend.read();
     }
 
+    /**
+     * Runs {@code hook} once when the connection has fully ended, just before its access-log line
+     * is written: a protocol frontend adds its last fields and records its meters there.
+     */
+    public void onFinish(Runnable hook) {
+        this.finishing = hook;
+    }
+
     /** Relaying never started: the connection failed for {@code reason}; close the client. */
     public void fail(EndReason reason) {
         record.end(reason);
@@ -109,7 +118,8 @@ public final class ProxyConnection {
         }
     }
 
-    void relayed(boolean fromClient, int bytes) {
+    /** Counts bytes passed between the sides: by the relay, and by a frontend during its handshake. */
+    public void relayed(boolean fromClient, int bytes) {
         if (fromClient) {
             record.addIn(bytes);
             listener.meters().bytesIn.increment(bytes);
@@ -175,6 +185,9 @@ public final class ProxyConnection {
             endpoint.release();
         }
         record.end(EndReason.CLIENT_CLOSE);
+        if (finishing != null) {
+            finishing.run();
+        }
         listener.meters().active.decrementAndGet();
         listener.meters().duration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
         AccessLog.write(record);

@@ -1,0 +1,62 @@
+package org.dicomlb.engine.dicom;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.dicomlb.dicom.pdu.PduCodec;
+import org.dicomlb.dicom.pdu.PduType;
+
+/**
+ * Follows PDU boundaries in one direction of a relayed association ({@code observe-pdus}) and
+ * reports each PDU type to the {@link AssociationRecord}. It reads the 6-octet headers only and
+ * skips bodies by their length, passing every buffer on unchanged: it never holds or copies
+ * data, so a P-DATA-TF of any size (max length 0 means unlimited) costs nothing but the skip.
+ * If the stream stops looking like PDUs it stops following and the relay carries on untouched.
+ */
+final class PduTracker extends ChannelInboundHandlerAdapter {
+    private final AssociationRecord association;
+    private final boolean fromClient;
+    private final byte[] header = new byte[PduCodec.HEADER_LENGTH];
+    private int headerOctets;
+    private long bodyLeft;
+    private boolean lost;
+
+    PduTracker(AssociationRecord association, boolean fromClient) {
+        this.association = association;
+        this.fromClient = fromClient;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!lost && msg instanceof ByteBuf buf) {
+            follow(buf);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void follow(ByteBuf buf) {
+        int i = buf.readerIndex();
+        int end = buf.writerIndex();
+        while (i < end) {
+            if (bodyLeft > 0) {
+                int n = (int) Math.min(bodyLeft, end - i);
+                i += n;
+                bodyLeft -= n;
+                continue;
+            }
+            header[headerOctets++] = buf.getByte(i++);
+            if (headerOctets == header.length) {
+                headerOctets = 0;
+                int type = header[0] & 0xff;
+                if (PduType.fromCode(type).isEmpty()) {
+                    lost = true;
+                    association.untracked();
+                    return;
+                }
+                association.pdu(type, fromClient);
+                bodyLeft = (header[2] & 0xffL) << 24 | (header[3] & 0xffL) << 16 | (header[4] & 0xffL) << 8
+                        | (header[5] & 0xffL);
+            }
+        }
+    }
+}

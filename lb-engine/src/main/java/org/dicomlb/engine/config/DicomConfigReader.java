@@ -15,6 +15,7 @@ import org.dicomlb.dicom.Uids;
 final class DicomConfigReader {
     private static final List<String> DICOM_KEYS = List.of("routes", "allowed-calling-aes", "max-associate-rq",
             "observe-pdus");
+    private static final List<String> ROUTE_CONDITIONS = List.of("called-ae", "calling-ae", "source", "sop-class");
 
     private DicomConfigReader() {
     }
@@ -38,10 +39,19 @@ final class DicomConfigReader {
         }
         List<DicomRoute> routes = new ArrayList<>();
         List<Section> items = s.sections("routes", "listener '" + listener + "' route");
+        int catchAll = 0;
         for (int i = 0; i < items.size(); i++) {
-            DicomRoute r = route(items.get(i), i + 1, pools, routes);
+            Section item = items.get(i);
+            if (catchAll > 0) {
+                item.error(item.what() + " can never match: route " + catchAll
+                        + " before it has no conditions and matches every association");
+            }
+            DicomRoute r = route(item, i + 1, pools);
             if (r != null) {
                 routes.add(r);
+            }
+            if (catchAll == 0 && ROUTE_CONDITIONS.stream().noneMatch(item::has)) {
+                catchAll = i + 1;
             }
         }
         List<AePattern> allowed = s.parsedList("allowed-calling-aes", AePattern::parse);
@@ -55,7 +65,7 @@ final class DicomConfigReader {
         return new DicomListenerConfig(routes, allowed, maxRq, observe);
     }
 
-    private static DicomRoute route(Section r, int position, Map<String, Location> pools, List<DicomRoute> before) {
+    private static DicomRoute route(Section r, int position, Map<String, Location> pools) {
         Optional<String> name = r.optionalString("name");
         name.filter(n -> !Names.valid(n)).ifPresent(n -> r.error("name", "route name '" + n
                 + "' must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit"));
@@ -65,18 +75,11 @@ final class DicomConfigReader {
         List<String> sopClasses = r.parsedList("sop-class", uid -> Uids.require(uid.strip(), "sop-class"));
         String pool = r.requiredString("pool");
         EngineConfigReader.checkPool(r, "pool", "route " + position, pool, pools);
-        before.stream().filter(DicomConfigReader::catchAll).findFirst().ifPresent(all -> r.error(
-                r.what() + " can never match: route " + all.label() + " before it has no conditions and matches every"
-                        + " association"));
         String label = name.orElse(Integer.toString(position));
         return r.build(() -> new DicomRoute(label, called, calling, sources, new HashSet<>(sopClasses), pool));
     }
 
     private static boolean emptyList(ConfigNode n) {
         return n instanceof ConfigNode.Sequence q && q.items().isEmpty();
-    }
-
-    private static boolean catchAll(DicomRoute r) {
-        return r.calledAe().isEmpty() && r.callingAe().isEmpty() && r.sources().isEmpty() && r.sopClasses().isEmpty();
     }
 }

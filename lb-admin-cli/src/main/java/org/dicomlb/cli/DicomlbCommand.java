@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             StatusCommand.class,
             ReloadCommand.class,
+            EchoCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class DicomlbCommand implements Runnable {

@@ -14,6 +14,9 @@ import org.dicomlb.dicom.pdu.PduType;
  * If the stream stops looking like PDUs it stops following and the relay carries on untouched.
  */
 final class PduTracker extends ChannelInboundHandlerAdapter {
+    private static final int FIRST_TYPE = PduType.A_ASSOCIATE_RQ.code();
+    private static final int LAST_TYPE = PduType.A_ABORT.code();
+
     private final AssociationRecord association;
     private final boolean fromClient;
     private final byte[] header = new byte[PduCodec.HEADER_LENGTH];
@@ -42,21 +45,35 @@ final class PduTracker extends ChannelInboundHandlerAdapter {
                 int n = (int) Math.min(bodyLeft, end - i);
                 i += n;
                 bodyLeft -= n;
-                continue;
-            }
-            header[headerOctets++] = buf.getByte(i++);
-            if (headerOctets == header.length) {
-                headerOctets = 0;
-                int type = header[0] & 0xff;
-                if (PduType.fromCode(type).isEmpty()) {
-                    lost = true;
-                    association.untracked();
+            } else if (headerOctets == 0 && end - i >= header.length) {
+                // The usual case: the whole header in this buffer.
+                if (!header(buf.getUnsignedByte(i), buf.getUnsignedInt(i + 2))) {
                     return;
                 }
-                association.pdu(type, fromClient);
-                bodyLeft = (header[2] & 0xffL) << 24 | (header[3] & 0xffL) << 16 | (header[4] & 0xffL) << 8
-                        | (header[5] & 0xffL);
+                i += header.length;
+            } else {
+                header[headerOctets++] = buf.getByte(i++);
+                if (headerOctets == header.length) {
+                    headerOctets = 0;
+                    long length = (header[2] & 0xffL) << 24 | (header[3] & 0xffL) << 16 | (header[4] & 0xffL) << 8
+                            | (header[5] & 0xffL);
+                    if (!header(header[0] & 0xff, length)) {
+                        return;
+                    }
+                }
             }
         }
+    }
+
+    /** One PDU header went by; false (and no more following) when it is not one. */
+    private boolean header(int type, long length) {
+        if (type < FIRST_TYPE || type > LAST_TYPE) {
+            lost = true;
+            association.untracked();
+            return false;
+        }
+        association.pdu(type, fromClient);
+        bodyLeft = length;
+        return true;
     }
 }

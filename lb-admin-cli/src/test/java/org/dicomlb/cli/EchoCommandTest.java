@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.scp.ScpConfig;
 import org.dicomlb.dicom.scp.SimulatedScp;
+import org.dicomlb.engine.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 /** {@code dicomlb echo} against our simulated SCP: outcomes, wording and exit codes. */
@@ -43,10 +43,7 @@ class EchoCommandTest {
 
     @Test
     void aStoppedPortIsAConnectFailure() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free("127.0.0.1"); // nothing listens there
         Cli r = Cli.run("echo", "--timeout", "2s", "ARCHIVE@127.0.0.1:" + port);
         assertThat(r.exit()).isEqualTo(ExitCodes.FAILURE);
         assertThat(r.out()).startsWith("connect failed: ARCHIVE@127.0.0.1:" + port + ": ").contains("refused");

@@ -57,9 +57,10 @@ final class AssociationRecord {
         record.field("by", by);
     }
 
+    /** @param abort the A-ABORT, or null when its codes were not read */
     void aborted(Abort abort, String by) {
         decided(Outcome.ABORTED);
-        record.field("abort", abort.source().code() + "-" + abort.reason().code());
+        record.field("abort", abort == null ? null : abort.source().code() + "-" + abort.reason().code());
         record.field("by", by);
     }
 

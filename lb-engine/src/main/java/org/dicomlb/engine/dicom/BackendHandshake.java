@@ -104,9 +104,11 @@ final class BackendHandshake implements Dialer.Handshake {
         private final Channel backend;
         private final Endpoint endpoint;
         private final Optional<AeTitle> rewrite;
-        /** What the backend sent after its answer in the same read, for the client. */
+        /** What the backend sent after its AC in the same read, for the client. */
         private final List<ByteBuf> after = new ArrayList<>();
         private boolean decided;
+        /** The answer was an AC and the handlers are coming off: later octets belong to the client. */
+        private boolean handingOver;
         private ScheduledFuture<?> timer;
 
         Answer(Dialer dialer, Channel backend, Endpoint endpoint, Optional<AeTitle> rewrite) {
@@ -119,7 +121,7 @@ final class BackendHandshake implements Dialer.Handshake {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (decided || !(msg instanceof ByteBuf frame)) {
-                if (decided && msg instanceof ByteBuf b) {
+                if (handingOver && msg instanceof ByteBuf b) {
                     after.add(b);
                 } else {
                     ReferenceCountUtil.release(msg);
@@ -148,6 +150,7 @@ final class BackendHandshake implements Dialer.Handshake {
             }
             List<ByteBuf> toClient = new ArrayList<>();
             toClient.add(ac);
+            handingOver = true;
             leave(ctx);
             toClient.addAll(after);
             after.clear();
@@ -169,8 +172,6 @@ final class BackendHandshake implements Dialer.Handshake {
                 return;
             }
             leave(ctx);
-            after.forEach(ReferenceCountUtil::release);
-            after.clear();
             frontend.rejectedByBackend(dialer, backend, endpoint, rq.length, rj, frame, rewrite);
         }
 
@@ -189,8 +190,6 @@ final class BackendHandshake implements Dialer.Handshake {
 
         private void retry(String reason) {
             timer.cancel(false);
-            after.forEach(ReferenceCountUtil::release);
-            after.clear();
             ListenerContext listener = frontend.connection().listener();
             listener.metrics().backend(endpoint).connectFailed(reason);
             listener.observer().failed(endpoint, "dicom " + reason.replace('_', ' '),

@@ -149,7 +149,7 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
         if (earlyOctet >= 0) {
             // A requestor must wait for the AC (PS3.8 Sta5); only an A-ABORT may come first.
             if (earlyOctet == PduType.A_ABORT.code()) {
-                clientAborted(Abort.BY_SERVICE_USER);
+                clientAborted(null);
             } else {
                 abort(AbortReason.UNEXPECTED_PDU);
             }
@@ -204,7 +204,10 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
         connection.fail(EndReason.PROTOCOL);
     }
 
-    /** The client gave up with an A-ABORT before the association was established: just close (AA-2/AA-3). */
+    /**
+     * The client gave up with an A-ABORT before the association was established: just close
+     * (PS3.8 AA-2/AA-3). {@code a} is null when the abort came behind the RQ and was not decoded.
+     */
     private void clientAborted(Abort a) {
         state = State.DONE;
         association.aborted(a, AssociationRecord.BY_CLIENT);
@@ -226,21 +229,28 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
                   int contextsAccepted, Optional<AeTitle> rewrite) {
         dialer.accept(backend, e);
         state = State.DONE;
-        association.accepted(contextsAccepted);
         rewrite.ifPresent(association::calledAeSent);
         ctx.pipeline().remove(this);
+        Channel client = ctx.channel();
+        if (!client.isActive()) {
+            // The client left while a backend was being found; accept() has closed the backend.
+            association.decided(Outcome.CLOSED);
+            toClient.forEach(ReferenceCountUtil::release);
+            return;
+        }
+        association.accepted(contextsAccepted);
         connection.relayed(true, rqLength);
         for (ByteBuf b : toClient) {
             connection.relayed(false, b.readableBytes());
-            ctx.write(b);
+            client.write(b);
         }
-        ctx.flush();
-        if (!ctx.channel().isActive() || !backend.isActive()) {
+        client.flush();
+        if (!backend.isActive()) {
             return;
         }
         if (config.dicom().observePdus()) {
             association.observing();
-            ctx.pipeline().addLast("pdu-tracker", new PduTracker(association, true));
+            client.pipeline().addLast("pdu-tracker", new PduTracker(association, true));
             backend.pipeline().addLast("pdu-tracker", new PduTracker(association, false));
         }
         connection.startRelay();

@@ -3,12 +3,10 @@ package org.dicomlb.engine.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.HashMap;
@@ -92,15 +90,7 @@ class DicomFrontendTest {
 
     /** Everything written to the client, concatenated. */
     private byte[] written() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Object o; (o = channel.readOutbound()) != null; ) {
-            ByteBuf b = (ByteBuf) o;
-            byte[] a = new byte[b.readableBytes()];
-            b.readBytes(a);
-            b.release();
-            out.writeBytes(a);
-        }
-        return out.toByteArray();
+        return Pdus.drain(channel.outboundMessages());
     }
 
     private String line() {

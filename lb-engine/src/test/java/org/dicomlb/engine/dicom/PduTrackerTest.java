@@ -2,7 +2,6 @@ package org.dicomlb.engine.dicom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
@@ -37,15 +36,7 @@ class PduTrackerTest {
             ch.writeInbound(Unpooled.wrappedBuffer(stream, at, n));
             at += n;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Object o; (o = ch.readInbound()) != null; ) {
-            ByteBuf b = (ByteBuf) o;
-            byte[] a = new byte[b.readableBytes()];
-            b.readBytes(a);
-            b.release();
-            out.writeBytes(a);
-        }
-        return out.toByteArray();
+        return Pdus.drain(ch.inboundMessages());
     }
 
     private static byte[] stream(byte[]... pdus) {

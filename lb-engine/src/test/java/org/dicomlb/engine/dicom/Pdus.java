@@ -1,10 +1,13 @@
 package org.dicomlb.engine.dicom;
 
+import io.netty.buffer.ByteBuf;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.Uids;
 import org.dicomlb.dicom.pdu.AssociateAc;
@@ -67,6 +70,19 @@ final class Pdus {
         byte[] pdu = Arrays.copyOf(header, header.length + (int) length);
         d.readFully(pdu, header.length, (int) length);
         return pdu;
+    }
+
+    /** Takes every ByteBuf out of an EmbeddedChannel's queue, releasing them: their octets in order. */
+    static byte[] drain(Queue<Object> messages) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object o; (o = messages.poll()) != null; ) {
+            ByteBuf b = (ByteBuf) o;
+            byte[] a = new byte[b.readableBytes()];
+            b.readBytes(a);
+            b.release();
+            out.writeBytes(a);
+        }
+        return out.toByteArray();
     }
 
     /** The called and calling AE fields (octets 10..41) of an A-ASSOCIATE-RQ or -AC. */

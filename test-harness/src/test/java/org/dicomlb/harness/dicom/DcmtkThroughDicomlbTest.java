@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.scp.ScpConfig;
 import org.dicomlb.dicom.scp.SimulatedScp;
 import org.dicomlb.harness.peers.Dcmtk;
+import org.dicomlb.harness.peers.FreePorts;
 import org.dicomlb.harness.peers.StoreScp;
 import org.dicomlb.harness.peers.Tools;
 import org.junit.jupiter.api.Test;
@@ -56,11 +56,7 @@ class DcmtkThroughDicomlbTest {
 
     @Test
     void withNoBackendUpEchoscuIsRejectedTransient() throws Exception {
-        int down;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            down = s.getLocalPort();
-        }
-        int closedPort = down;
+        int closedPort = FreePorts.pick(); // nothing listens there
         try (DicomlbUnderTest lb = DicomlbUnderTest.start(port -> DicomlbUnderTest.config(port, "pool: archive",
                 "- name: archive\n  backends:\n    - { name: down, address: 127.0.0.1:" + closedPort + " }"))) {
             Tools.Result r = echoscu(lb, "MODALITY1", "ARCHIVE");

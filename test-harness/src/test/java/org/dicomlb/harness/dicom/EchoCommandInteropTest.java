@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.dicomlb.cli.DicomlbCommand;
+import org.dicomlb.harness.peers.FreePorts;
 import org.dicomlb.harness.peers.StoreScp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,10 +49,7 @@ class EchoCommandInteropTest {
 
     @Test
     void aStoppedPortIsAConnectFailure() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.pick(); // nothing listens there
         Run r = echo("ARCHIVE@127.0.0.1:" + port);
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).startsWith("connect failed: ");
@@ -61,11 +57,7 @@ class EchoCommandInteropTest {
 
     @Test
     void throughDicomlbWithNothingBehindItTheRejectIsTransientCongestion() throws Exception {
-        int down;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            down = s.getLocalPort();
-        }
-        int closed = down;
+        int closed = FreePorts.pick(); // nothing listens there
         try (DicomlbUnderTest lb = DicomlbUnderTest.start(port -> DicomlbUnderTest.config(port, "pool: archive",
                 "- name: archive\n  backends: [{ name: down, address: 127.0.0.1:" + closed + " }]"))) {
             Run r = echo("ARCHIVE@127.0.0.1:" + lb.port);

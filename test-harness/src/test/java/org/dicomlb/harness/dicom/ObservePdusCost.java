@@ -37,6 +37,16 @@ public final class ObservePdusCost {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         String maxPdu = args.length > 1 ? args[1] : "16384";
         Path work = Files.createTempDirectory("observe-pdus-cost");
+        try {
+            measure(work, runs, maxPdu);
+        } finally {
+            try (var all = Files.walk(work)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void measure(Path work, int runs, String maxPdu) throws Exception {
         // 4096 x 8192 16-bit pixels: a 64 MiB instance, sent three times per association.
         TestInstances.Instance big = TestInstances.secondaryCapture(work.resolve("source"), 1, 4096, 8192, false);
         long bytes = 3 * Files.size(big.file());

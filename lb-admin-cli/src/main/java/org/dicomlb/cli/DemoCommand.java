@@ -5,22 +5,21 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
-import org.dicomlb.cli.demo.BannerEchoServer;
+import org.dicomlb.cli.demo.DemoBackends;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.engine.EngineException;
-import org.dicomlb.engine.config.PoolConfig;
 import org.dicomlb.engine.transport.Transport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code dicomlb demo}: the appliance with a bundled configuration and simulated backends, all on
- * loopback, so a first-time user sees balancing, failover, metrics and reload without any setup.
+ * {@code dicomlb demo}: the appliance with a bundled configuration and simulated backends (DICOM
+ * archives behind a dicom listener, greeting servers behind a TCP listener), all on loopback, so a
+ * first-time user sees routing, AE rewrite, failover, metrics and reload without any setup.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run dicomlb with a bundled configuration and built-in simulated backends on 127.0.0.x.")
@@ -47,53 +46,53 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         return RunCommand.runUntilSignalled(spec, runtime, () -> {
             Transport backendsIo = Transport.create("demo-backends", 1, true);
-            List<AutoCloseable> backends = new ArrayList<>();
+            Path received = dir.resolve("received");
+            List<AutoCloseable> backends;
             try {
-                for (PoolConfig p : config.engine().pools()) {
-                    for (var b : p.backends()) {
-                        backends.add(BannerEchoServer.start(backendsIo, b.name(), b.address()));
-                    }
-                }
+                backends = DemoBackends.start(config.engine(), backendsIo, received);
             } catch (RuntimeException e) {
-                closeAll(backends);
                 backendsIo.close();
                 throw new EngineException("demo backends cannot start: " + e.getMessage());
             }
-            Appliance app = Appliance.start(file, config, runtime.engineOptions());
+            Appliance app;
+            try {
+                app = Appliance.start(file, config, runtime.engineOptions());
+            } catch (EngineException | RuntimeException e) {
+                DemoBackends.closeAll(backends);
+                backendsIo.close();
+                throw e;
+            }
             app.alsoClose(() -> {
-                closeAll(backends);
+                DemoBackends.closeAll(backends);
                 backendsIo.close();
             });
-            printGuide(out, file);
+            printGuide(out, file, received);
             return app;
         });
     }
 
-    private static void closeAll(List<AutoCloseable> cs) {
-        for (AutoCloseable c : cs) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // shutting down; nothing useful to do with a failed close
-            }
-        }
-    }
-
-    private static void printGuide(PrintWriter out, Path file) {
+    private static void printGuide(PrintWriter out, Path file, Path received) {
         out.println();
         out.println("dicomlb demo is running. Configuration: " + file);
+        out.println("  DICOM listener 127.0.0.1:10104 -> pool 'demo-archive': archive-1 (127.0.0.11),");
+        out.println("      archive-2 (127.0.0.12, only answers to ARCHIVE2: dicomlb rewrites the called AE),");
+        out.println("      archive-dr (127.0.0.13, backup); called AE QR_* -> pool 'demo-qr': qr-1 (127.0.0.14)");
         out.println("  TCP listener 127.0.0.1:10400 -> pool 'demo': demo-1 (127.0.0.11), demo-2 (127.0.0.12),");
-        out.println("                                  demo-dr (127.0.0.13, backup)");
+        out.println("      demo-dr (127.0.0.13, backup)");
         out.println();
         out.println("Try:");
-        out.println("  bash -c 'exec 3<>/dev/tcp/127.0.0.1/10400; head -1 <&3'   # greets you with the backend's name");
-        out.println("  (or: nc 127.0.0.1 10400, then type: it echoes)");
+        out.println("  ./dicomlb echo " + DemoBackends.DEFAULT_AE + "@127.0.0.1:10104     # a C-ECHO through the balancer");
+        out.println("  echoscu -v -aec " + DemoBackends.DEFAULT_AE + " 127.0.0.1 10104        # the same with DCMTK (apt install dcmtk)");
+        out.println("  echoscu -v -aec QR_MAIN 127.0.0.1 10104     # routed by called AE to pool demo-qr");
+        out.println("  storescu -aec " + DemoBackends.DEFAULT_AE + " 127.0.0.1 10104 FILE.dcm   # stored under " + received
+                + "/<backend>/");
+        out.println("  bash -c 'exec 3<>/dev/tcp/127.0.0.1/10400; head -1 <&3'   # TCP: greets you with the backend's name");
         out.println("  ./dicomlb status                         # pools, backends, health, connections");
         out.println("  ./dicomlb drain demo/demo-1              # no new connections to demo-1; then: ./dicomlb ready demo/demo-1");
         out.println("  curl -s 127.0.0.1:9900/metrics | grep dicomlb_   # Prometheus metrics");
         out.println("  edit " + file);
         out.println("  ./dicomlb reload                         # apply the edit without cutting connections");
-        out.println("Stop with Ctrl-C. The access log (one line per connection) is printed below.");
+        out.println("Stop with Ctrl-C. The access log (one line per connection or association) is printed below.");
         out.println();
         out.flush();
     }

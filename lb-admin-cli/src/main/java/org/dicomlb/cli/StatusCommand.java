@@ -50,7 +50,7 @@ public final class StatusCommand implements Callable<Integer> {
         out.printf("%-16s %-22s %-6s %-16s %s%n", "LISTENER", "BIND", "MODE", "POOL", "CONNECTIONS");
         for (JsonNode l : s.path("listeners")) {
             out.printf("%-16s %-22s %-6s %-16s %d/%d%n", l.path("name").asText(), l.path("bind").asText(),
-                    l.path("mode").asText(), l.path("pool").asText(), l.path("connections").asInt(),
+                    l.path("mode").asText(), l.path("pool").asText("-"), l.path("connections").asInt(),
                     l.path("max_connections").asInt());
         }
         for (JsonNode p : s.path("pools")) {

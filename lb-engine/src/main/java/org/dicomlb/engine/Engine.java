@@ -23,6 +23,7 @@ import org.dicomlb.engine.admin.AdminServer;
 import org.dicomlb.engine.config.AdminConfig;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.ListenerMode;
+import org.dicomlb.engine.dicom.DicomFrontends;
 import org.dicomlb.engine.config.PoolConfig;
 import org.dicomlb.engine.health.HealthBridge;
 import org.dicomlb.engine.listener.ListenerRuntime;
@@ -78,6 +79,7 @@ public final class Engine implements AutoCloseable {
         });
         this.listeners = new Listeners(transport, metrics, pools::get);
         listeners.frontend(ListenerMode.TCP, TcpFrontend::new);
+        listeners.frontend(ListenerMode.DICOM, new DicomFrontends(metrics));
         this.health = new HealthBridge(registry, control, this::endpoint,
                 e -> listeners.endWhere(c -> c.endpoint() == e, EndReason.BACKEND_DOWN));
         listeners.observer(health);

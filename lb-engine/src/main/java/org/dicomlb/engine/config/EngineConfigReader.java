@@ -13,6 +13,7 @@ import org.dicomlb.config.Location;
 import org.dicomlb.config.Problems;
 import org.dicomlb.config.Section;
 import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.HealthCheckReader;
 
@@ -91,11 +92,11 @@ public final class EngineConfigReader {
         String name = name(s, "listener", names);
         InetSocketAddress bind = s.requiredAddress("bind");
         ListenerMode mode = s.choice("mode", ListenerMode.class, ListenerMode.TCP);
-        String pool = s.requiredString("pool");
-        if (pool != null && !pools.containsKey(pool)) {
-            s.error("pool", "listener '" + name + "' uses pool '" + pool + "', which is not defined"
-                    + (pools.isEmpty() ? "" : " (pools: " + String.join(", ", pools.keySet().stream().sorted().toList()) + ")"));
-        }
+        DicomListenerConfig dicom = DicomConfigReader.read(s, mode, name, pools);
+        // A dicom listener with routes may do without a default pool (see ListenerConfig).
+        String pool = mode == ListenerMode.DICOM && s.has("routes") ? s.optionalString("pool").orElse(null)
+                : s.requiredString("pool");
+        checkPool(s, "pool", "listener '" + name + "'", pool, pools);
         int max = s.integer("max-connections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
         Timeouts timeouts = s.section("timeouts").map(EngineConfigReader::timeouts).orElse(Timeouts.DEFAULTS);
         if (bind != null) {
@@ -108,7 +109,15 @@ public final class EngineConfigReader {
             }
             binds.add(new Bound("listener '" + name + "'", bind, s.locationOf("bind")));
         }
-        return s.build(() -> new ListenerConfig(name, bind, mode, pool, max, timeouts));
+        return s.build(() -> new ListenerConfig(name, bind, mode, pool, max, timeouts, dicom));
+    }
+
+    /** Records an error at {@code key} when {@code pool} is given but not defined. */
+    static void checkPool(Section s, String key, String user, String pool, Map<String, Location> pools) {
+        if (pool != null && !pools.containsKey(pool)) {
+            s.error(key, user + " uses pool '" + pool + "', which is not defined"
+                    + (pools.isEmpty() ? "" : " (pools: " + String.join(", ", pools.keySet().stream().sorted().toList()) + ")"));
+        }
     }
 
     private static Timeouts timeouts(Section s) {
@@ -177,7 +186,8 @@ public final class EngineConfigReader {
         int weight = s.integer("weight", 1, 0, BackendConfig.MAX_WEIGHT);
         boolean backup = s.bool("backup", false);
         int max = s.integer("max-connections", 0, 0, 1_000_000);
-        return s.build(() -> new BackendConfig(name, address, weight, backup, max));
+        Optional<AeTitle> calledAe = s.parsed("called-ae", AeTitle::of);
+        return s.build(() -> new BackendConfig(name, address, weight, backup, max, calledAe));
     }
 
     /** Reads and checks {@code name}: well-formed and unique among {@code seen}. */

@@ -131,7 +131,7 @@ public final class Listeners {
             e.getValue().startAccepting();
             LOG.info("listener '{}' ({}) accepting on {} for pool '{}'", e.getValue().config().name(),
                     e.getValue().config().mode().name().toLowerCase(java.util.Locale.ROOT),
-                    SocketAddresses.format(e.getKey()), e.getValue().config().pool());
+                    SocketAddresses.format(e.getKey()), java.util.Objects.requireNonNullElse(e.getValue().config().pool(), "(routes only)"));
         }
     }
 

@@ -57,6 +57,17 @@ public final class EngineMetrics {
         if (m != null) {
             m.meters.forEach(registry::remove);
         }
+        removeAssociationMeters(id -> name.equals(id.getTag("listener")));
+    }
+
+    /**
+     * The dicom frontend registers {@code dicomlb.association*} meters per association instead of
+     * holding handles; they leave with the listener, pool or backend they are tagged with.
+     */
+    private void removeAssociationMeters(java.util.function.Predicate<Meter.Id> tagged) {
+        registry.getMeters().stream()
+                .filter(m -> m.getId().getName().startsWith("dicomlb.association") && tagged.test(m.getId()))
+                .toList().forEach(registry::remove);
     }
 
     /** Per-backend meters for an endpoint; the active gauge reads the endpoint's own counter. */
@@ -69,6 +80,7 @@ public final class EngineMetrics {
         if (m != null) {
             m.meters.forEach(registry::remove);
         }
+        removeAssociationMeters(id -> e.pool().name().equals(id.getTag("pool")) && e.name().equals(id.getTag("backend")));
     }
 
     public void addPool(Pool pool) {
@@ -84,6 +96,7 @@ public final class EngineMetrics {
         if (m != null) {
             m.forEach(registry::remove);
         }
+        removeAssociationMeters(id -> name.equals(id.getTag("pool")));
     }
 
     /** Meters of one listener. */

@@ -48,6 +48,7 @@ public final class ProxyConnection {
 
     /** Counters are updated at least this often (bytes), so live rates stay visible on long transfers. */
     static final long METER_BATCH = 256 * 1024;
+    private Runnable finishing;
 
     public ProxyConnection(Channel client, ListenerContext listener, String mode) {
         this.client = client;
@@ -124,6 +125,14 @@ public final class ProxyConnection {
         }
     }
 
+    /**
+     * Runs {@code hook} once when the connection has fully ended, just before its access-log line
+     * is written: a protocol frontend adds its last fields and records its meters there.
+     */
+    public void onFinish(Runnable hook) {
+        this.finishing = hook;
+    }
+
     /** Relaying never started: the connection failed for {@code reason}; close the client. */
     public void fail(EndReason reason) {
         record.end(reason);
@@ -138,7 +147,8 @@ public final class ProxyConnection {
         closeBackend();
     }
 
-    void relayed(boolean fromClient, int bytes) {
+    /** Counts bytes passed between the sides: by the relay, and by a frontend during its handshake. */
+    public void relayed(boolean fromClient, int bytes) {
         lastActivityNanos = System.nanoTime();
         if (fromClient) {
             record.addIn(bytes);
@@ -229,6 +239,9 @@ public final class ProxyConnection {
             endpoint.release();
         }
         record.end(EndReason.CLIENT_CLOSE);
+        if (finishing != null) {
+            finishing.run();
+        }
         listener.meters().active.decrementAndGet();
         listener.meters().duration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
         AccessLog.write(record);

@@ -4,22 +4,27 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Orthanc (Debian package {@code orthanc}) as a DICOM peer, with its HTTP server off. Like
- * storescp it binds the DICOM port on all addresses; tests reach it through 127.0.0.1 only.
+ * Orthanc (Debian package {@code orthanc}) as a DICOM peer, with its HTTP server off unless the
+ * REST API is asked for. Like storescp it binds its ports on all addresses; tests reach it
+ * through 127.0.0.1 only, and {@code RemoteAccessAllowed: false} refuses HTTP from anywhere else.
  */
 public final class Orthanc implements AutoCloseable {
     private final PeerProcess process;
     private final String aeTitle;
+    private final int httpPort;
 
-    private Orthanc(PeerProcess process, String aeTitle) {
+    private Orthanc(PeerProcess process, String aeTitle, int httpPort) {
         this.process = process;
         this.aeTitle = aeTitle;
+        this.httpPort = httpPort;
     }
 
     /**
@@ -27,10 +32,21 @@ public final class Orthanc implements AutoCloseable {
      *                      to another AE (A-ASSOCIATE-RJ permanent, service-user, reason 7)
      */
     public static Orthanc start(String aeTitle, boolean checkCalledAe, Path workDir) {
+        return start(aeTitle, checkCalledAe, workDir, false);
+    }
+
+    /** As {@link #start(String, boolean, Path)}, with the REST API on a loopback port too. */
+    public static Orthanc startWithRestApi(String aeTitle, boolean checkCalledAe, Path workDir) {
+        return start(aeTitle, checkCalledAe, workDir, true);
+    }
+
+    private static Orthanc start(String aeTitle, boolean checkCalledAe, Path workDir, boolean rest) {
         String binary = Binaries.find("Orthanc", "orthanc").toString();
+        AtomicInteger httpPort = new AtomicInteger();
         PeerProcess p = PeerProcess.startListening("orthanc", workDir, port -> {
             Path config = workDir.resolve("orthanc-" + port + ".json");
             Path storage = workDir.resolve("storage-" + port);
+            httpPort.set(rest ? FreePorts.pick() : 0);
             String json = """
                     {
                       "Name": "dicomlb-test",
@@ -39,11 +55,13 @@ public final class Orthanc implements AutoCloseable {
                       "DicomAet": "%s",
                       "DicomPort": %d,
                       "DicomCheckCalledAet": %s,
-                      "HttpServerEnabled": false,
+                      "HttpServerEnabled": %s,
+                      "HttpPort": %d,
                       "RemoteAccessAllowed": false,
+                      "AuthenticationEnabled": false,
                       "Plugins": []
                     }
-                    """.formatted(storage, storage, aeTitle, port, checkCalledAe);
+                    """.formatted(storage, storage, aeTitle, port, checkCalledAe, rest, rest ? httpPort.get() : 8042);
             try {
                 Files.createDirectories(storage);
                 Files.writeString(config, json);
@@ -52,11 +70,27 @@ public final class Orthanc implements AutoCloseable {
             }
             return List.of(binary, config.toString());
         }, Duration.ofSeconds(30));
-        return new Orthanc(p, aeTitle);
+        if (rest) {
+            try {
+                p.awaitListening(httpPort.get(), Duration.ofSeconds(30));
+            } catch (RuntimeException e) {
+                p.close();
+                throw e;
+            }
+        }
+        return new Orthanc(p, aeTitle, httpPort.get());
     }
 
     public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), process.port());
+    }
+
+    /** Base URI of the REST API, e.g. {@code http://127.0.0.1:41234}; only with {@link #startWithRestApi}. */
+    public URI restApi() {
+        if (httpPort == 0) {
+            throw new IllegalStateException("this Orthanc was started without its REST API");
+        }
+        return URI.create("http://127.0.0.1:" + httpPort);
     }
 
     public String aeTitle() {

@@ -97,6 +97,11 @@ public final class PeerProcess implements AutoCloseable {
     }
 
     private void awaitListening(Duration timeout) {
+        awaitListening(port, timeout);
+    }
+
+    /** Waits until the process listens on {@code port} too (a second port such as an HTTP API). */
+    public void awaitListening(int port, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -137,11 +137,8 @@ class DcmtkAgainstSimulatedScpTest {
         }
     }
 
-    /** The octets after the File Meta Information group, whose length (0002,0000) says where it ends. */
     private static byte[] dataSetOctets(Path file) throws Exception {
-        byte[] all = Files.readAllBytes(file);
-        int groupLength = (all[140] & 0xff) | (all[141] & 0xff) << 8 | (all[142] & 0xff) << 16 | (all[143] & 0xff) << 24;
-        return java.util.Arrays.copyOfRange(all, 144 + groupLength, all.length);
+        return TestInstances.part10(file).dataSet();
     }
 
     private Tools.Result run(String... command) {

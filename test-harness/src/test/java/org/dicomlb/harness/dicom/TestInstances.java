@@ -1,10 +1,14 @@
 package org.dicomlb.harness.dicom;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.dicomlb.dicom.Uids;
@@ -65,6 +69,42 @@ final class TestInstances {
         }
         return new Instance(out, Uids.SECONDARY_CAPTURE_IMAGE_STORAGE, sopInstance,
                 implicit ? Uids.IMPLICIT_VR_LITTLE_ENDIAN : Uids.EXPLICIT_VR_LITTLE_ENDIAN);
+    }
+
+    /** What a Part 10 file says about itself, and the data set octets after its meta header. */
+    record Part10(String sopInstanceUid, String transferSyntax, byte[] dataSet) {
+    }
+
+    /**
+     * Reads the File Meta Information (explicit VR little endian, PS3.10 §7.1) of {@code file}:
+     * the SOP Instance UID, the transfer syntax, and the octets of the data set that follows.
+     */
+    static Part10 part10(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < 144 || !new String(all, 128, 4, StandardCharsets.US_ASCII).equals("DICM")) {
+            throw new IOException(file + " is not a DICOM Part 10 file");
+        }
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        int at = 132;
+        int end = Integer.MAX_VALUE;
+        String sop = null;
+        String ts = null;
+        while (at < Math.min(end, all.length)) {
+            int tag = (b.getShort(at) & 0xffff) << 16 | (b.getShort(at + 2) & 0xffff);
+            String vr = new String(all, at + 4, 2, StandardCharsets.US_ASCII);
+            boolean longForm = List.of("OB", "OW", "OF", "SQ", "UT", "UN").contains(vr);
+            int length = longForm ? b.getInt(at + 8) : b.getShort(at + 6) & 0xffff;
+            int value = at + (longForm ? 12 : 8);
+            String text = new String(all, value, length, StandardCharsets.US_ASCII).replace("\0", "").strip();
+            switch (tag) {
+                case 0x00020000 -> end = value + 4 + b.getInt(value);
+                case 0x00020003 -> sop = text;
+                case 0x00020010 -> ts = text;
+                default -> { }
+            }
+            at = value + length;
+        }
+        return new Part10(sop, ts, Arrays.copyOfRange(all, end, all.length));
     }
 
     /** The data set element lines dcmdump prints for {@code file} (long values in full). */

@@ -1,0 +1,85 @@
+package org.dicomlb.engine.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.dicomlb.config.Cidr;
+import org.dicomlb.config.ConfigNode;
+import org.dicomlb.config.Location;
+import org.dicomlb.config.Section;
+import org.dicomlb.dicom.Uids;
+
+/** Reads the keys only {@code mode: dicom} listeners have; part of {@link EngineConfigReader}. */
+final class DicomConfigReader {
+    private static final List<String> DICOM_KEYS = List.of("routes", "allowed-calling-aes", "max-associate-rq",
+            "observe-pdus");
+    private static final List<String> ROUTE_CONDITIONS = List.of("called-ae", "calling-ae", "source", "sop-class");
+
+    private DicomConfigReader() {
+    }
+
+    /**
+     * The dicom settings of listener {@code s}; for other modes, errors for any dicom key present
+     * and the defaults.
+     */
+    static DicomListenerConfig read(Section s, ListenerMode mode, String listener, Map<String, Location> pools) {
+        if (mode != ListenerMode.DICOM) {
+            for (String key : DICOM_KEYS) {
+                if (s.has(key)) {
+                    s.error(key, "'" + key + "' applies to mode: dicom listeners only (listener '" + listener
+                            + "' is mode: " + Section.kebab(mode) + ")");
+                }
+            }
+            return DicomListenerConfig.DEFAULTS;
+        }
+        if (s.node("routes").filter(DicomConfigReader::emptyList).isPresent()) {
+            s.error("routes", "'routes' is empty; leave it out to send every association to the listener's pool");
+        }
+        List<DicomRoute> routes = new ArrayList<>();
+        List<Section> items = s.sections("routes", "listener '" + listener + "' route");
+        int catchAll = 0;
+        for (int i = 0; i < items.size(); i++) {
+            Section item = items.get(i);
+            if (catchAll > 0) {
+                item.error(item.what() + " can never match: route " + catchAll
+                        + " before it has no conditions and matches every association");
+            }
+            DicomRoute r = route(item, i + 1, pools);
+            if (r != null) {
+                routes.add(r);
+            }
+            if (catchAll == 0 && ROUTE_CONDITIONS.stream().noneMatch(item::has)) {
+                catchAll = i + 1;
+            }
+        }
+        List<AePattern> allowed = s.parsedList("allowed-calling-aes", AePattern::parse);
+        if (s.node("allowed-calling-aes").filter(DicomConfigReader::emptyList).isPresent()) {
+            s.error("allowed-calling-aes", "'allowed-calling-aes' is empty, which would reject every association;"
+                    + " leave it out to allow every calling AE");
+        }
+        int maxRq = s.integer("max-associate-rq", DicomListenerConfig.DEFAULT_MAX_ASSOCIATE_RQ,
+                DicomListenerConfig.MIN_MAX_ASSOCIATE_RQ, DicomListenerConfig.MAX_MAX_ASSOCIATE_RQ);
+        boolean observe = s.bool("observe-pdus", DicomListenerConfig.DEFAULT_OBSERVE_PDUS);
+        return new DicomListenerConfig(routes, allowed, maxRq, observe);
+    }
+
+    private static DicomRoute route(Section r, int position, Map<String, Location> pools) {
+        Optional<String> name = r.optionalString("name");
+        name.filter(n -> !Names.valid(n)).ifPresent(n -> r.error("name", "route name '" + n
+                + "' must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit"));
+        Optional<AePattern> called = r.parsed("called-ae", AePattern::parse);
+        Optional<AePattern> calling = r.parsed("calling-ae", AePattern::parse);
+        List<Cidr> sources = r.parsedList("source", Cidr::parse);
+        List<String> sopClasses = r.parsedList("sop-class", uid -> Uids.require(uid.strip(), "sop-class"));
+        String pool = r.requiredString("pool");
+        EngineConfigReader.checkPool(r, "pool", "route " + position, pool, pools);
+        String label = name.orElse(Integer.toString(position));
+        return r.build(() -> new DicomRoute(label, called, calling, sources, new HashSet<>(sopClasses), pool));
+    }
+
+    private static boolean emptyList(ConfigNode n) {
+        return n instanceof ConfigNode.Sequence q && q.items().isEmpty();
+    }
+}

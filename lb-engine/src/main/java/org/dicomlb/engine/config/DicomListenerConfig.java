@@ -1,0 +1,33 @@
+package org.dicomlb.engine.config;
+
+import java.util.List;
+
+/**
+ * What a {@code mode: dicom} listener adds to a listener.
+ *
+ * @param routes            tried in order before the listener's default pool; the first match wins
+ * @param allowedCallingAes when not empty, calling AEs matching none of these are rejected
+ * @param maxAssociateRq    the largest A-ASSOCIATE-RQ accepted, in octets including its 6-octet
+ *                          header; it also bounds the backend's answer
+ * @param observePdus       keep following PDU headers after the association is accepted, to log
+ *                          how it ended and count P-DATA-TF PDUs
+ */
+public record DicomListenerConfig(List<DicomRoute> routes, List<AePattern> allowedCallingAes, int maxAssociateRq,
+                                  boolean observePdus) {
+    public static final int DEFAULT_MAX_ASSOCIATE_RQ = 64 * 1024;
+    /** An RQ's fixed part alone is 74 octets; a real one with a few contexts is a few hundred. */
+    public static final int MIN_MAX_ASSOCIATE_RQ = 1024;
+    public static final int MAX_MAX_ASSOCIATE_RQ = 16 * 1024 * 1024;
+    public static final boolean DEFAULT_OBSERVE_PDUS = true;
+    public static final DicomListenerConfig DEFAULTS =
+            new DicomListenerConfig(List.of(), List.of(), DEFAULT_MAX_ASSOCIATE_RQ, DEFAULT_OBSERVE_PDUS);
+
+    public DicomListenerConfig {
+        routes = List.copyOf(routes);
+        allowedCallingAes = List.copyOf(allowedCallingAes);
+        if (maxAssociateRq < MIN_MAX_ASSOCIATE_RQ || maxAssociateRq > MAX_MAX_ASSOCIATE_RQ) {
+            throw new IllegalArgumentException("max-associate-rq must be between " + MIN_MAX_ASSOCIATE_RQ + " and "
+                    + MAX_MAX_ASSOCIATE_RQ);
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package org.dicomlb.engine.dicom;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.dicomlb.dicom.AeTitle;
+import org.dicomlb.dicom.netty.DicomChannels;
+import org.dicomlb.dicom.netty.PduFrameDecoder;
+import org.dicomlb.dicom.pdu.Abort;
+import org.dicomlb.dicom.pdu.AbortReason;
+import org.dicomlb.dicom.pdu.AssociateRj;
+import org.dicomlb.dicom.pdu.AssociateRq;
+import org.dicomlb.dicom.pdu.Pdu;
+import org.dicomlb.dicom.pdu.PduCodec;
+import org.dicomlb.dicom.pdu.PduDecodeException;
+import org.dicomlb.dicom.pdu.PduType;
+import org.dicomlb.dicom.pdu.RejectReason;
+import org.dicomlb.dicom.pdu.RejectResult;
+import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.config.ListenerConfig;
+import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Pool;
+import org.dicomlb.engine.relay.Dialer;
+import org.dicomlb.engine.relay.ListenerContext;
+import org.dicomlb.engine.relay.ProxyConnection;
+
+/**
+ * The first handler of a {@code mode: dicom} connection, acting as the association acceptor
+ * towards the client until a backend has answered (PS3.8 §9.2 states Sta2/Sta3):
+ *
+ * <ol>
+ *   <li>At accept the ARTIM timer starts ({@code timeouts.associate}); on expiry the connection
+ *       closes. A connection still parked at the listener's {@code max-connections} then gets
+ *       A-ASSOCIATE-RJ transient / local-limit-exceeded instead, since it is waiting for an
+ *       answer to a request it has sent.</li>
+ *   <li>Exactly one PDU is read, bounded by {@code max-associate-rq}. Anything but a valid
+ *       A-ASSOCIATE-RQ gets an A-ABORT (service provider, the PS3.8 reason) and a close; an
+ *       A-ABORT just closes.</li>
+ *   <li>{@link Admission} checks the calling AE and picks a pool; a refusal is answered with
+ *       A-ASSOCIATE-RJ from here.</li>
+ *   <li>The {@link Dialer} finds a backend; {@link BackendHandshake} forwards the request and
+ *       reads the answer, trying the next backend on a transient reject or a silent backend.
+ *       When no backend can take it the client gets A-ASSOCIATE-RJ transient / temporary
+ *       congestion, never a bare reset.</li>
+ *   <li>After the backend's A-ASSOCIATE-AC both channels relay bytes (optionally with a
+ *       {@link PduTracker} on each side).</li>
+ * </ol>
+ *
+ * <p>The client is not read while a backend is being found: it must wait for the AC anyway.
+ */
+final class DicomFrontend extends ChannelInboundHandlerAdapter {
+    private static final String FRAME_DECODER = "associate-rq-frame";
+
+    private enum State {
+        /** Accepted, waiting for the listener's admission; nothing read. */
+        PARKED,
+        /** Reading the A-ASSOCIATE-RQ. */
+        READING,
+        /** The RQ is in; routing, dialing, waiting for a backend's answer. */
+        NEGOTIATING,
+        /** Relaying, or refused/aborted and closing. */
+        DONE
+    }
+
+    private final ListenerContext listener;
+    private final DicomMetrics metrics;
+    private ListenerConfig config;
+    private ChannelHandlerContext ctx;
+    private ProxyConnection connection;
+    private AssociationRecord association;
+    private ScheduledFuture<?> artim;
+    private State state = State.PARKED;
+    /** First octet of whatever the client sent after its RQ, or -1. */
+    private int earlyOctet = -1;
+
+    DicomFrontend(ListenerContext listener, DicomMetrics metrics) {
+        this.listener = listener;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        // One configuration for the whole association, even if a reload lands meanwhile.
+        this.config = listener.config();
+        connection = new ProxyConnection(ctx.channel(), listener, "dicom");
+        association = new AssociationRecord(connection.record());
+        connection.onFinish(this::finish);
+        artim = ctx.executor().schedule(this::artimExpired, config.timeouts().associate().toMillis(),
+                TimeUnit.MILLISECONDS);
+        listener.admit(connection, this::startReading);
+        ctx.fireChannelActive();
+    }
+
+    private void startReading() {
+        if (state != State.PARKED) {
+            return;
+        }
+        state = State.READING;
+        int bound = config.dicom().maxAssociateRq() - PduCodec.HEADER_LENGTH;
+        ctx.pipeline().addBefore(ctx.name(), FRAME_DECODER, new PduFrameDecoder(bound));
+        // AUTO_READ is off; the frame decoder keeps asking for more until a whole PDU is in.
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.READING && msg instanceof ByteBuf frame) {
+            state = State.NEGOTIATING;
+            artim.cancel(false);
+            byte[] pdu = new byte[frame.readableBytes()];
+            frame.readBytes(pdu);
+            frame.release();
+            // Bytes the client sent beyond its first PDU come back into channelRead from here.
+            ctx.pipeline().remove(FRAME_DECODER);
+            firstPdu(pdu);
+            return;
+        }
+        if (msg instanceof ByteBuf b && b.isReadable() && earlyOctet < 0) {
+            earlyOctet = b.getUnsignedByte(b.readerIndex());
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void firstPdu(byte[] bytes) {
+        Pdu pdu;
+        try {
+            pdu = PduCodec.decode(bytes);
+        } catch (PduDecodeException e) {
+            abort(e.abortReason());
+            return;
+        }
+        if (pdu instanceof Abort a) {
+            clientAborted(a);
+            return;
+        }
+        if (!(pdu instanceof AssociateRq rq)) {
+            abort(AbortReason.UNEXPECTED_PDU);
+            return;
+        }
+        association.request(rq);
+        if (earlyOctet >= 0) {
+            // A requestor must wait for the AC (PS3.8 Sta5); only an A-ABORT may come first.
+            if (earlyOctet == PduType.A_ABORT.code()) {
+                clientAborted(null);
+            } else {
+                abort(AbortReason.UNEXPECTED_PDU);
+            }
+            return;
+        }
+        switch (Admission.decide(config, rq, connection.record().client().getAddress())) {
+            case Admission.Refuse r -> reject(r.reject(), EndReason.PROTOCOL);
+            case Admission.Route r -> dial(r, bytes);
+        }
+    }
+
+    private void dial(Admission.Route route, byte[] rqBytes) {
+        association.route(route.label());
+        connection.record().pool(route.pool());
+        Pool pool = listener.pool(route.pool());
+        if (pool == null) {
+            congested(EndReason.NO_BACKEND);
+            return;
+        }
+        BackendHandshake handshake = new BackendHandshake(this, rqBytes, config.dicom().maxAssociateRq(),
+                config.timeouts().associate());
+        new Dialer(connection, pool, handshake, this::dialFailed).start();
+    }
+
+    private void dialFailed(EndReason reason) {
+        if (reason == EndReason.CLIENT_ABORTED) {
+            association.decided(Outcome.CLOSED);
+            connection.fail(reason);
+        } else {
+            congested(reason);
+        }
+    }
+
+    private void congested(EndReason reason) {
+        reject(AssociateRj.of(RejectResult.TRANSIENT, RejectReason.TEMPORARY_CONGESTION), reason);
+    }
+
+    /** Answers with {@code rj} from dicomlb itself and closes. */
+    private void reject(AssociateRj rj, EndReason reason) {
+        state = State.DONE;
+        association.rejected(rj, AssociationRecord.BY_DICOMLB);
+        metrics.rejected(config.name(), AssociationRecord.BY_DICOMLB, rj);
+        ctx.writeAndFlush(PduCodec.encode(rj, ctx.alloc()));
+        connection.fail(reason);
+    }
+
+    private void abort(AbortReason reason) {
+        state = State.DONE;
+        Abort a = Abort.byProvider(reason);
+        association.aborted(a, AssociationRecord.BY_DICOMLB);
+        ctx.writeAndFlush(PduCodec.encode(a, ctx.alloc()));
+        connection.fail(EndReason.PROTOCOL);
+    }
+
+    /**
+     * The client gave up with an A-ABORT before the association was established: just close
+     * (PS3.8 AA-2/AA-3). {@code a} is null when the abort came behind the RQ and was not decoded.
+     */
+    private void clientAborted(Abort a) {
+        state = State.DONE;
+        association.aborted(a, AssociationRecord.BY_CLIENT);
+        connection.fail(EndReason.CLIENT_ABORTED);
+    }
+
+    private void artimExpired() {
+        if (state == State.PARKED) {
+            reject(AssociateRj.of(RejectResult.TRANSIENT, RejectReason.LOCAL_LIMIT_EXCEEDED), EndReason.MAX_CONNECTIONS);
+        } else if (state == State.READING) {
+            state = State.DONE;
+            association.decided(Outcome.TIMEOUT);
+            connection.fail(EndReason.PROTOCOL);
+        }
+    }
+
+    /** A backend accepted: pass its AC (and anything it sent after it) to the client, then relay. */
+    void accepted(Dialer dialer, Channel backend, Endpoint e, int rqLength, List<ByteBuf> toClient,
+                  int contextsAccepted, Optional<AeTitle> rewrite) {
+        dialer.accept(backend, e);
+        state = State.DONE;
+        rewrite.ifPresent(association::calledAeSent);
+        ctx.pipeline().remove(this);
+        Channel client = ctx.channel();
+        if (!client.isActive()) {
+            // The client left while a backend was being found; accept() has closed the backend.
+            association.decided(Outcome.CLOSED);
+            toClient.forEach(ReferenceCountUtil::release);
+            return;
+        }
+        association.accepted(contextsAccepted);
+        connection.relayed(true, rqLength);
+        for (ByteBuf b : toClient) {
+            connection.relayed(false, b.readableBytes());
+            client.write(b);
+        }
+        client.flush();
+        if (!backend.isActive()) {
+            return;
+        }
+        if (config.dicom().observePdus()) {
+            association.observing();
+            client.pipeline().addLast("pdu-tracker", new PduTracker(association, true));
+            backend.pipeline().addLast("pdu-tracker", new PduTracker(association, false));
+        }
+        connection.startRelay();
+    }
+
+    /** A backend refused for good: the client gets its RJ as is; not a backend failure. */
+    void rejectedByBackend(Dialer dialer, Channel backend, Endpoint e, int rqLength, AssociateRj rj, ByteBuf rjBytes,
+                           Optional<AeTitle> rewrite) {
+        dialer.accept(backend, e);
+        state = State.DONE;
+        rewrite.ifPresent(association::calledAeSent);
+        association.rejected(rj, AssociationRecord.BY_BACKEND);
+        metrics.rejected(config.name(), AssociationRecord.BY_BACKEND, rj);
+        connection.relayed(true, rqLength);
+        connection.relayed(false, rjBytes.readableBytes());
+        ctx.writeAndFlush(rjBytes);
+        connection.close(EndReason.BACKEND_CLOSE);
+    }
+
+    ProxyConnection connection() {
+        return connection;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (state == State.PARKED || state == State.READING) {
+            state = State.DONE;
+            artim.cancel(false);
+            connection.record().end(EndReason.CLIENT_ABORTED);
+        }
+        // While negotiating, the dialer and the handshake notice the client is gone.
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        // Half-closure is allowed on relay channels: a client's FIN arrives as this event.
+        if (evt instanceof ChannelInputShutdownEvent && (state == State.PARKED || state == State.READING)) {
+            state = State.DONE;
+            artim.cancel(false);
+            association.decided(Outcome.CLOSED);
+            connection.fail(EndReason.CLIENT_ABORTED);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Optional<Abort> protocolError = DicomChannels.abortFor(cause);
+        if (state == State.READING && protocolError.isPresent()) {
+            artim.cancel(false);
+            abort(protocolError.get().reason());
+            return;
+        }
+        connection.record().end(EndReason.CLIENT_ERROR);
+        ctx.close();
+    }
+
+    private void finish() {
+        artim.cancel(false);
+        association.finish();
+        var record = connection.record();
+        metrics.associationEnded(record.listener(), record.pool(),
+                record.endpoint() == null ? null : record.endpoint().name(), association.outcome(), record.durationNanos());
+    }
+}

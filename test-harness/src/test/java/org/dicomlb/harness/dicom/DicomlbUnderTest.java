@@ -1,0 +1,73 @@
+package org.dicomlb.harness.dicom;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.dicomlb.engine.Engine;
+import org.dicomlb.engine.EngineException;
+import org.dicomlb.engine.testing.AccessLogCapture;
+import org.dicomlb.engine.testing.Configs;
+import org.dicomlb.engine.testing.Eventually;
+import org.dicomlb.engine.testing.Ports;
+
+/**
+ * dicomlb's engine running in-process from a YAML configuration, listening on 127.0.0.1, with
+ * its access log captured: the thing under test between real DICOM peers.
+ */
+final class DicomlbUnderTest implements AutoCloseable {
+    final int port;
+    private final AccessLogCapture log = new AccessLogCapture();
+    private final Engine engine;
+
+    /** Starts from the configuration {@code yaml.apply(port)} builds for the listening port. */
+    static DicomlbUnderTest start(IntFunction<String> yaml) throws EngineException {
+        int port = Ports.free("127.0.0.1");
+        return new DicomlbUnderTest(yaml.apply(port), port);
+    }
+
+    private DicomlbUnderTest(String yaml, int port) throws EngineException {
+        this.port = port;
+        engine = new Engine(new Engine.Options(1, true), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        try {
+            engine.start(Configs.engine(yaml));
+        } catch (EngineException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A one-listener configuration: a dicom listener on {@code port} with {@code listener} lines, then {@code pools}. */
+    static String config(int port, String listener, String pools) {
+        return """
+                listeners:
+                  - name: dicom
+                    bind: 127.0.0.1:%d
+                    mode: dicom
+                %s
+                pools:
+                %s""".formatted(port, listener.indent(4), pools.indent(2));
+    }
+
+    String portText() {
+        return Integer.toString(port);
+    }
+
+    /** Access-log lines so far, after waiting (bounded) until there are at least {@code n}. */
+    List<String> accessLines(int n) {
+        Eventually.until(() -> log.lines().size() >= n, Duration.ofSeconds(10), log::lines);
+        return log.lines();
+    }
+
+    double metric(String series) {
+        return engine.registry().scrape().lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+        log.close();
+    }
+}

@@ -122,10 +122,10 @@ class BalancingThroughProxyTest {
     }
 
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 5s");
+                throw new AssertionError("condition not met within 10s");
             }
             Thread.sleep(10);
         }

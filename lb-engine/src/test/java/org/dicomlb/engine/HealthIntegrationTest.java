@@ -5,6 +5,7 @@ import static org.dicomlb.engine.BalancingThroughProxyTest.waitFor;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -179,6 +180,27 @@ class HealthIntegrationTest {
             assertThat(new String(c.socket().getInputStream().readNBytes(5))).isEqualTo("still");
         }
         assertThat(fx.engine.status().pools().getFirst().backends().getFirst().healthReason()).contains("refused");
+    }
+
+    @Test
+    void aDicomEchoCheckCallsEachBackendByItsOwnCalledAe() throws Exception {
+        var archive = org.dicomlb.dicom.scp.ScpConfig.of(org.dicomlb.dicom.AeTitle.of("ARCHIVE1")).withRequireCalledAe(true);
+        try (var one = org.dicomlb.dicom.scp.SimulatedScp.start(archive, new InetSocketAddress("127.0.0.41", 0));
+             var two = org.dicomlb.dicom.scp.SimulatedScp.start(archive, new InetSocketAddress("127.0.0.42", 0))) {
+            fx.start("""
+                    listeners: [ { name: front, bind: 127.0.0.1:%d, pool: p } ]
+                    pools:
+                      - name: p
+                        health-check: { type: dicom-echo, interval: 1s, fast-interval: 100ms, timeout: 800ms, rise: 1, fall: 1 }
+                        backends:
+                          - { name: own-title, address: "127.0.0.41:%d", called-ae: ARCHIVE1 }
+                          - { name: no-title, address: "127.0.0.42:%d" }
+                    """.formatted(fx.listenPort, one.localAddress().getPort(), two.localAddress().getPort()));
+            // Probes go on while down; the reason shown is the last one's (a cold first probe may time out).
+            waitFor(() -> endpoint("own-title").health().equals("up") && endpoint("no-title").health().equals("down")
+                    && endpoint("no-title").healthReason()
+                            .endsWith("association rejected permanent by service-user: called-ae-title-not-recognized"));
+        }
     }
 
     @Test

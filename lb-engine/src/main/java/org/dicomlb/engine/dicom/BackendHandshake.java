@@ -192,8 +192,14 @@ final class BackendHandshake implements Dialer.Handshake {
             timer.cancel(false);
             ListenerContext listener = frontend.connection().listener();
             listener.metrics().backend(endpoint).connectFailed(reason);
-            listener.observer().failed(endpoint, "dicom " + reason.replace('_', ' '),
-                    frontend.connection().record().client().getAddress());
+            String why = "dicom " + reason.replace('_', ' ');
+            var client = frontend.connection().record().client().getAddress();
+            if (reason.equals("associate_rejected") || reason.equals("associate_aborted")) {
+                // The backend answered: a refusal, which may be the client's fault (passive health weighs it so).
+                listener.observer().rejected(endpoint, why, client);
+            } else {
+                listener.observer().failed(endpoint, why, client);
+            }
             dialer.retry(endpoint, backend);
         }
 

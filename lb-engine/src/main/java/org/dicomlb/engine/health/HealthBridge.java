@@ -26,6 +26,8 @@ import org.dicomlb.healthcheck.CheckTarget;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.HealthEvent;
 import org.dicomlb.healthcheck.HealthStatus;
+import org.dicomlb.healthcheck.config.DicomEchoProbe;
+import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.passive.PassiveOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +81,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
                 } else if (pc.healthCheck().isEmpty()) {
                     pool.setHealth(e, true, "unchecked", "");
                 } else {
-                    targets.add(new CheckTarget(e.id(), e.address(), pc.healthCheck().get()));
+                    targets.add(new CheckTarget(e.id(), e.address(), checkFor(pc.healthCheck().get(), e)));
                     checker.state(e.id()).ifPresentOrElse(
                             s -> pool.setHealth(e, s.status().serving(), label(s.status()), s.lastFailureReason().orElse("")),
                             () -> pool.setHealth(e, true, label(HealthStatus.STARTING), ""));
@@ -88,6 +90,17 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
             pool.republish();
         }
         checker.update(targets).join();
+    }
+
+    /**
+     * A dicom-echo check without its own {@code called-ae} calls each backend by the backend's own
+     * {@code called-ae}, the title the backend expects when dicomlb rewrites associations to it.
+     */
+    private static HealthCheckConfig checkFor(HealthCheckConfig c, Endpoint e) {
+        if (c.probe() instanceof DicomEchoProbe echo && echo.calledAe().isEmpty() && e.config().calledAe().isPresent()) {
+            return c.withProbe(echo.withCalledAe(e.config().calledAe().get()));
+        }
+        return c;
     }
 
     private void apply(HealthEvent ev) {

@@ -91,8 +91,9 @@ class DicomListenerTest {
                 %s""".formatted(port, listenerExtras, pools)));
     }
 
+    /** A pool without health checks: scripted backends must see only the test's associations. */
     private static String pool(String name, String settings, String... backends) {
-        StringBuilder sb = new StringBuilder("  - name: " + name + "\n    balance: first\n");
+        StringBuilder sb = new StringBuilder("  - name: " + name + "\n    balance: first\n    health-check: none\n");
         if (!settings.isEmpty()) {
             sb.append("    ").append(settings).append('\n');
         }

@@ -60,6 +60,12 @@ final class DicomlbUnderTest implements AutoCloseable {
         return log.lines();
     }
 
+    /** A backend's health as the status API shows it: starting, up, down ... */
+    String health(String pool, String backend) {
+        return engine.status().pools().stream().filter(p -> p.name().equals(pool)).findFirst().orElseThrow()
+                .backends().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow().health();
+    }
+
     double metric(String series) {
         return engine.registry().scrape().lines().filter(l -> l.startsWith(series + " "))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);

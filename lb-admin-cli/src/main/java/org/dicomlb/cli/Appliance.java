@@ -108,6 +108,14 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
+    /** Exports how many access-log lines the writer had to drop (a disk that cannot keep up). */
+    public void countDroppedAccessLines(org.dicomlb.engine.access.AccessLogWriter writer) {
+        io.micrometer.core.instrument.FunctionCounter.builder("dicomlb.access.log.dropped", writer,
+                        org.dicomlb.engine.access.AccessLogWriter::dropped)
+                .description("Access-log lines dropped because the writer fell 65536 lines behind")
+                .register(engine.registry());
+    }
+
     /** Stops accepting and gives open connections {@code grace} to finish. */
     public int drainAndClose(Duration grace) {
         int left = engine.drainAndClose(grace);

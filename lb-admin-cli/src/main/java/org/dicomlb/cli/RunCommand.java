@@ -10,6 +10,8 @@ import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.Durations;
 import org.dicomlb.engine.Engine;
+import org.dicomlb.engine.access.AccessLog;
+import org.dicomlb.engine.access.AccessLogWriter;
 import org.dicomlb.engine.EngineException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,13 +66,24 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("--shutdown-grace: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }
-        runtime.applyLogging();
+        AccessLogWriter accessLog;
+        try {
+            accessLog = new AccessLogWriter(runtime.accessLog);
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("dicomlb: cannot open the access log " + runtime.accessLog + ": " + e);
+            return ExitCodes.FAILURE;
+        }
+        AccessLog.sendTo(accessLog);
         AutoCloseable running;
         try {
             running = starter.start();
         } catch (EngineException e) {
             spec.commandLine().getErr().println("dicomlb: cannot start: " + e.getMessage());
+            accessLog.close();
             return ExitCodes.FAILURE;
+        }
+        if (running instanceof Appliance app) {
+            app.countDroppedAccessLines(accessLog);
         }
         CountDownLatch stop = new CountDownLatch(1);
         AtomicInteger stops = new AtomicInteger();
@@ -88,7 +101,8 @@ public final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), onStop);
         if (running instanceof Appliance app) {
             Signal.handle(new Signal("HUP"), s -> {
-                LOG.info("SIGHUP received: reloading");
+                LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
+                accessLog.reopen();
                 app.reloadFromFile();
             });
         }
@@ -115,6 +129,8 @@ public final class RunCommand implements Callable<Integer> {
                 LOG.warn("shutdown: {}", e.toString());
             }
         }
+        AccessLog.sendToLogger();
+        accessLog.close();
         LOG.info("stopped");
         Logging.flush();
         return ExitCodes.OK;
@@ -123,7 +139,8 @@ public final class RunCommand implements Callable<Integer> {
     /** Options shared by run and demo. */
     static final class RuntimeOptions {
         @Option(names = "--access-log", paramLabel = "FILE",
-                description = "write the access log (one line per connection) to FILE instead of stdout")
+                description = "append the access log (one line per connection) to FILE instead of stdout; "
+                        + "SIGHUP reopens it (log rotation)")
         Path accessLog;
 
         @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
@@ -144,10 +161,5 @@ public final class RunCommand implements Callable<Integer> {
             return new Engine.Options(Math.max(0, ioThreads), transport == TransportChoice.epoll);
         }
 
-        void applyLogging() {
-            if (accessLog != null) {
-                Logging.accessLogTo(accessLog);
-            }
-        }
     }
 }

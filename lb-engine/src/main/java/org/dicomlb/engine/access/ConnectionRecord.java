@@ -134,20 +134,31 @@ public final class ConnectionRecord {
         sb.append(' ').append(key).append('=');
         if (value == null || value.isEmpty()) {
             sb.append('-');
-        } else if (value.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\\' || c >= 0x7f)) {
-            sb.append('"');
-            value.chars().forEach(c -> {
-                if (c == '"' || c == '\\') {
-                    sb.append('\\').append((char) c);
-                } else if (c < ' ' || c == 0x7f) {
-                    sb.append(String.format("\\x%02x", c));
-                } else {
-                    sb.append((char) c);
-                }
-            });
-            sb.append('"');
-        } else {
+        } else if (!needsQuoting(value)) {
             sb.append(value);
+        } else {
+            sb.append('"');
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '"' || c == '\\') {
+                    sb.append('\\').append(c);
+                } else if (c < ' ' || c == 0x7f) {
+                    sb.append(String.format("\\x%02x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+            sb.append('"');
         }
+    }
+
+    private static boolean needsQuoting(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c == '"' || c == '\\' || c >= 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 }

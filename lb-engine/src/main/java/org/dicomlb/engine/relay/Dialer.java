@@ -1,6 +1,7 @@
 package org.dicomlb.engine.relay;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -40,6 +41,13 @@ import org.dicomlb.engine.transport.Transport;
 public final class Dialer implements Waiter {
     /** Water marks for both halves of a relay: bounded per-connection buffering. */
     public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+    /**
+     * Read sizes for both halves of a relay: adaptive from 512 B to 256 KiB. Netty's default
+     * ceiling of 64 KiB costs bulk transfers (large DICOM instances) four times the system calls;
+     * measured with iperf3 through a tcp listener, 256 KiB moved 5-35% more per second.
+     */
+    public static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 256 * 1024);
 
     /** Decides what to do with an established backend connection (e.g. a DICOM handshake). */
     @FunctionalInterface
@@ -142,6 +150,7 @@ public final class Dialer implements Waiter {
                 .group(client.eventLoop())
                 .channel(Transport.socketChannelLike(client))
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Dialer.READS)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)

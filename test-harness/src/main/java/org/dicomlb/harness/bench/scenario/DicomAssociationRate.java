@@ -43,7 +43,7 @@ public final class DicomAssociationRate implements Scenario {
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         AssociationLoad load = EchoscuLoad.create(ctx.children(), ctx.scratch(name()));
         Server scp = StoreScp.start(ctx, name(), ctx.layout().storescp());
-        Route route = Route.tcp(ctx.layout().storescp()).withDicomlbMode(ctx.dicomListenerMode());
+        Route route = Route.dicom(ctx.layout().storescp(), ctx.dicomListenerMode(), StoreScp.AE_TITLE);
         int concurrency = ctx.profile().pick(2, 8);
         return new OneBackend(scp, route, (via, phase) -> {
             AssociationLoad.Result r = load.run(via.address(), StoreScu.AE_TITLE, StoreScp.AE_TITLE, concurrency,

@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.harness.bench.process.Children;
 import org.dicomlb.harness.bench.process.Listening;
 import org.dicomlb.harness.bench.proxy.DicomlbLaunch;
@@ -68,9 +70,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "extra `dicomlb run` argument (repeatable), e.g. --dicomlb-arg=--transport=nio")
     List<String> dicomlbArguments = new ArrayList<>();
 
-    @Option(names = "--dicom-listener-mode", paramLabel = "MODE", defaultValue = "tcp",
-            description = "dicomlb listener mode of the DICOM scenarios (default: ${DEFAULT-VALUE}; dicom once it exists)")
-    String dicomListenerMode;
+    @Option(names = "--dicom-listener-mode", paramLabel = "MODE", defaultValue = "dicom",
+            description = "dicomlb listener mode of the DICOM scenarios: dicom or tcp (default: ${DEFAULT-VALUE})")
+    ListenerMode dicomListenerMode;
 
     @Option(names = "--port-base", paramLabel = "PORT", defaultValue = "17100",
             description = "first of the 20 loopback ports used (default: ${DEFAULT-VALUE})")
@@ -83,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCommand()).execute(args));
+        System.exit(new CommandLine(new BenchCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     @Override
@@ -155,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
         s.put("repetitions", Integer.toString(profile.repetitions()));
         s.put("measure", profile.measure().toSeconds() + " s");
         s.put("io threads / nbthread", Integer.toString(launch.ioThreads()));
-        s.put("dicom listener mode", dicomListenerMode);
+        s.put("dicom listener mode", dicomListenerMode.name().toLowerCase(Locale.ROOT));
         s.put("dicomlb JVM options", launch.jvmOptions().isEmpty() ? "(launcher defaults)" : String.join(" ", launch.jvmOptions()));
         s.put("dicomlb run arguments", launch.runArguments().isEmpty() ? "(none)" : String.join(" ", launch.runArguments()));
         return s;

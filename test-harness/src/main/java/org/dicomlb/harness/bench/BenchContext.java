@@ -2,6 +2,7 @@ package org.dicomlb.harness.bench;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.harness.bench.process.Children;
 import org.dicomlb.harness.bench.proxy.Proxies;
 
@@ -11,11 +12,11 @@ import org.dicomlb.harness.bench.proxy.Proxies;
  *
  * @param scratch temporary files (configs of backends, generated data, tool output); deleted after the run
  * @param logs    server logs kept with the results
- * @param dicomListenerMode the dicomlb listener mode of the DICOM scenarios: {@code tcp} until the
- *                          {@code dicom} mode lands, then {@code dicom}
+ * @param dicomListenerMode the dicomlb listener mode of the DICOM scenarios ({@code dicom} unless
+ *                          {@code --dicom-listener-mode} says otherwise)
  */
 public record BenchContext(Children children, Layout layout, Profile profile, Proxies proxies, Path scratch, Path logs,
-                           String dicomListenerMode) {
+                           ListenerMode dicomListenerMode) {
     public BenchContext {
         Objects.requireNonNull(dicomListenerMode, "dicomListenerMode");
         Objects.requireNonNull(children, "children");

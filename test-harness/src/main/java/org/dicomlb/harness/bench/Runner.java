@@ -101,6 +101,9 @@ final class Runner {
     private static String describe(List<Metric> metrics, Map<String, Double> values) {
         StringBuilder b = new StringBuilder();
         for (Metric m : metrics) {
+            if (!values.containsKey(m.key())) {
+                continue;
+            }
             b.append(m.label()).append(' ').append(Numbers.format(values.get(m.key()))).append(' ').append(m.unit()).append("; ");
         }
         return b.substring(0, Math.max(0, b.length() - 2));

@@ -83,6 +83,13 @@ public final class Server implements AutoCloseable {
         throw new IOException("no VmRSS line in /proc/" + process.pid() + "/status");
     }
 
+    /** CPU time (user and system, all threads) the process has used so far; clock-tick resolution (10 ms). */
+    public Duration cpuTime() throws IOException {
+        checkAlive();
+        return process.info().totalCpuDuration()
+                .orElseThrow(() -> new IOException("the CPU time of " + name + " (pid " + process.pid() + ") is not readable"));
+    }
+
     public String logTail() {
         try {
             return Text.tail(Files.readString(log), 12);

@@ -54,7 +54,11 @@ public final class Proxies {
         };
     }
 
-    /** Starts the proxy of {@code variant} and waits until it listens. */
+    /**
+     * Starts the proxy of {@code variant} and waits until it listens; dicomlb with a C-ECHO check
+     * also until the check reports every backend up (see {@link DicomlbAdmin}). HAProxy counts its
+     * servers up from the start and only a failed check takes one down.
+     */
     public Server start(Variant variant, String scenario, Route route) throws IOException, InterruptedException {
         return switch (variant) {
             case DIRECT -> throw new IllegalArgumentException("the direct variant has no proxy");
@@ -77,8 +81,20 @@ public final class Proxies {
                 // The harness built the distribution once at the start; never rebuild mid-run.
                 "DICOMLB_NO_BUILD", "1",
                 "DICOMLB_JAVA_OPTS", String.join(" ", dicomlb.jvmOptions()));
-        return children.start("dicomlb", cmd, env, logDir.resolve(scenario + "-dicomlb.log"))
+        Server server = children.start("dicomlb", cmd, env, logDir.resolve(scenario + "-dicomlb.log"))
                 .readyOn(layout.dicomlb().getPort(), START_TIMEOUT);
+        if (!(route.dicomlbCheck() instanceof DicomlbCheck.DicomEcho)) {
+            // A TCP connect check passes at once; asking the admin API would load code into
+            // dicomlb (JSON, HTTP) that the memory scenario would then count as its own.
+            return server;
+        }
+        try {
+            DicomlbAdmin.awaitBackendsUp(layout.dicomlbAdmin(), START_TIMEOUT);
+            return server;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
     }
 
     private Server startHaproxy(String scenario, Route route) throws IOException, InterruptedException {

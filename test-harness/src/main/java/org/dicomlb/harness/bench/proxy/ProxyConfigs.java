@@ -1,18 +1,30 @@
 package org.dicomlb.harness.bench.proxy;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import org.dicomlb.config.Durations;
 import org.dicomlb.config.SocketAddresses;
 
 /**
  * Generates the two proxies' configurations from one {@link Route}. What is deliberately the same:
- * balance algorithm, connect/idle timeouts, retries, connection limit, thread count, a TCP
- * connect health check of every backend (dicomlb's default: every 2s, fast 500ms, rise 2, fall 3)
- * and a one-line-per-connection access log written to a file. What is left at each product's default:
- * buffer sizes, and HAProxy's splicing (off unless {@code option splice-*} is set).
+ * balance algorithm, connect/idle timeouts, retries, connection limit, thread count, the cadence
+ * of the active health check of every backend (every 2s, 500ms while in doubt, 2s while down,
+ * rise 2, fall 3) and a one-line-per-connection access log written to a file. The check itself
+ * is a TCP connect for HAProxy (all mode tcp can do) and the route's {@link DicomlbCheck} for
+ * dicomlb: a C-ECHO association on the DICOM routes. What is left at each product's default:
+ * buffer sizes, HAProxy's splicing (off unless {@code option splice-*} is set), and the bound on
+ * one probe (dicomlb's {@code timeout} 1s; HAProxy's connect check is bounded by its connect
+ * timeout and {@code inter}).
  */
 public final class ProxyConfigs {
+    static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
+    static final Duration CHECK_FAST_INTERVAL = Duration.ofMillis(500);
+    static final Duration CHECK_DOWN_INTERVAL = Duration.ofSeconds(2);
+    static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
+    static final int CHECK_RISE = 2;
+    static final int CHECK_FALL = 3;
+
     private ProxyConfigs() {
     }
 
@@ -23,7 +35,7 @@ public final class ProxyConfigs {
         y.append("listeners:\n");
         y.append("  - name: bench\n");
         y.append("    bind: ").append(SocketAddresses.format(listen)).append('\n');
-        y.append("    mode: ").append(route.dicomlbMode()).append('\n');
+        y.append("    mode: ").append(route.dicomlbMode().name().toLowerCase(Locale.ROOT)).append('\n');
         y.append("    pool: bench\n");
         y.append("    max-connections: ").append(route.maxConnections()).append('\n');
         y.append("    timeouts: { connect: ").append(Durations.format(route.connectTimeout()))
@@ -32,6 +44,7 @@ public final class ProxyConfigs {
         y.append("  - name: bench\n");
         y.append("    balance: ").append(balance(route)).append('\n');
         y.append("    retries: ").append(Route.RETRIES).append('\n');
+        y.append("    health-check: ").append(dicomlbCheck(route.dicomlbCheck())).append('\n');
         y.append("    backends:\n");
         int i = 1;
         for (InetSocketAddress b : route.backends()) {
@@ -73,9 +86,24 @@ public final class ProxyConfigs {
         int i = 1;
         for (InetSocketAddress b : route.backends()) {
             c.append("    server b").append(i++).append(' ').append(SocketAddresses.format(b))
-                    .append(" check inter 2s fastinter 500ms downinter 2s rise 2 fall 3\n");
+                    .append(" check inter ").append(CHECK_INTERVAL.toMillis()).append("ms fastinter ")
+                    .append(CHECK_FAST_INTERVAL.toMillis()).append("ms downinter ").append(CHECK_DOWN_INTERVAL.toMillis())
+                    .append("ms rise ").append(CHECK_RISE).append(" fall ").append(CHECK_FALL).append('\n');
         }
         return c.toString();
+    }
+
+    /** The pool's {@code health-check} mapping, every timing written out rather than left to dicomlb's defaults. */
+    private static String dicomlbCheck(DicomlbCheck check) {
+        String type = switch (check) {
+            case DicomlbCheck.TcpConnect _ -> "type: tcp";
+            case DicomlbCheck.DicomEcho echo -> "type: dicom-echo, called-ae: " + echo.calledAe();
+        };
+        return "{ " + type + ", interval: " + Durations.format(CHECK_INTERVAL)
+                + ", fast-interval: " + Durations.format(CHECK_FAST_INTERVAL)
+                + ", down-interval: " + Durations.format(CHECK_DOWN_INTERVAL)
+                + ", timeout: " + Durations.format(CHECK_TIMEOUT)
+                + ", rise: " + CHECK_RISE + ", fall: " + CHECK_FALL + " }";
     }
 
     /** dicomlb and HAProxy happen to share the names roundrobin, leastconn, source and first. */

@@ -5,18 +5,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.dicomlb.engine.config.Balance;
+import org.dicomlb.engine.config.ListenerMode;
 
 /**
  * What a scenario asks of both proxies; each proxy's configuration is generated from it, so the
  * two can only differ where their products differ.
  *
- * @param dicomlbMode    the dicomlb listener mode ({@code tcp} today; the DICOM scenarios switch
- *                       to {@code dicom} with one value). HAProxy always runs {@code mode tcp}.
+ * @param dicomlbMode    the dicomlb listener mode; HAProxy always runs {@code mode tcp}
+ * @param dicomlbCheck   dicomlb's active health check; HAProxy always checks with a TCP connect
  * @param maxConnections per-listener (dicomlb) / per-frontend (HAProxy) connection limit
  * @param idleTimeout    dicomlb {@code timeouts.idle}; HAProxy {@code timeout client} and {@code timeout server}
  */
-public record Route(String dicomlbMode, Balance balance, List<InetSocketAddress> backends, Duration connectTimeout,
-                    Duration idleTimeout, int maxConnections) {
+public record Route(ListenerMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance balance, List<InetSocketAddress> backends,
+                    Duration connectTimeout, Duration idleTimeout, int maxConnections) {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final int MAX_CONNECTIONS = 20_000;
@@ -25,6 +26,7 @@ public record Route(String dicomlbMode, Balance balance, List<InetSocketAddress>
 
     public Route {
         Objects.requireNonNull(dicomlbMode, "dicomlbMode");
+        Objects.requireNonNull(dicomlbCheck, "dicomlbCheck");
         Objects.requireNonNull(balance, "balance");
         backends = List.copyOf(backends);
         if (backends.isEmpty()) {
@@ -40,12 +42,19 @@ public record Route(String dicomlbMode, Balance balance, List<InetSocketAddress>
         }
     }
 
-    /** A plain TCP relay to {@code backend} with the harness's standard timeouts and limits. */
+    /** A plain TCP relay to {@code backend} with the harness's standard timeouts, limits and TCP check. */
     public static Route tcp(InetSocketAddress backend) {
-        return new Route("tcp", Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS);
+        return new Route(ListenerMode.TCP, new DicomlbCheck.TcpConnect(), Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT,
+                IDLE_TIMEOUT, MAX_CONNECTIONS);
     }
 
-    public Route withDicomlbMode(String mode) {
-        return new Route(mode, balance, backends, connectTimeout, idleTimeout, maxConnections);
+    /**
+     * A DICOM route to {@code backend}: dicomlb's listener in {@code mode} (the benchmark's
+     * {@code --dicom-listener-mode}) and its check a C-ECHO calling {@code calledAe}, whatever the mode,
+     * so that switching the mode changes nothing else.
+     */
+    public static Route dicom(InetSocketAddress backend, ListenerMode mode, String calledAe) {
+        return new Route(mode, new DicomlbCheck.DicomEcho(calledAe), Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT,
+                IDLE_TIMEOUT, MAX_CONNECTIONS);
     }
 }

@@ -34,12 +34,13 @@ public final class ScenarioResult {
         }
     }
 
-    /** Records one measurement; it must carry exactly the scenario's metrics. */
+    /** Records one measurement; it must carry exactly the scenario's metrics that apply to {@code variant}. */
     public void add(Variant variant, Map<String, Double> values) {
-        Set<String> expected = samples.keySet();
+        Set<String> expected = new TreeSet<>();
+        metrics.stream().filter(m -> m.appliesTo(variant)).forEach(m -> expected.add(m.key()));
         if (!values.keySet().equals(expected)) {
             throw new IllegalArgumentException("scenario " + name + " measured " + new TreeSet<>(values.keySet())
-                    + " but declares " + new TreeSet<>(expected));
+                    + " via " + variant.label() + " but declares " + expected);
         }
         values.forEach((k, v) -> samples.get(k).computeIfAbsent(variant, x -> new ArrayList<>()).add(v));
     }

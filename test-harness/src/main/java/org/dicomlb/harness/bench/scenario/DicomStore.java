@@ -20,7 +20,8 @@ import org.dicomlb.harness.bench.report.Metric;
 /**
  * DICOM C-STORE throughput: DCMTK storescu → (proxy) → storescp, one association per size
  * sending one generated instance many times. dicomlb's listener runs in the context's DICOM
- * listener mode (tcp until the dicom mode lands); HAProxy is in mode tcp either way.
+ * listener mode ({@code dicom} by default) and checks storescp with C-ECHO; HAProxy is in mode tcp
+ * with its TCP connect check either way.
  *
  * <p>DCMTK 3.6.7 as packaged does not set TCP_NODELAY, so the last partial segment of every
  * C-STORE waits for the receiver's delayed ACK (tens of milliseconds). That stall is in the
@@ -65,7 +66,7 @@ public final class DicomStore implements Scenario {
             files.add(DicomInstances.generate(ctx, data, LOADS.get(i).size(), i));
         }
         Server scp = StoreScp.start(ctx, name(), ctx.layout().storescp());
-        Route route = Route.tcp(ctx.layout().storescp()).withDicomlbMode(ctx.dicomListenerMode());
+        Route route = Route.dicom(ctx.layout().storescp(), ctx.dicomListenerMode(), StoreScp.AE_TITLE);
         return new OneBackend(scp, route, (via, phase) -> {
             Map<String, Double> out = new LinkedHashMap<>();
             for (int i = 0; i < LOADS.size(); i++) {

@@ -8,20 +8,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.engine.config.Balance;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.engine.config.PoolConfig;
 import org.dicomlb.engine.testing.Configs;
+import org.dicomlb.healthcheck.config.DicomEchoProbe;
+import org.dicomlb.healthcheck.config.HealthCheckConfig;
+import org.dicomlb.healthcheck.config.TcpProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ProxyConfigsTest {
     private static final InetSocketAddress LISTEN = new InetSocketAddress("127.0.0.1", 17101);
     private static final InetSocketAddress ADMIN = new InetSocketAddress("127.0.0.1", 17109);
-    private static final Route ROUTE = new Route("tcp", Balance.LEASTCONN,
+    private static final Route ROUTE = new Route(ListenerMode.TCP, new DicomlbCheck.TcpConnect(), Balance.LEASTCONN,
             List.of(new InetSocketAddress("127.0.0.21", 17110), new InetSocketAddress("127.0.0.22", 17110)),
             Duration.ofMillis(1500), Duration.ofMinutes(2), 5000);
 
@@ -40,6 +45,44 @@ class ProxyConfigsTest {
         assertThat(p.retries()).isEqualTo(Route.RETRIES);
         assertThat(p.backends()).extracting(b -> b.address()).containsExactlyElementsOf(ROUTE.backends());
         assertThat(c.admin().orElseThrow().listen()).isEqualTo(ADMIN);
+        HealthCheckConfig h = p.healthCheck().orElseThrow();
+        assertThat(h.probe()).isInstanceOf(TcpProbe.class);
+        assertSameCadenceAsHaproxy(ROUTE, h);
+    }
+
+    @Test
+    void aDicomRouteGetsADicomListenerCheckedByCEchoAtHaproxysCadence() {
+        Route dicom = Route.dicom(new InetSocketAddress("127.0.0.21", 17112), ListenerMode.DICOM, "BENCH_SCP");
+
+        EngineConfig c = Configs.engine(ProxyConfigs.dicomlbYaml("s", dicom, LISTEN, ADMIN));
+
+        ListenerConfig l = c.listeners().getFirst();
+        assertThat(l.mode()).isEqualTo(ListenerMode.DICOM);
+        HealthCheckConfig h = c.pool(l.pool()).orElseThrow().healthCheck().orElseThrow();
+        assertThat(h.probe()).isEqualTo(new DicomEchoProbe(DicomEchoProbe.DEFAULT_CALLING_AE, Optional.of(AeTitle.of("BENCH_SCP"))));
+        assertSameCadenceAsHaproxy(dicom, h);
+        assertThat(ProxyConfigs.haproxyCfg("s", dicom, LISTEN, 2, 20_000)).contains("    mode tcp\n");
+    }
+
+    @Test
+    void theListenerModeSwitchesTheListenerAndNothingElse() {
+        InetSocketAddress scp = new InetSocketAddress("127.0.0.21", 17112);
+        String asDicom = ProxyConfigs.dicomlbYaml("s", Route.dicom(scp, ListenerMode.DICOM, "BENCH_SCP"), LISTEN, ADMIN);
+        String asTcp = ProxyConfigs.dicomlbYaml("s", Route.dicom(scp, ListenerMode.TCP, "BENCH_SCP"), LISTEN, ADMIN);
+
+        assertThat(asTcp).isEqualTo(asDicom.replace("mode: dicom", "mode: tcp"));
+        assertThat(Configs.engine(asTcp).pools().getFirst().healthCheck().orElseThrow().probe()).isInstanceOf(DicomEchoProbe.class);
+    }
+
+    /** HAProxy's line is {@code check inter 2000ms fastinter 500ms downinter 2000ms rise 2 fall 3}. */
+    private static void assertSameCadenceAsHaproxy(Route route, HealthCheckConfig h) {
+        assertThat(h.interval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(h.fastInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(h.downInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(h.rise()).isEqualTo(2);
+        assertThat(h.fall()).isEqualTo(3);
+        assertThat(ProxyConfigs.haproxyCfg("s", route, LISTEN, 2, 20_000))
+                .contains("check inter 2000ms fastinter 500ms downinter 2000ms rise 2 fall 3");
     }
 
     @Test

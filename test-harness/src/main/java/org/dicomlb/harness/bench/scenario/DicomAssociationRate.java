@@ -78,7 +78,7 @@ public final class DicomAssociationRate implements Scenario {
             boolean longWarmUp = phase == Phase.WARM_UP && via.variant() == Variant.DICOMLB && !ctx.profile().quick();
             EchoLoad.Settings settings = longWarmUp
                     ? new EchoLoad.Settings(concurrency, DICOMLB_WARM_UP_LIMIT, DICOMLB_WARM_UP_ASSOCIATIONS, ASSOCIATION_TIMEOUT)
-                    : new EchoLoad.Settings(concurrency, ctx.profile().duration(phase), MAX_ASSOCIATIONS, ASSOCIATION_TIMEOUT);
+                    : new EchoLoad.Settings(concurrency, ctx.profile().duration(phase, via.variant()), MAX_ASSOCIATIONS, ASSOCIATION_TIMEOUT);
             Duration cpuBefore = via.proxy().isPresent() ? via.proxyProcess().cpuTime() : Duration.ZERO;
             EchoLoad.Result r = EchoLoad.run(via.address(), calling, called, settings);
             if (r.failed() > 0 || r.succeeded() == 0) {

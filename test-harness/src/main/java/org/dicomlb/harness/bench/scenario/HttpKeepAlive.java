@@ -44,7 +44,7 @@ public final class HttpKeepAlive implements Scenario {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
         int connections = ctx.profile().pick(8, CONNECTIONS);
         return new OneBackend(nginx, Route.tcp(ctx.layout().nginx()), (via, phase) -> {
-            Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase), false);
+            Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase, via.variant()), false);
             return Map.of(RPS.key(), r.requestsPerSecond(), P50.key(), r.p50Millis(), P99.key(), r.p99Millis());
         });
     }

@@ -43,6 +43,6 @@ public final class L4ConnectionRate implements Scenario {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
         int connections = ctx.profile().pick(4, 16);
         return new OneBackend(nginx, Route.tcp(ctx.layout().nginx()), (via, phase) -> Map.of(RATE.key(),
-                Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase), true).requestsPerSecond()));
+                Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase, via.variant()), true).requestsPerSecond()));
     }
 }

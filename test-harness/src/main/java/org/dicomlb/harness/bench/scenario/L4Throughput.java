@@ -45,6 +45,6 @@ public final class L4Throughput implements Scenario {
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Server iperf = Iperf3Server.start(ctx, name(), ctx.layout().iperf3());
         return new OneBackend(iperf, Route.tcp(ctx.layout().iperf3()), (via, phase) -> Map.of(THROUGHPUT.key(),
-                Iperf3Client.gbitPerSecond(ctx, via.address(), streams, ctx.profile().duration(phase))));
+                Iperf3Client.gbitPerSecond(ctx, via.address(), streams, ctx.profile().duration(phase, via.variant()))));
     }
 }

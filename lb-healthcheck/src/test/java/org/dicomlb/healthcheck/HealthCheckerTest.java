@@ -79,6 +79,28 @@ class HealthCheckerTest {
     }
 
     @Test
+    void aStartingTargetNeedsTwoTimeoutsInARowToGoDown() throws Exception {
+        start();
+        CheckResult slow = CheckResult.timeout(Duration.ofSeconds(1));
+        assertThat(probe(slow)).as("retried fast").isEqualTo(Duration.ofMillis(500));
+        assertThat(state().status()).isEqualTo(STARTING);
+        assertThat(state().serving()).isTrue();
+        assertThat(h.events).isEmpty();
+        probe(slow);
+        assertThat(state().status()).isEqualTo(DOWN);
+        assertThat(h.events).extracting(HealthEvent::reason).containsExactly("2 first checks failed, last: timeout after 1s");
+    }
+
+    @Test
+    void aTimeoutThenASuccessBringsAStartingTargetUp() throws Exception {
+        start();
+        probe(CheckResult.timeout(Duration.ofSeconds(1)));
+        probe(ScriptedCheck.OK);
+        assertThat(state().status()).isEqualTo(UP);
+        assertThat(h.events).extracting(e -> e.from() + "->" + e.to()).containsExactly("STARTING->UP");
+    }
+
+    @Test
     void fallAndRiseCountConsecutiveProbesAndPickTheInterval() throws Exception {
         start();
         List<Duration> pauses = new ArrayList<>();

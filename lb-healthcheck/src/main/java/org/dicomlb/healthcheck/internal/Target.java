@@ -77,8 +77,17 @@ final class Target {
         String reason = null;
         switch (s.status()) {
             case STARTING -> {
-                to = r.success() ? HealthStatus.UP : HealthStatus.DOWN;
-                reason = (r.success() ? "first check passed: " : "first check failed: ") + r.detail();
+                // A definite answer decides at once. A timeout may be our own slowness (a cold
+                // JVM's first probe took over a second in measurements) rather than the backend's,
+                // and going down would turn every modality away at boot: it takes two in a row.
+                boolean timedOut = r.outcome() == org.dicomlb.healthcheck.CheckOutcome.TIMEOUT;
+                if (r.success()) {
+                    to = HealthStatus.UP;
+                    reason = "first check passed: " + r.detail();
+                } else if (!timedOut || failures >= Math.min(2, fall)) {
+                    to = HealthStatus.DOWN;
+                    reason = (failures == 1 ? "first check failed: " : failures + " first checks failed, last: ") + r.detail();
+                }
             }
             case UP -> {
                 if (failures >= fall) {

@@ -2,24 +2,20 @@ package org.dicomlb.engine.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The I/O transport: native epoll on Linux, NIO anywhere else (or when the native library cannot
- * load). Proxy halves share one event loop, so a connection's frontend and backend channels must
+ * The engine's event loop group and the channel classes that go with it: native epoll on Linux,
+ * NIO anywhere else (or when the native library cannot load). The choice itself is lb-dicom's
+ * {@link org.dicomlb.dicom.netty.Transport}, shared by every module that opens sockets. Proxy halves share one event loop, so a connection's frontend and backend channels must
  * come from the same transport.
  */
 public final class Transport implements AutoCloseable {
@@ -39,13 +35,12 @@ public final class Transport implements AutoCloseable {
      */
     public static Transport create(String name, int threads, boolean preferEpoll) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        boolean useEpoll = preferEpoll && Epoll.isAvailable();
-        if (preferEpoll && !useEpoll) {
-            LOG.warn("native epoll unavailable ({}); using NIO", Epoll.unavailabilityCause().toString());
+        org.dicomlb.dicom.netty.Transport kind = preferEpoll ? org.dicomlb.dicom.netty.Transport.best()
+                : org.dicomlb.dicom.netty.Transport.NIO;
+        if (preferEpoll && kind != org.dicomlb.dicom.netty.Transport.EPOLL) {
+            LOG.warn("native epoll unavailable ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
         }
-        IoHandlerFactory factory = useEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        var group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(name, true), factory);
-        return new Transport(group, useEpoll);
+        return new Transport(kind.newGroup(n, name), kind == org.dicomlb.dicom.netty.Transport.EPOLL);
     }
 
     public EventLoopGroup group() {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.engine.config.ListenerMode;
+import org.dicomlb.healthcheck.config.DicomEchoProbe;
 import org.junit.jupiter.api.Test;
 
 /** The bundled demo configuration is valid and shows what the guide printed by {@code dicomlb demo} promises. */
@@ -25,6 +26,11 @@ class DemoConfigTest {
         assertThat(c.engine().pool(dicom.pool()).orElseThrow().backends())
                 .anySatisfy(b -> assertThat(b.calledAe()).isPresent())
                 .anySatisfy(b -> assertThat(b.backup()).isTrue());
+        // The demo shows the native DICOM check, not a TCP connect, on every DICOM pool.
+        for (String pool : new String[] {"demo-archive", "demo-qr"}) {
+            assertThat(c.engine().pool(pool).orElseThrow().healthCheck().orElseThrow().probe())
+                    .isInstanceOf(DicomEchoProbe.class);
+        }
         assertThat(c.engine().listener("demo-tcp").orElseThrow().mode()).isEqualTo(ListenerMode.TCP);
     }
 }

@@ -29,6 +29,7 @@ import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.testing.AccessLogCapture;
 import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.Eventually;
+import org.dicomlb.engine.testing.Metrics;
 import org.dicomlb.engine.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,8 +117,7 @@ class DicomListenerTest {
     }
 
     private double metric(String series) {
-        return engine.registry().scrape().lines().filter(l -> l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+        return Metrics.value(engine, series);
     }
 
     @Test

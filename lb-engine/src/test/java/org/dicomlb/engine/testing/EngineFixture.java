@@ -72,8 +72,7 @@ public final class EngineFixture implements AutoCloseable {
 
     /** The current value of a metric line in /metrics format, e.g. {@code dicomlb_backend_connections_total{backend="b1",pool="p"}}. */
     public double metric(String seriesPrefix) {
-        return engine.registry().scrape().lines().filter(l -> l.startsWith(seriesPrefix + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+        return Metrics.value(engine, seriesPrefix);
     }
 
     @Override

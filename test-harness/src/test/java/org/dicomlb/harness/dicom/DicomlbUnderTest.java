@@ -66,11 +66,6 @@ final class DicomlbUnderTest implements AutoCloseable {
                 .backends().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow().health();
     }
 
-    double metric(String series) {
-        return engine.registry().scrape().lines().filter(l -> l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
-    }
-
     @Override
     public void close() {
         engine.close();

@@ -150,6 +150,28 @@ class HealthIntegrationTest {
     }
 
     @Test
+    void aRecoveredBackendShowsNoOldFailureReasonAfterAReload() throws Exception {
+        fx.backends(1);
+        ServerSocket health = healthPort("127.0.0.11", 0);
+        int port = health.getLocalPort();
+        String check = "health-check: { type: tcp, port: " + port
+                + ", interval: 200ms, fast-interval: 100ms, timeout: 100ms, rise: 1, fall: 1, observe: false }";
+        fx.start(fx.config(check));
+        waitFor(() -> endpoint("b1").health().equals("up"));
+        health.close();
+        waitFor(() -> endpoint("b1").health().equals("down"));
+        assertThat(endpoint("b1").healthReason()).contains("refused");
+        healthPort("127.0.0.11", port);
+        waitFor(() -> endpoint("b1").health().equals("up"));
+        assertThat(endpoint("b1").healthReason()).isEmpty();
+
+        // A reload re-reads every endpoint's state from the checker: "up" stays without the old reason.
+        assertThat(fx.apply(fx.config("balance: leastconn\n    " + check)).applied()).isTrue();
+        assertThat(endpoint("b1").health()).isEqualTo("up");
+        assertThat(endpoint("b1").healthReason()).isEmpty();
+    }
+
+    @Test
     void onDownShutdownClosesTheDownBackendsConnections() throws Exception {
         fx.backends(1);
         ServerSocket health = healthPort("127.0.0.11", 0);

@@ -83,8 +83,8 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
                 } else {
                     targets.add(new CheckTarget(e.id(), e.address(), checkFor(pc.healthCheck().get(), e)));
                     checker.state(e.id()).ifPresentOrElse(
-                            s -> pool.setHealth(e, s.status().serving(), label(s.status()), s.lastFailureReason().orElse("")),
-                            () -> pool.setHealth(e, true, label(HealthStatus.STARTING), ""));
+                            s -> show(e, s.status(), s.lastFailureReason().orElse("")),
+                            () -> show(e, HealthStatus.STARTING, ""));
                 }
             }
             pool.republish();
@@ -103,15 +103,24 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
         return c;
     }
 
+    /**
+     * Shows an endpoint's checked health; a failure reason only while it is not serving, so the
+     * status page never pairs "up" with an old failure.
+     */
+    private static void show(Endpoint e, HealthStatus status, String failureReason) {
+        e.pool().setHealth(e, status.serving(), label(status), status.serving() ? "" : failureReason);
+    }
+
     private void apply(HealthEvent ev) {
         Endpoint e = endpoints.apply(ev.id());
-        if (e == null) {
+        // An event can be queued before the endpoint went into maint (which stops its checks):
+        // maint wins, and nothing of a late "down" (label, on-down shutdown) applies to it.
+        if (e == null || e.adminState() == AdminState.MAINT) {
             return;
         }
         Pool pool = e.pool();
         boolean serving = ev.to().serving();
-        String reason = serving ? "" : ev.reason();
-        pool.setHealth(e, serving, label(ev.to()), reason);
+        show(e, ev.to(), ev.reason());
         if (ev.from() == HealthStatus.DOWN && serving) {
             startRamp(e);
         }

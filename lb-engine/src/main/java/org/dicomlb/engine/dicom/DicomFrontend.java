@@ -240,18 +240,30 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
         }
         association.accepted(contextsAccepted);
         connection.relayed(true, rqLength);
-        for (ByteBuf b : toClient) {
+        // The backend's tracker starts after the AC: what the backend sent behind it in the same
+        // read (a P-DATA, an A-ABORT) is already in toClient and is followed here.
+        PduTracker fromBackend = null;
+        if (config.dicom().observePdus()) {
+            association.observing();
+            fromBackend = new PduTracker(association, false);
+        }
+        for (int i = 0; i < toClient.size(); i++) {
+            ByteBuf b = toClient.get(i);
+            if (i > 0 && fromBackend != null) {
+                fromBackend.follow(b);
+            }
             connection.relayed(false, b.readableBytes());
             client.write(b);
         }
         client.flush();
         if (!backend.isActive()) {
+            // The backend left right behind its answer: the client gets what it sent, then a close.
+            connection.close(EndReason.BACKEND_CLOSE);
             return;
         }
-        if (config.dicom().observePdus()) {
-            association.observing();
+        if (fromBackend != null) {
             client.pipeline().addLast("pdu-tracker", new PduTracker(association, true));
-            backend.pipeline().addLast("pdu-tracker", new PduTracker(association, false));
+            backend.pipeline().addLast("pdu-tracker", fromBackend);
         }
         connection.startRelay();
     }

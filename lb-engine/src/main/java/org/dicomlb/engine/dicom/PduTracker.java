@@ -31,13 +31,17 @@ final class PduTracker extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!lost && msg instanceof ByteBuf buf) {
+        if (msg instanceof ByteBuf buf) {
             follow(buf);
         }
         ctx.fireChannelRead(msg);
     }
 
-    private void follow(ByteBuf buf) {
+    /** Follows {@code buf} without consuming it; also for bytes read before this handler was added. */
+    void follow(ByteBuf buf) {
+        if (lost) {
+            return;
+        }
         int i = buf.readerIndex();
         int end = buf.writerIndex();
         while (i < end) {

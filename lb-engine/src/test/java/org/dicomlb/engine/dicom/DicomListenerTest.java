@@ -276,6 +276,20 @@ class DicomListenerTest {
     }
 
     @Test
+    void anAbortTheBackendSendsRightBehindItsAcReachesTheClientAndIsLoggedAsTheBackends() throws Exception {
+        ScriptedAcceptor a = scripted("127.0.0.11", ScriptedAcceptor.Behaviour.ACCEPT_THEN_ABORT);
+        start("    pool: p", pool("p", "", "name: a, address: " + a.hostPort()));
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(Pdus.rq("ARCHIVE", "MODALITY1"));
+            assertThat(Pdus.read(s.getInputStream())[0]).isEqualTo((byte) PduType.A_ASSOCIATE_AC.code());
+            assertThat(Pdus.read(s.getInputStream())[0]).isEqualTo((byte) PduType.A_ABORT.code());
+            assertThat(s.getInputStream().read()).as("closed after the backend left").isEqualTo(-1);
+        }
+        assertThat(accessLine()).contains(" result=accepted ", " assoc_end=aborted_by_backend ");
+    }
+
+    @Test
     void withoutObservingPdusTheEndOfTheAssociationIsNotKnown() throws Exception {
         SimulatedScp a = scp("127.0.0.11");
         start("    pool: p\n    observe-pdus: false", pool("p", "", "name: a, address: " + at(a)));

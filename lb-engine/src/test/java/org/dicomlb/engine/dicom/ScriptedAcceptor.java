@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.dicomlb.dicom.pdu.Abort;
@@ -23,7 +24,7 @@ import org.dicomlb.dicom.pdu.ReleaseRp;
  * answers A-RELEASE-RQ and stops at an A-ABORT or a close.
  */
 final class ScriptedAcceptor implements AutoCloseable {
-    enum Behaviour { ACCEPT, REJECT_TRANSIENT, REJECT_PERMANENT, ABORT, CLOSE, SILENT, GARBAGE }
+    enum Behaviour { ACCEPT, ACCEPT_THEN_ABORT, REJECT_TRANSIENT, REJECT_PERMANENT, ABORT, CLOSE, SILENT, GARBAGE }
 
     private final ServerSocket server;
     private final Behaviour behaviour;
@@ -73,6 +74,14 @@ final class ScriptedAcceptor implements AutoCloseable {
                 case ACCEPT -> {
                     out.write(Pdus.acFor(rq));
                     relayUntilEnd(in, out);
+                }
+                case ACCEPT_THEN_ABORT -> {
+                    // One write, so dicomlb reads the abort together with the AC, then the close.
+                    byte[] ac = Pdus.acFor(rq);
+                    byte[] abort = PduCodec.encodeToArray(Abort.BY_SERVICE_USER);
+                    byte[] both = Arrays.copyOf(ac, ac.length + abort.length);
+                    System.arraycopy(abort, 0, both, ac.length, abort.length);
+                    out.write(both);
                 }
                 case REJECT_TRANSIENT -> out.write(PduCodec.encodeToArray(
                         AssociateRj.of(RejectResult.TRANSIENT, RejectReason.LOCAL_LIMIT_EXCEEDED)));

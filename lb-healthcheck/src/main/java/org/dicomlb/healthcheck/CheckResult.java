@@ -28,6 +28,11 @@ public record CheckResult(CheckOutcome outcome, String detail) {
         return new CheckResult(CheckOutcome.TIMEOUT, "timeout after " + Durations.format(timeout));
     }
 
+    /** A probe that ran out of time in a known phase: "timeout after 1s (waiting for C-ECHO-RSP)". */
+    public static CheckResult timeout(Duration timeout, String phase) {
+        return new CheckResult(CheckOutcome.TIMEOUT, "timeout after " + Durations.format(timeout) + " (" + phase + ")");
+    }
+
     public boolean success() {
         return outcome.success();
     }

@@ -137,13 +137,14 @@ class HealthCheckerTest {
         h.clock.advance(Duration.ofSeconds(2));
         assertThat(h.check.probes()).isEqualTo(2);
         assertThat(state().checks()).isEqualTo(1);
-        h.clock.advance(Duration.ofMillis(999));
+        // The check's own timeout (1s) comes first; the checker's backstop waits a little longer.
+        h.clock.advance(Duration.ofMillis(1049));
         assertThat(state().checks()).isEqualTo(1);
         h.clock.advance(Duration.ofMillis(1));
         assertThat(state().checks()).isEqualTo(2);
         assertThat(state().lastResult()).contains(CheckResult.timeout(Duration.ofSeconds(1)));
         assertThat(state().lastFailureReason()).contains("timeout after 1s");
-        assertThat(state().lastCheckDuration()).contains(Duration.ofSeconds(1));
+        assertThat(state().lastCheckDuration()).contains(Duration.ofMillis(1050));
         assertThat(h.check.futures().getLast()).isCancelled();
         assertThat(h.clock.pendingTimers()).containsExactly(Duration.ofMillis(500));
     }

@@ -3,7 +3,8 @@ package org.dicomlb.healthcheck.dicom;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.dicomlb.config.Durations;
+import org.dicomlb.config.Section;
+import org.dicomlb.dicom.dimse.Status;
 import org.dicomlb.dicom.echo.EchoRequest;
 import org.dicomlb.dicom.echo.EchoResult;
 import org.dicomlb.dicom.echo.EchoScu;
@@ -40,13 +41,12 @@ public final class DicomEchoCheck implements HealthCheck {
     static CheckResult result(EchoResult r, Duration timeout) {
         return switch (r) {
             case EchoResult.Success s -> CheckResult.success("C-ECHO ok in " + s.rtt().toMillis() + "ms");
-            case EchoResult.Timeout t -> new CheckResult(org.dicomlb.healthcheck.CheckOutcome.TIMEOUT,
-                    "timeout after " + Durations.format(timeout) + " (" + phase(t.phase()) + ")");
+            case EchoResult.Timeout t -> CheckResult.timeout(timeout, phase(t.phase()));
             case EchoResult.Rejected rj -> CheckResult.failure("association rejected "
                     + label(rj.result()) + " by " + label(rj.source()) + ": " + label(rj.reason()));
             case EchoResult.Aborted a -> CheckResult.failure("association aborted by " + label(a.source())
                     + ": " + label(a.reason()));
-            case EchoResult.Failed f -> CheckResult.failure("C-ECHO status " + String.format("0x%04X", f.status()));
+            case EchoResult.Failed f -> CheckResult.failure("C-ECHO status " + Status.hex(f.status()));
             case EchoResult.VerificationNotAccepted v -> CheckResult.failure(
                     "Verification SOP class not accepted: " + label(v.result()));
             case EchoResult.ConnectFailed c -> CheckResult.failure("connect " + c.reason());
@@ -64,6 +64,6 @@ public final class DicomEchoCheck implements HealthCheck {
 
     /** Enum constants as operators read them: REJECTED_PERMANENT becomes rejected-permanent. */
     private static String label(Enum<?> e) {
-        return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return Section.kebab(e);
     }
 }

@@ -12,10 +12,12 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.healthcheck.CheckResult;
@@ -84,8 +86,14 @@ public final class HttpCheck implements HealthCheck {
                 result.complete(Failures.result(f.cause(), timeout));
             }
         });
+        // The whole exchange (connect, TLS, request, response) gets the timeout; the checker's own
+        // deadline is only a backstop a little later, so the reason can say what was still missing.
+        ScheduledFuture<?> deadline = connect.channel().eventLoop().schedule(() -> result.complete(
+                CheckResult.timeout(timeout, connect.isSuccess() ? "waiting for the response" : "connecting")),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
         // Done, failed or cancelled by the checker's deadline: the connection has served its purpose.
         result.whenComplete((r, e) -> {
+            deadline.cancel(false);
             connect.cancel(false);
             connect.channel().close();
         });

@@ -39,6 +39,12 @@ public final class CheckerCore {
     private static final Logger log = LoggerFactory.getLogger(CheckerCore.class);
     /** Passive reports waiting for the control thread; beyond this they are dropped, not queued. */
     static final int MAX_PENDING_REPORTS = 10_000;
+    /**
+     * How long past its timeout a probe may take before the checker gives up on it. Every check
+     * enforces the timeout itself and says which phase ran out (connect, association, echo
+     * response); this backstop only catches a check that never answers, so it must not race them.
+     */
+    static final Duration BACKSTOP_GRACE = Duration.ofMillis(50);
 
     private final ControlScheduler control;
     private final MeterRegistry registry;
@@ -173,7 +179,7 @@ public final class CheckerCore {
             f = CompletableFuture.completedFuture(CheckResult.failure(Failures.describe(e)));
         }
         p.future = f;
-        p.deadline = control.schedule(() -> finish(p, CheckResult.timeout(timeout)), timeout.toNanos());
+        p.deadline = control.schedule(() -> finish(p, CheckResult.timeout(timeout)), timeout.plus(BACKSTOP_GRACE).toNanos());
         f.whenComplete((r, e) -> control.execute(() -> finish(p, r != null ? r : Failures.result(e, timeout))));
     }
 

@@ -2,6 +2,7 @@ package org.dicomlb.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
+import org.dicomlb.engine.config.Names;
 import picocli.CommandLine;
 import picocli.CommandLine.Parameters;
 
@@ -25,13 +26,16 @@ abstract class AdminStateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
-        int slash = target.indexOf('/');
-        if (slash <= 0 || slash == target.length() - 1 || target.indexOf('/', slash + 1) >= 0) {
-            err.println("expected POOL/BACKEND, e.g. archive/arch1 (got '" + target + "')");
+        String[] names = target.split("/", -1);
+        // Names are checked before they go into the URL: "a b/c" or "a?x/b" would otherwise make
+        // a broken request or reach the wrong resource.
+        if (names.length != 2 || !Names.valid(names[0]) || !Names.valid(names[1])) {
+            err.println("expected POOL/BACKEND with names of letters, digits, '_', '.' or '-', e.g. archive/arch1"
+                    + " (got '" + target + "')");
             return ExitCodes.BAD_INPUT;
         }
-        String pool = target.substring(0, slash);
-        String backend = target.substring(slash + 1);
+        String pool = names[0];
+        String backend = names[1];
         AdminTarget.Response r;
         try {
             r = admin.call("PUT", "/api/v1/pools/" + pool + "/backends/" + backend + "/state",
@@ -46,8 +50,7 @@ abstract class AdminStateCommand implements Callable<Integer> {
                     b.path("admin_state").asText(), b.path("health").asText(), b.path("connections").asInt());
             return ExitCodes.OK;
         }
-        err.println(state() + " failed: HTTP " + r.status() + (b == null ? "" : ": " + b.path("error").asText()));
-        return r.status() == 404 || r.status() == 401 || r.status() == 400 ? ExitCodes.BAD_INPUT : ExitCodes.FAILURE;
+        return r.failed(state(), err);
     }
 
     @CommandLine.Command(name = "drain", mixinStandardHelpOptions = true,

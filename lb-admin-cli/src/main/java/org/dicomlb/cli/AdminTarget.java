@@ -3,6 +3,7 @@ package org.dicomlb.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,6 +46,15 @@ final class AdminTarget {
     }
 
     record Response(int status, JsonNode body) {
+        /**
+         * Reports an answer other than 200 as "{@code what} failed: HTTP 404: no backend ..." and
+         * gives the exit code: 2 for a 4xx (the request must change: token, names, state), else 1.
+         */
+        int failed(String what, PrintWriter err) {
+            String error = body == null ? "" : body.path("error").asText("");
+            err.println(what + " failed: HTTP " + status + (error.isEmpty() ? "" : ": " + error));
+            return status >= 400 && status < 500 ? ExitCodes.BAD_INPUT : ExitCodes.FAILURE;
+        }
     }
 
     Response call(String method, String path) throws BadTarget, IOException, InterruptedException {

@@ -36,7 +36,6 @@ public final class ReloadCommand implements Callable<Integer> {
             err.println("reload rejected; the running configuration is unchanged");
             return ExitCodes.BAD_INPUT;
         }
-        err.println("reload failed: HTTP " + r.status() + (b == null ? "" : " " + b.path("error").asText()));
-        return ExitCodes.FAILURE;
+        return r.failed("reload", err);
     }
 }

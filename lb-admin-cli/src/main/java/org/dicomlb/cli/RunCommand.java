@@ -10,9 +10,9 @@ import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.Durations;
 import org.dicomlb.engine.Engine;
+import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.AccessLogWriter;
-import org.dicomlb.engine.EngineException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -55,7 +55,7 @@ public final class RunCommand implements Callable<Integer> {
     /** Something that starts an appliance (run and demo share the signal handling). */
     @FunctionalInterface
     interface Starter {
-        AutoCloseable start() throws EngineException;
+        Appliance start() throws EngineException;
     }
 
     static int runUntilSignalled(CommandLine.Model.CommandSpec spec, RuntimeOptions runtime, Starter starter) {
@@ -74,17 +74,17 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         AccessLog.sendTo(accessLog);
-        AutoCloseable running;
+        Appliance app;
         try {
-            running = starter.start();
-        } catch (EngineException e) {
-            spec.commandLine().getErr().println("dicomlb: cannot start: " + e.getMessage());
+            app = starter.start();
+        } catch (EngineException | RuntimeException e) {
+            // Nothing runs: the access log goes back to the logger before its file is closed.
+            AccessLog.sendToLogger();
             accessLog.close();
+            spec.commandLine().getErr().println("dicomlb: cannot start: " + (e instanceof EngineException ? e.getMessage() : e));
             return ExitCodes.FAILURE;
         }
-        if (running instanceof Appliance app) {
-            app.countDroppedAccessLines(accessLog);
-        }
+        app.countDroppedAccessLines(accessLog);
         CountDownLatch stop = new CountDownLatch(1);
         AtomicInteger stops = new AtomicInteger();
         sun.misc.SignalHandler onStop = s -> {
@@ -99,13 +99,11 @@ public final class RunCommand implements Callable<Integer> {
         };
         Signal.handle(new Signal("TERM"), onStop);
         Signal.handle(new Signal("INT"), onStop);
-        if (running instanceof Appliance app) {
-            Signal.handle(new Signal("HUP"), s -> {
-                LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
-                accessLog.reopen();
-                app.reloadFromFile();
-            });
-        }
+        Signal.handle(new Signal("HUP"), s -> {
+            LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
+            accessLog.reopen();
+            app.reloadFromFile();
+        });
         boolean interrupted = false;
         while (stop.getCount() > 0) {
             try {
@@ -117,17 +115,9 @@ public final class RunCommand implements Callable<Integer> {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (running instanceof Appliance app) {
-            int left = app.drainAndClose(grace);
-            if (left > 0) {
-                LOG.warn("grace period over: closed {} connection(s) still open", left);
-            }
-        } else {
-            try {
-                running.close();
-            } catch (Exception e) {
-                LOG.warn("shutdown: {}", e.toString());
-            }
+        int left = app.drainAndClose(grace);
+        if (left > 0) {
+            LOG.warn("grace period over: closed {} connection(s) still open", left);
         }
         AccessLog.sendToLogger();
         accessLog.close();

@@ -33,9 +33,7 @@ public final class StatusCommand implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         }
         if (r.status() != 200) {
-            spec.commandLine().getErr().println("status failed: HTTP " + r.status()
-                    + (r.body() == null ? "" : " " + r.body().path("error").asText()));
-            return r.status() == 401 ? ExitCodes.BAD_INPUT : ExitCodes.FAILURE;
+            return r.failed("status", spec.commandLine().getErr());
         }
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.body()));

@@ -149,6 +149,12 @@ class ApplianceAdminTest {
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("HTTP 404", "no backend 'nope' in pool 'p'");
         assertThat(Cli.run("drain", "just-a-name", "-c", config.toString()).exit()).isEqualTo(2);
+        // Names that would break or redirect the URL are refused before anything is sent.
+        for (String bad : new String[] {"p b/b1", "p?x=1/b1", "p/b1/state", "p/"}) {
+            Cli refused = Cli.run("drain", bad, "-c", config.toString());
+            assertThat(refused.exit()).as(bad).isEqualTo(2);
+            assertThat(refused.err()).as(bad).contains("expected POOL/BACKEND");
+        }
         HttpResponse<String> badState = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + adminPort + "/api/v1/pools/p/backends/b1/state"))
                 .header("Authorization", "Bearer s3cret-token")

@@ -1,5 +1,6 @@
 package org.dicomlb.dicom.echo;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -130,13 +131,11 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
             case ReleaseRp _ when state == State.AWAIT_RP -> finish(ctx);
             case ReleaseRq _ when state == State.AWAIT_RP -> {
                 // Release collision (PS3.8 §7.2): we requested the association, so we answer first.
-                ctx.writeAndFlush(ReleaseRp.INSTANCE);
-                finish(ctx);
+                finishAfter(ctx, ReleaseRp.INSTANCE);
             }
             case ReleaseRq _ when state == State.AWAIT_RSP -> {
                 decide(new EchoResult.ProtocolError("peer requested release before answering the C-ECHO"));
-                ctx.writeAndFlush(ReleaseRp.INSTANCE);
-                finish(ctx);
+                finishAfter(ctx, ReleaseRp.INSTANCE);
             }
             default -> protocolAbort(ctx, AbortReason.UNEXPECTED_PDU,
                     pdu.type().standardName() + " is unexpected while " + describe(state));
@@ -281,6 +280,13 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
         state = State.DONE;
         cancelTimer();
         ctx.close();
+    }
+
+    /** Sends a last PDU (an A-RELEASE-RP) and closes once it is written, not before. */
+    private void finishAfter(ChannelHandlerContext ctx, Pdu last) {
+        state = State.DONE;
+        cancelTimer();
+        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void cancelTimer() {

@@ -40,10 +40,6 @@ public enum CommandField implements Coded {
         return code;
     }
 
-    public boolean isResponse() {
-        return (code & 0x8000) != 0;
-    }
-
     public static Optional<CommandField> fromCode(int code) {
         return Coded.byCode(CommandField.class, code);
     }

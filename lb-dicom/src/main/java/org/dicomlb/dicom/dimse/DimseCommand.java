@@ -22,9 +22,6 @@ public record DimseCommand(
         boolean hasDataSet,
         OptionalInt status) {
 
-    /** Priority (0000,0700): medium, what modalities send. */
-    public static final int PRIORITY_MEDIUM = 0x0000;
-
     public DimseCommand {
         Objects.requireNonNull(commandField, "commandField");
         checkU16(messageId, "message ID");

@@ -9,19 +9,12 @@ public final class Status {
     public static final int OUT_OF_RESOURCES = 0xA700;
     /** Error: data set does not match SOP class (C-STORE). */
     public static final int DATA_SET_DOES_NOT_MATCH_SOP_CLASS = 0xA900;
-    /** Error: cannot understand (C-STORE). */
-    public static final int CANNOT_UNDERSTAND = 0xC000;
 
     private Status() {
     }
 
     public static boolean isSuccess(int status) {
         return status == SUCCESS;
-    }
-
-    /** Warnings (0001, Bxxx, 0107, 0116) complete the operation, with a caveat. */
-    public static boolean isWarning(int status) {
-        return status == 0x0001 || (status & 0xF000) == 0xB000 || status == 0x0107 || status == 0x0116;
     }
 
     public static String hex(int status) {

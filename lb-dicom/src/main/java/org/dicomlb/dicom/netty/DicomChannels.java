@@ -1,6 +1,5 @@
 package org.dicomlb.dicom.netty;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -40,14 +39,5 @@ public final class DicomChannels {
             }
         }
         return Optional.empty();
-    }
-
-    /** Closes after everything already written has gone out (Netty proxy example idiom). */
-    public static void closeOnFlush(Channel channel) {
-        if (channel.isActive()) {
-            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            channel.close();
-        }
     }
 }

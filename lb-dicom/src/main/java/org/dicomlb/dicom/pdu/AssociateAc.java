@@ -3,14 +3,13 @@ package org.dicomlb.dicom.pdu;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.WireAeTitle;
 
 /**
  * A-ASSOCIATE-AC (PS3.8 §9.3.3). The AE title fields are a copy of the request's: PS3.8 says
  * a receiver must not test them, but some requestors do, so an acceptor echoes them unchanged
- * (never swapped) and a proxy that rewrote the called AE restores it with
- * {@link #withAeTitles(WireAeTitle, WireAeTitle)}.
+ * (never swapped). A proxy that rewrote the called AE restores it in the AC's bytes: the
+ * fields sit at a fixed offset, so dicomlb patches them without re-encoding.
  */
 public record AssociateAc(
         int protocolVersion,
@@ -40,15 +39,6 @@ public record AssociateAc(
     @Override
     public PduType type() {
         return PduType.A_ASSOCIATE_AC;
-    }
-
-    public AssociateAc withAeTitles(WireAeTitle called, WireAeTitle calling) {
-        return new AssociateAc(protocolVersion, called, calling, applicationContext, presentationContexts,
-                userInformation);
-    }
-
-    public AssociateAc withCalledAe(AeTitle called) {
-        return withAeTitles(WireAeTitle.of(called), callingAe);
     }
 
     public Optional<PresentationContextAc> presentationContext(int id) {

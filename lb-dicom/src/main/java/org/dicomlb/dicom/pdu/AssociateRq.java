@@ -50,12 +50,6 @@ public record AssociateRq(
         return (protocolVersion & 1) != 0;
     }
 
-    /** The same request addressed to another called AE (a proxy rewriting towards a backend). */
-    public AssociateRq withCalledAe(AeTitle called) {
-        return new AssociateRq(protocolVersion, WireAeTitle.of(called), callingAe, applicationContext,
-                presentationContexts, userInformation);
-    }
-
     public AssociateRq withUserInformation(UserInformation info) {
         return new AssociateRq(protocolVersion, calledAe, callingAe, applicationContext, presentationContexts, info);
     }

@@ -21,9 +21,4 @@ public final class PduDecodeException extends Exception {
     public AbortReason abortReason() {
         return abortReason;
     }
-
-    /** The A-ABORT a receiver sends in answer: service provider as source, our reason. */
-    public Abort abortToSend() {
-        return new Abort(AbortSource.SERVICE_PROVIDER, abortReason);
-    }
 }

@@ -1,6 +1,5 @@
 package org.dicomlb.dicom.pdu;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.dicomlb.dicom.Uids;
@@ -59,24 +58,6 @@ public record UserInformation(List<UserInfoItem> items) {
 
     public List<UserInfoItem.Unknown> unknownItems() {
         return all(UserInfoItem.Unknown.class);
-    }
-
-    /** The same items with the max length replaced (or added first when there was none). */
-    public UserInformation withMaxLength(long maxLength) {
-        List<UserInfoItem> out = new ArrayList<>(items.size() + 1);
-        boolean replaced = false;
-        for (UserInfoItem i : items) {
-            if (i instanceof UserInfoItem.MaxLength && !replaced) {
-                out.add(new UserInfoItem.MaxLength(maxLength));
-                replaced = true;
-            } else {
-                out.add(i);
-            }
-        }
-        if (!replaced) {
-            out.addFirst(new UserInfoItem.MaxLength(maxLength));
-        }
-        return new UserInformation(out);
     }
 
     public <T extends UserInfoItem> Optional<T> first(Class<T> kind) {

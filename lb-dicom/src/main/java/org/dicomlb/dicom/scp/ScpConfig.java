@@ -77,16 +77,6 @@ public record ScpConfig(
                 associateTimeout, idleTimeout);
     }
 
-    public ScpConfig withAssociateTimeout(Duration timeout) {
-        return new ScpConfig(aeTitle, requireCalledAe, allowedCallingAes, maxPduLength, storageDirectory, timeout,
-                idleTimeout);
-    }
-
-    public ScpConfig withIdleTimeout(Duration timeout) {
-        return new ScpConfig(aeTitle, requireCalledAe, allowedCallingAes, maxPduLength, storageDirectory,
-                associateTimeout, timeout);
-    }
-
     /**
      * The frame bound: the advertised length, but never below 64 KiB because association PDUs
      * (a request proposing a hundred contexts) are not limited by max length and run larger.

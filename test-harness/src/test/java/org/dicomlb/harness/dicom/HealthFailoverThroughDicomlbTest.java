@@ -36,8 +36,9 @@ class HealthFailoverThroughDicomlbTest {
 
     @Test
     void killingAnArchiveLosesNoAssociationAndItGetsNothingOnceDown() throws Exception {
-        StoreScp a = StoreScp.start(StoreScp.Options.of("ARCHIVE_A", Files.createDirectories(work.resolve("a"))).forking());
-        try (StoreScp b = StoreScp.start(StoreScp.Options.of("ARCHIVE_B", Files.createDirectories(work.resolve("b"))).forking());
+        // The test kills a itself; closing it again at the end is harmless and covers a failure before.
+        try (StoreScp a = StoreScp.start(StoreScp.Options.of("ARCHIVE_A", Files.createDirectories(work.resolve("a"))).forking());
+             StoreScp b = StoreScp.start(StoreScp.Options.of("ARCHIVE_B", Files.createDirectories(work.resolve("b"))).forking());
              DicomlbUnderTest lb = DicomlbUnderTest.start(port -> DicomlbUnderTest.config(port, """
                      pool: archive
                      timeouts: { connect: 1s, associate: 10s }""", """

@@ -88,6 +88,7 @@ class DicomEchoHealthTest {
     void storescpKilledGoesDownInTimeAndComesBackAfterRise() throws Exception {
         StoreScp.Options opts = StoreScp.Options.of("STORESCP", Files.createDirectories(dir.resolve("in"))).forking();
         StoreScp scp = StoreScp.start(opts);
+        peers.add(scp); // closed by the test itself; closing a second time is harmless
         int port = scp.port();
         checker.subscribe(events::add);
         checker.update(List.of(new CheckTarget("archive/storescp", scp.address(), check("STORESCP")))).join();

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.WireAeTitle;
 
@@ -110,7 +111,7 @@ public final class PduCodec {
         for (UserInfoItem item : info.items()) {
             writeUserInfoItem(out, item);
         }
-        endItem(out, at, "user information");
+        endItem(out, at, () -> "user information");
     }
 
     private static void writeContextRq(ByteBuf out, PresentationContextRq pc) {
@@ -119,7 +120,7 @@ public final class PduCodec {
         out.writeZero(3);
         writeUidItem(out, ITEM_ABSTRACT_SYNTAX, pc.abstractSyntax());
         pc.transferSyntaxes().forEach(ts -> writeUidItem(out, ITEM_TRANSFER_SYNTAX, ts));
-        endItem(out, at, "presentation context " + pc.id());
+        endItem(out, at, () -> "presentation context " + pc.id());
     }
 
     private static void writeContextAc(ByteBuf out, PresentationContextAc pc) {
@@ -129,7 +130,7 @@ public final class PduCodec {
         out.writeByte(pc.result().code());
         out.writeByte(0);
         writeUidItem(out, ITEM_TRANSFER_SYNTAX, pc.transferSyntax());
-        endItem(out, at, "presentation context " + pc.id());
+        endItem(out, at, () -> "presentation context " + pc.id());
     }
 
     private static void writeUserInfoItem(ByteBuf out, UserInfoItem item) {
@@ -157,7 +158,7 @@ public final class PduCodec {
                 int relAt = out.writerIndex();
                 out.writeShort(0);
                 c.relatedGeneralSopClassUids().forEach(u -> writeShortString(out, u));
-                setU16(out, relAt, out.writerIndex() - relAt - 2, "related general SOP class list");
+                setU16(out, relAt, out.writerIndex() - relAt - 2, () -> "related general SOP class list");
             }
             case UserInfoItem.UserIdentityRq u -> {
                 out.writeByte(u.identityType());
@@ -173,13 +174,13 @@ public final class PduCodec {
             }
             case UserInfoItem.Unknown u -> u.value().writeTo(out);
         }
-        endItem(out, at, String.format("user information sub-item 0x%02x", item.itemType()));
+        endItem(out, at, () -> String.format("user information sub-item 0x%02x", item.itemType()));
     }
 
     private static void writeUidItem(ByteBuf out, int type, String uid) {
         int at = beginItem(out, type);
         writeAscii(out, uid);
-        endItem(out, at, "UID item");
+        endItem(out, at, () -> "UID item");
     }
 
     private static void writeShortString(ByteBuf out, String s) {
@@ -199,13 +200,14 @@ public final class PduCodec {
         return at;
     }
 
-    private static void endItem(ByteBuf out, int lengthAt, String what) {
+    /** {@code what} names the item in the error; built only then, as this runs for every item. */
+    private static void endItem(ByteBuf out, int lengthAt, Supplier<String> what) {
         setU16(out, lengthAt, out.writerIndex() - lengthAt - 2, what);
     }
 
-    private static void setU16(ByteBuf out, int at, int length, String what) {
+    private static void setU16(ByteBuf out, int at, int length, Supplier<String> what) {
         if (length > 0xffff) {
-            throw new IllegalArgumentException(what + " is " + length + " octets, more than a 16-bit item length allows");
+            throw new IllegalArgumentException(what.get() + " is " + length + " octets, more than a 16-bit item length allows");
         }
         out.setShort(at, length);
     }
@@ -400,10 +402,15 @@ public final class PduCodec {
 
     /** After the item type: skips the reserved octet, reads the 16-bit length, returns the value. */
     private static ByteBuf readItemValue(ByteBuf in, int itemType) throws PduDecodeException {
-        need(in, 3, String.format("header of item 0x%02x", itemType));
+        // This runs for every item of every association: the messages are built only on failure.
+        if (in.readableBytes() < 3) {
+            need(in, 3, String.format("header of item 0x%02x", itemType));
+        }
         in.skipBytes(1);
         int length = in.readUnsignedShort();
-        need(in, length, String.format("item 0x%02x", itemType));
+        if (in.readableBytes() < length) {
+            need(in, length, String.format("item 0x%02x", itemType));
+        }
         return in.readSlice(length);
     }
 

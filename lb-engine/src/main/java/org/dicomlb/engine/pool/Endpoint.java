@@ -14,6 +14,8 @@ import org.dicomlb.engine.config.BackendConfig;
 public final class Endpoint {
     private final Pool pool;
     private final String name;
+    /** Built once: passive health reports it for every connection. */
+    private final String id;
     private final AtomicInteger active = new AtomicInteger();
     private volatile BackendConfig config;
     private volatile boolean healthy = true;
@@ -25,6 +27,7 @@ public final class Endpoint {
     Endpoint(Pool pool, BackendConfig config) {
         this.pool = pool;
         this.name = config.name();
+        this.id = pool.name() + "/" + name;
         this.config = config;
     }
 
@@ -38,7 +41,7 @@ public final class Endpoint {
 
     /** {@code pool/backend}: the identity used by health checks, the admin API and logs. */
     public String id() {
-        return pool.name() + "/" + name;
+        return id;
     }
 
     public BackendConfig config() {

@@ -4,10 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,18 +14,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The engine's event loop group and the channel classes that go with it: native epoll on Linux,
  * NIO anywhere else (or when the native library cannot load). The choice itself is lb-dicom's
- * {@link org.dicomlb.dicom.netty.Transport}, shared by every module that opens sockets. Proxy halves share one event loop, so a connection's frontend and backend channels must
- * come from the same transport.
+ * {@link org.dicomlb.dicom.netty.Transport}, shared by every module that opens sockets. Proxy
+ * halves share one event loop, so a connection's frontend and backend channels must come from
+ * the same transport.
  */
 public final class Transport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
 
     private final EventLoopGroup group;
-    private final boolean epoll;
+    private final org.dicomlb.dicom.netty.Transport kind;
 
-    private Transport(EventLoopGroup group, boolean epoll) {
+    private Transport(EventLoopGroup group, org.dicomlb.dicom.netty.Transport kind) {
         this.group = group;
-        this.epoll = epoll;
+        this.kind = kind;
     }
 
     /**
@@ -40,23 +40,15 @@ public final class Transport implements AutoCloseable {
         if (preferEpoll && kind != org.dicomlb.dicom.netty.Transport.EPOLL) {
             LOG.warn("native epoll unavailable ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
         }
-        return new Transport(kind.newGroup(n, name), kind == org.dicomlb.dicom.netty.Transport.EPOLL);
+        return new Transport(kind.newGroup(n, name), kind);
     }
 
     public EventLoopGroup group() {
         return group;
     }
 
-    public boolean isEpoll() {
-        return epoll;
-    }
-
     public Class<? extends ServerChannel> serverChannel() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    }
-
-    public Class<? extends Channel> socketChannel() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return kind.serverChannelClass();
     }
 
     /** The socket channel class matching an existing channel, so a peer can share its loop. */
@@ -64,8 +56,9 @@ public final class Transport implements AutoCloseable {
         return channel instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /** epoll or nio, for the startup log. */
     public String describe() {
-        return epoll ? "epoll" : "nio";
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -5,12 +5,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.dicomlb.config.Durations;
+import org.dicomlb.config.Section;
 import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.dimse.Status;
@@ -134,6 +134,6 @@ public final class EchoCommand implements Callable<Integer> {
     }
 
     private static String name(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return Section.kebab(e);
     }
 }

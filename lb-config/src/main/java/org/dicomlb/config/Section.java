@@ -145,12 +145,18 @@ public final class Section {
 
     /** A duration that must lie in {@code [min, max]}. */
     public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
-        Optional<Duration> d = optionalDuration(key);
-        if (d.isPresent() && (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0)) {
-            error(key, "'" + key + "' must be between " + Durations.format(min) + " and " + Durations.format(max));
-            return defaultValue;
-        }
-        return d.orElse(defaultValue);
+        return optionalDuration(key, min, max).orElse(defaultValue);
+    }
+
+    /** A duration that must lie in {@code [min, max]}; empty when absent or reported out of range. */
+    public Optional<Duration> optionalDuration(String key, Duration min, Duration max) {
+        return optionalDuration(key).filter(d -> {
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                error(key, "'" + key + "' must be between " + Durations.format(min) + " and " + Durations.format(max));
+                return false;
+            }
+            return true;
+        });
     }
 
     public Optional<InetSocketAddress> optionalAddress(String key) {

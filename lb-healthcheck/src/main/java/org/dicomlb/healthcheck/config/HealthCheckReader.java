@@ -44,12 +44,12 @@ public final class HealthCheckReader {
         boolean typeWritten = s.node("type").isPresent();
         Optional<CheckType> type = s.optionalChoice("type", CheckType.class);
 
-        Optional<Duration> interval = bounded(s, "interval", MIN_INTERVAL, MAX_INTERVAL);
+        Optional<Duration> interval = s.optionalDuration("interval", MIN_INTERVAL, MAX_INTERVAL);
         boolean intervalUsable = interval.isPresent() || s.node("interval").isEmpty();
         Duration iv = interval.orElse(HealthCheckConfig.DEFAULT_INTERVAL);
-        Optional<Duration> fast = bounded(s, "fast-interval", MIN_FAST_INTERVAL, MAX_INTERVAL);
-        Optional<Duration> down = bounded(s, "down-interval", MIN_INTERVAL, MAX_INTERVAL);
-        Optional<Duration> timeout = bounded(s, "timeout", MIN_TIMEOUT, MAX_TIMEOUT);
+        Optional<Duration> fast = s.optionalDuration("fast-interval", MIN_FAST_INTERVAL, MAX_INTERVAL);
+        Optional<Duration> down = s.optionalDuration("down-interval", MIN_INTERVAL, MAX_INTERVAL);
+        Optional<Duration> timeout = s.optionalDuration("timeout", MIN_TIMEOUT, MAX_TIMEOUT);
         if (intervalUsable && timeout.isPresent() && timeout.get().compareTo(iv) >= 0) {
             s.error("timeout", "'timeout' (" + Durations.format(timeout.get()) + ") must be shorter than 'interval' ("
                     + Durations.format(iv) + "): a probe has to end before the next one is due");
@@ -150,16 +150,6 @@ public final class HealthCheckReader {
     }
 
     /** A duration within bounds; empty when absent or wrong (the error is recorded). */
-    private static Optional<Duration> bounded(Section s, String key, Duration min, Duration max) {
-        return s.optionalDuration(key).filter(d -> {
-            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                s.error(key, "'" + key + "' must be between " + Durations.format(min) + " and " + Durations.format(max));
-                return false;
-            }
-            return true;
-        });
-    }
-
     static int percent(String text) {
         Matcher m = PERCENT.matcher(text.strip());
         if (!m.matches()) {

@@ -56,6 +56,12 @@ class HealthIntegrationTest {
         return s;
     }
 
+    /** A tcp check on {@code port} that decides on one probe, every 100-200 ms, and ignores live traffic. */
+    private static String quickCheckOn(int port) {
+        return "health-check: { type: tcp, port: " + port
+                + ", interval: 200ms, fast-interval: 100ms, timeout: 100ms, rise: 1, fall: 1, observe: false }";
+    }
+
     @Test
     void aKilledBackendIsMarkedDownAndThenGetsNoNewConnections() throws Exception {
         fx.backends(3).start(fx.config("health-check: { type: tcp, interval: 200ms, fast-interval: 100ms, timeout: 100ms, "
@@ -135,8 +141,7 @@ class HealthIntegrationTest {
         ServerSocket b2Health = healthPort("127.0.0.12", 0);
         int port = b2Health.getLocalPort();
         healthPort("127.0.0.11", port);
-        fx.start(fx.config("balance: roundrobin\n    slow-start: 2s\n    health-check: { type: tcp, port: " + port
-                + ", interval: 200ms, fast-interval: 100ms, timeout: 100ms, rise: 1, fall: 1, observe: false }"));
+        fx.start(fx.config("balance: roundrobin\n    slow-start: 2s\n    " + quickCheckOn(port)));
         waitFor(() -> endpoint("b2").health().equals("up"));
         assertThat(endpoint("b2").weightScalePermille()).as("no ramp at boot").isEqualTo(1000);
         b2Health.close();
@@ -154,8 +159,7 @@ class HealthIntegrationTest {
         fx.backends(1);
         ServerSocket health = healthPort("127.0.0.11", 0);
         int port = health.getLocalPort();
-        String check = "health-check: { type: tcp, port: " + port
-                + ", interval: 200ms, fast-interval: 100ms, timeout: 100ms, rise: 1, fall: 1, observe: false }";
+        String check = quickCheckOn(port);
         fx.start(fx.config(check));
         waitFor(() -> endpoint("b1").health().equals("up"));
         health.close();
@@ -175,8 +179,7 @@ class HealthIntegrationTest {
     void onDownShutdownClosesTheDownBackendsConnections() throws Exception {
         fx.backends(1);
         ServerSocket health = healthPort("127.0.0.11", 0);
-        fx.start(fx.config("on-down: shutdown\n    health-check: { type: tcp, port: " + health.getLocalPort()
-                + ", interval: 200ms, fast-interval: 100ms, timeout: 100ms, rise: 1, fall: 1, observe: false }"));
+        fx.start(fx.config("on-down: shutdown\n    " + quickCheckOn(health.getLocalPort())));
         waitFor(() -> endpoint("b1").health().equals("up"));
         try (var log = new org.dicomlb.engine.testing.AccessLogCapture(); Client c = Client.connect(fx.front())) {
             assertThat(c.greeting()).isEqualTo("b1");
@@ -191,8 +194,7 @@ class HealthIntegrationTest {
     void withoutOnDownShutdownEstablishedConnectionsAreKept() throws Exception {
         fx.backends(1);
         ServerSocket health = healthPort("127.0.0.11", 0);
-        fx.start(fx.config("health-check: { type: tcp, port: " + health.getLocalPort()
-                + ", interval: 200ms, fast-interval: 100ms, timeout: 100ms, rise: 1, fall: 1, observe: false }"));
+        fx.start(fx.config(quickCheckOn(health.getLocalPort())));
         waitFor(() -> endpoint("b1").health().equals("up"));
         try (Client c = Client.connect(fx.front())) {
             assertThat(c.greeting()).isEqualTo("b1");

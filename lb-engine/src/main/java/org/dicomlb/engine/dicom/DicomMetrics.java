@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.dicom.pdu.AssociateRj;
-import org.dicomlb.dicom.pdu.RejectReason;
 
 /**
  * Meters of dicom listeners (docs/metrics.md). Tags are bounded: listener, pool and backend come
@@ -46,10 +45,9 @@ final class DicomMetrics {
 
     /** An A-ASSOCIATE-RJ went to a client; {@code by} is dicomlb or backend. */
     void rejected(String listener, String by, AssociateRj rj) {
-        String reason = rj.reason() == RejectReason.RESERVED ? "reserved" : rj.reason().name().toLowerCase(Locale.ROOT);
         Counter.builder("dicomlb.association.rejects")
                 .tags("listener", listener, "by", by, "result", rj.result().name().toLowerCase(Locale.ROOT),
-                        "reason", reason)
+                        "reason", rj.reason().name().toLowerCase(Locale.ROOT))
                 .description("A-ASSOCIATE-RJ sent to clients, by who decided it and why")
                 .register(registry).increment();
     }

@@ -17,7 +17,6 @@ import org.dicomlb.dicom.echo.EchoRequest;
 import org.dicomlb.dicom.echo.EchoResult;
 import org.dicomlb.dicom.echo.StandaloneEchoScu;
 import org.dicomlb.dicom.pdu.Abort;
-import org.dicomlb.dicom.pdu.AssociateRj;
 import org.dicomlb.dicom.pdu.PduCodec;
 import org.dicomlb.dicom.pdu.PduType;
 import org.dicomlb.dicom.pdu.RejectReason;
@@ -295,9 +294,5 @@ class DicomListenerTest {
         start("    pool: p\n    observe-pdus: false", pool("p", "", "name: a, address: " + at(a)));
         assertThat(echo("ARCHIVE", "MODALITY1")).isInstanceOf(EchoResult.Success.class);
         assertThat(accessLine()).contains(" result=accepted ", " assoc_end=- pdata_in=- pdata_out=- ");
-    }
-
-    static AssociateRj rj(byte[] pdu) {
-        return (AssociateRj) Pdus.decode(pdu);
     }
 }

@@ -18,12 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Orthanc implements AutoCloseable {
     private final PeerProcess process;
-    private final String aeTitle;
     private final int httpPort;
 
-    private Orthanc(PeerProcess process, String aeTitle, int httpPort) {
+    private Orthanc(PeerProcess process, int httpPort) {
         this.process = process;
-        this.aeTitle = aeTitle;
         this.httpPort = httpPort;
     }
 
@@ -78,7 +76,7 @@ public final class Orthanc implements AutoCloseable {
                 throw e;
             }
         }
-        return new Orthanc(p, aeTitle, httpPort.get());
+        return new Orthanc(p, httpPort.get());
     }
 
     public InetSocketAddress address() {
@@ -91,10 +89,6 @@ public final class Orthanc implements AutoCloseable {
             throw new IllegalStateException("this Orthanc was started without its REST API");
         }
         return URI.create("http://127.0.0.1:" + httpPort);
-    }
-
-    public String aeTitle() {
-        return aeTitle;
     }
 
     public String log() {

@@ -121,10 +121,6 @@ public final class PeerProcess implements AutoCloseable {
         return port;
     }
 
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
     /** Everything the process printed so far. */
     public String log() {
         try {

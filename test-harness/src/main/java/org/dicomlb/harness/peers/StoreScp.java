@@ -79,10 +79,6 @@ public final class StoreScp implements AutoCloseable {
         return process.port();
     }
 
-    public String aeTitle() {
-        return options.aeTitle();
-    }
-
     public String log() {
         return process.log();
     }

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.harness.bench.process.Children;
-import org.dicomlb.harness.bench.process.Listening;
+import org.dicomlb.harness.bench.process.PortCheck;
 import org.dicomlb.harness.bench.proxy.DicomlbLaunch;
 import org.dicomlb.harness.bench.proxy.Proxies;
 import org.dicomlb.harness.bench.report.JsonReport;
@@ -115,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
         long start = System.nanoTime();
         try (Children children = new Children()) {
-            Listening.requireFree(layout.ports());
+            PortCheck.requireFree(layout.ports());
             Machine machine = MachineProbe.probe(children, scratch.resolve("probe"));
             err.println("machine: " + machine.describe());
             Proxies proxies = new Proxies(children, layout, launch, dir.resolve("configs"), dir.resolve("logs"), scratch);

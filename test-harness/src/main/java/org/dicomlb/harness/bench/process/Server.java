@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.dicomlb.harness.peers.Listening;
 
 /** A long-running child (proxy or backend) started by {@link Children}; closing stops it and its children. */
 public final class Server implements AutoCloseable {

@@ -1,6 +1,7 @@
 package org.dicomlb.harness.bench.proxy;
 
 import java.util.Objects;
+import org.dicomlb.dicom.AeTitle;
 
 /**
  * The active health check dicomlb runs on every backend of a route. HAProxy in mode tcp can only
@@ -18,10 +19,8 @@ public sealed interface DicomlbCheck {
      */
     record DicomEcho(String calledAe) implements DicomlbCheck {
         public DicomEcho {
-            Objects.requireNonNull(calledAe, "calledAe");
-            if (calledAe.isBlank() || calledAe.length() > 16) {
-                throw new IllegalArgumentException("an AE title is 1 to 16 characters, not '" + calledAe + "'");
-            }
+            // Checked like every AE title dicomlb reads: the generated YAML must pass its validation.
+            AeTitle.of(Objects.requireNonNull(calledAe, "calledAe"));
         }
     }
 }

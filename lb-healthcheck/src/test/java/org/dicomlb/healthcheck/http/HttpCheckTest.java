@@ -75,11 +75,16 @@ class HttpCheckTest {
     }
 
     @Test
-    void statusFollowsFlipsAndSlowAnswersAfterExactlyFallAndRiseProbes() {
+    void statusFollowsFlipsAndSlowAnswersAfterExactlyFallAndRiseProbes() throws Exception {
         HealthCheckConfig config = Configs.read("""
-                { type: http, path: /health, expect-status: [200], interval: 1s, fast-interval: 500ms,
-                  down-interval: 1s, timeout: 300ms, rise: 2, fall: 3, spread: 0% }
+                { type: http, path: /health, expect-status: [200], interval: 2s, fast-interval: 500ms,
+                  down-interval: 2s, timeout: 1s, rise: 2, fall: 3, spread: 0% }
                 """);
+        // The check's timeout runs on the real clock: a cold first exchange (JIT, WireMock) on a
+        // loaded machine must not count against it. Warm the path up, then forget the request.
+        answer(200);
+        probe((HttpProbe) config.probe(), http());
+        wm.resetRequests();
         ManualScheduler clock = new ManualScheduler();
         List<String> transitions = new ArrayList<>();
         List<HealthStatus> statuses = new ArrayList<>();
@@ -109,12 +114,12 @@ class HttpCheckTest {
                 probe.run();
             }
             wm.resetMappings();
-            wm.stubFor(get(urlEqualTo("/health")).willReturn(aResponse().withStatus(200).withFixedDelay(1500)));
+            wm.stubFor(get(urlEqualTo("/health")).willReturn(aResponse().withStatus(200).withFixedDelay(2500)));
             for (int i = 0; i < 3; i++) {
                 int seen = requests();
                 long done = checker.state("web/w1").orElseThrow().checks();
                 clock.advance(clock.pendingTimers().getFirst());
-                // The request reached the server; the check's own 300 ms deadline ends the probe.
+                // The request reached the server; the check's own 1 s deadline ends the probe.
                 clock.runUntil(() -> requests() == seen + 1, WAIT);
                 clock.runUntil(() -> checker.state("web/w1").orElseThrow().checks() == done + 1, WAIT);
                 statuses.add(checker.state("web/w1").orElseThrow().status());
@@ -125,7 +130,7 @@ class HttpCheckTest {
                     "STARTING->UP at request 1: first check passed: HTTP 200",
                     "UP->DOWN at request 6: 3 consecutive failures, last: HTTP 503 (expected 200)",
                     "DOWN->UP at request 8: 2 consecutive successes, last: HTTP 200",
-                    "UP->DOWN at request 11: 3 consecutive failures, last: timeout after 300ms (waiting for the response)");
+                    "UP->DOWN at request 11: 3 consecutive failures, last: timeout after 1s (waiting for the response)");
             assertThat(requests()).isEqualTo(11);
         }
         clock.runReady();

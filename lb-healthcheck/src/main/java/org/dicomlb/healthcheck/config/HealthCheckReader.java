@@ -149,7 +149,6 @@ public final class HealthCheckReader {
         }
     }
 
-    /** A duration within bounds; empty when absent or wrong (the error is recorded). */
     static int percent(String text) {
         Matcher m = PERCENT.matcher(text.strip());
         if (!m.matches()) {

@@ -88,7 +88,7 @@ public final class HttpCheck implements HealthCheck {
         });
         // The whole exchange (connect, TLS, request, response) gets the timeout; the checker's own
         // deadline is only a backstop a little later, so the reason can say what was still missing.
-        ScheduledFuture<?> deadline = connect.channel().eventLoop().schedule(() -> result.complete(
+        ScheduledFuture<?> deadline = transport.group().next().schedule(() -> result.complete(
                 CheckResult.timeout(timeout, connect.isSuccess() ? "waiting for the response" : "connecting")),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         // Done, failed or cancelled by the checker's deadline: the connection has served its purpose.

@@ -279,15 +279,16 @@ public final class Engine implements AutoCloseable {
             }
             AdminState before = e.adminState();
             if (before != state) {
+                if (state == AdminState.READY) {
+                    // ramp from zero before the backend reads as ready (see HealthBridge.apply)
+                    health.startRamp(e);
+                }
                 p.setAdminState(e, state);
                 LOG.info("backend {} admin state {} -> {} ({} connection(s) open)", e.id(),
                         before.name().toLowerCase(java.util.Locale.ROOT), state.name().toLowerCase(java.util.Locale.ROOT),
                         e.active());
                 if (before == AdminState.MAINT || state == AdminState.MAINT) {
                     health.update(pools.values());
-                }
-                if (state == AdminState.READY) {
-                    health.startRamp(e);
                 }
                 p.republish();
             }
@@ -323,9 +324,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private static EngineStatus.BackendStatus backendStatus(Endpoint e) {
+        Endpoint.Health h = e.healthView();
         return new EngineStatus.BackendStatus(e.name(), SocketAddresses.format(e.address()), e.config().weight(),
-                e.effectiveWeight(), e.config().backup(), e.config().maxConnections(), e.active(), e.healthy(),
-                e.health(), e.healthReason(), e.adminState().name().toLowerCase(java.util.Locale.ROOT), e.eligible());
+                e.effectiveWeight(), e.config().backup(), e.config().maxConnections(), e.active(), h.serving(),
+                h.state(), h.reason(), e.adminState().name().toLowerCase(java.util.Locale.ROOT), e.eligible());
     }
 
     /** Open client connections across all listeners. */

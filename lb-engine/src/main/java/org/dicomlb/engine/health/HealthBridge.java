@@ -120,10 +120,12 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
         }
         Pool pool = e.pool();
         boolean serving = ev.to().serving();
-        show(e, ev.to(), ev.reason());
+        // The ramp's zero weight is in place before "up" is visible, so no reader (status page,
+        // a test) sees a recovered endpoint at full weight for an instant.
         if (ev.from() == HealthStatus.DOWN && serving) {
             startRamp(e);
         }
+        show(e, ev.to(), ev.reason());
         if (!serving) {
             ramps.remove(e);
             if (pool.config().onDown() == OnDown.SHUTDOWN && e.active() > 0) {

@@ -18,9 +18,8 @@ public final class Endpoint {
     private final String id;
     private final AtomicInteger active = new AtomicInteger();
     private volatile BackendConfig config;
-    private volatile boolean healthy = true;
-    private volatile String health = "unchecked";
-    private volatile String healthReason = "";
+    /** Published as one value so a reader never pairs a new state with an old reason. */
+    private volatile Health health = new Health(true, "unchecked", "");
     private volatile AdminState adminState = AdminState.READY;
     private volatile long weightScalePermille = 1000;
 
@@ -60,24 +59,32 @@ public final class Endpoint {
         return active.get();
     }
 
-    public boolean healthy() {
-        return healthy;
+    /**
+     * Checked health as one consistent value.
+     *
+     * @param serving may take traffic as far as health is concerned
+     * @param state   as the status page shows it: unchecked, starting, up, down, maint
+     * @param reason  why the last check failed (empty when it has not, or while serving)
+     */
+    public record Health(boolean serving, String state, String reason) {
     }
 
-    /** Health as the status page shows it: unchecked, starting, up, down. */
-    public String health() {
+    public Health healthView() {
         return health;
+    }
+
+    /** Health as the status page shows it: unchecked, starting, up, down, maint. */
+    public String health() {
+        return health.state();
     }
 
     /** Why the last check failed (empty when it has not). */
     public String healthReason() {
-        return healthReason;
+        return health.reason();
     }
 
     void health(boolean serving, String state, String reason) {
-        this.healthy = serving;
-        this.health = state;
-        this.healthReason = reason;
+        this.health = new Health(serving, state, reason);
     }
 
     public AdminState adminState() {
@@ -114,7 +121,7 @@ public final class Endpoint {
 
     /** Eligible for new connections: healthy, ready, weight above zero. */
     public boolean eligible() {
-        return healthy && adminState == AdminState.READY && config.weight() > 0;
+        return health.serving() && adminState == AdminState.READY && config.weight() > 0;
     }
 
     /**

@@ -3,9 +3,6 @@ package org.dicomlb.harness.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.ResourceLeakDetector;
@@ -43,10 +40,10 @@ import org.dicomlb.dicom.pdu.PresentationContextRq;
 import org.dicomlb.dicom.pdu.UserInformation;
 import org.dicomlb.dicom.scp.ScpConfig;
 import org.dicomlb.dicom.scp.SimulatedScp;
+import org.dicomlb.engine.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * A corpus of bad first input against a dicom listener over real sockets. Each connection must
@@ -61,8 +58,7 @@ class MalformedInputThroughDicomlbTest {
 
     /** Clients and their writers run on virtual threads: the common pool may have one thread here. */
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final Logger netty = (Logger) LoggerFactory.getLogger("io.netty");
-    private final ListAppender<ILoggingEvent> nettyWarnings = new ListAppender<>();
+    private LogCapture nettyWarnings;
     private ResourceLeakDetector.Level leakLevel;
     private SimulatedScp backend;
     private DicomlbUnderTest lb;
@@ -71,8 +67,7 @@ class MalformedInputThroughDicomlbTest {
     void start() throws Exception {
         leakLevel = ResourceLeakDetector.getLevel();
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-        nettyWarnings.start();
-        netty.addAppender(nettyWarnings);
+        nettyWarnings = new LogCapture("io.netty", Level.WARN);
         backend = SimulatedScp.start(ScpConfig.of(AeTitle.of("ARCHIVE")), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         lb = DicomlbUnderTest.start(port -> DicomlbUnderTest.config(port, """
                 pool: archive
@@ -88,7 +83,7 @@ class MalformedInputThroughDicomlbTest {
         }
         backend.close();
         threads.shutdownNow();
-        netty.detachAppender(nettyWarnings);
+        nettyWarnings.close();
         ResourceLeakDetector.setLevel(leakLevel);
     }
 
@@ -259,11 +254,8 @@ class MalformedInputThroughDicomlbTest {
             ByteBufAllocator.DEFAULT.buffer(1).release();
             Thread.sleep(50);
         }
-        List<String> warnings;
-        synchronized (nettyWarnings.list) {
-            warnings = nettyWarnings.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-                    .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
-        }
+        List<String> warnings = nettyWarnings.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
         assertThat(warnings).as("exceptions that reached a pipeline's tail, or leaked buffers").isEmpty();
     }
 }

@@ -324,7 +324,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private static EngineStatus.BackendStatus backendStatus(Endpoint e) {
-        Endpoint.Health h = e.healthView();
+        Endpoint.Health h = e.health();
         return new EngineStatus.BackendStatus(e.name(), SocketAddresses.format(e.address()), e.config().weight(),
                 e.effectiveWeight(), e.config().backup(), e.config().maxConnections(), e.active(), h.serving(),
                 h.state(), h.reason(), e.adminState().name().toLowerCase(java.util.Locale.ROOT), e.eligible());

@@ -66,18 +66,18 @@ class HealthIntegrationTest {
     void aKilledBackendIsMarkedDownAndThenGetsNoNewConnections() throws Exception {
         fx.backends(3).start(fx.config("health-check: { type: tcp, interval: 200ms, fast-interval: 100ms, timeout: 100ms, "
                 + "rise: 2, fall: 2 }"));
-        waitFor(() -> endpoint("b2").health().equals("up"));
+        waitFor(() -> endpoint("b2").health().state().equals("up"));
         fx.backend(1).kill();
         long killed = System.nanoTime();
         Map<String, Integer> served = new HashMap<>();
         // Clients keep succeeding while the failure is detected: connect failures are retried.
-        while (!endpoint("b2").health().equals("down")) {
+        while (!endpoint("b2").health().state().equals("down")) {
             served.merge(Client.whoServes(fx.front(), null), 1, Integer::sum);
             assertThat(System.nanoTime() - killed).as("marked down in time").isLessThan(3_000_000_000L);
         }
         // interval x fall + timeout, plus scheduling slack on a loaded machine
         assertThat((System.nanoTime() - killed) / 1_000_000).isLessThan(1500);
-        assertThat(endpoint("b2").healthReason()).contains("refused");
+        assertThat(endpoint("b2").health().reason()).contains("refused");
         double failuresAtDown = connectFailures("b2");
         for (int i = 0; i < 30; i++) {
             served.merge(Client.whoServes(fx.front(), null), 1, Integer::sum);
@@ -91,13 +91,13 @@ class HealthIntegrationTest {
     void passiveFailuresFromSeveralClientsMarkABackendDownBetweenProbes() throws Exception {
         fx.backends(2).start(fx.config("balance: source\n    health-check: { type: tcp, interval: 1m, timeout: 1s, fall: 1, "
                 + "observe: { min-clients: 2, window: 10s } }"));
-        waitFor(() -> endpoint("b1").health().equals("up") && endpoint("b2").health().equals("up"));
+        waitFor(() -> endpoint("b1").health().state().equals("up") && endpoint("b2").health().state().equals("up"));
         fx.backend(0).kill();
         // Every client still gets served (retry); distinct clients' failures on b1 count.
-        for (int i = 1; i <= 20 && !endpoint("b1").health().equals("down"); i++) {
+        for (int i = 1; i <= 20 && !endpoint("b1").health().state().equals("down"); i++) {
             assertThat(Client.whoServes(fx.front(), "127.0.4." + i)).isEqualTo("b2");
         }
-        waitFor(() -> endpoint("b1").health().equals("down"));
+        waitFor(() -> endpoint("b1").health().state().equals("down"));
     }
 
     @Test
@@ -120,7 +120,7 @@ class HealthIntegrationTest {
             assertThat(Client.whoServes(fx.front(), null)).isEqualTo(other);
 
             fx.engine.setAdminState("p", heldOn, AdminState.MAINT).join();
-            assertThat(endpoint(heldOn).health()).isEqualTo("maint");
+            assertThat(endpoint(heldOn).health().state()).isEqualTo("maint");
             fx.engine.setAdminState("p", heldOn, AdminState.READY).join();
             assertThat(fx.engine.setAdminState("p", "nope", AdminState.READY).join().found()).isFalse();
             assertThat(endpoint(heldOn).eligible()).isTrue();
@@ -142,12 +142,12 @@ class HealthIntegrationTest {
         int port = b2Health.getLocalPort();
         healthPort("127.0.0.11", port);
         fx.start(fx.config("balance: roundrobin\n    slow-start: 2s\n    " + quickCheckOn(port)));
-        waitFor(() -> endpoint("b2").health().equals("up"));
+        waitFor(() -> endpoint("b2").health().state().equals("up"));
         assertThat(endpoint("b2").weightScalePermille()).as("no ramp at boot").isEqualTo(1000);
         b2Health.close();
-        waitFor(() -> endpoint("b2").health().equals("down"));
+        waitFor(() -> endpoint("b2").health().state().equals("down"));
         healthPort("127.0.0.12", port);
-        waitFor(() -> endpoint("b2").health().equals("up"));
+        waitFor(() -> endpoint("b2").health().state().equals("up"));
         assertThat(endpoint("b2").weightScalePermille()).isLessThan(600);
         waitFor(() -> endpoint("b2").weightScalePermille() > 0 && endpoint("b2").weightScalePermille() < 1000);
         waitFor(() -> endpoint("b2").weightScalePermille() == 1000);
@@ -161,18 +161,18 @@ class HealthIntegrationTest {
         int port = health.getLocalPort();
         String check = quickCheckOn(port);
         fx.start(fx.config(check));
-        waitFor(() -> endpoint("b1").health().equals("up"));
+        waitFor(() -> endpoint("b1").health().state().equals("up"));
         health.close();
-        waitFor(() -> endpoint("b1").health().equals("down"));
-        assertThat(endpoint("b1").healthReason()).contains("refused");
+        waitFor(() -> endpoint("b1").health().state().equals("down"));
+        assertThat(endpoint("b1").health().reason()).contains("refused");
         healthPort("127.0.0.11", port);
-        waitFor(() -> endpoint("b1").health().equals("up"));
-        assertThat(endpoint("b1").healthReason()).isEmpty();
+        waitFor(() -> endpoint("b1").health().state().equals("up"));
+        assertThat(endpoint("b1").health().reason()).isEmpty();
 
         // A reload re-reads every endpoint's state from the checker: "up" stays without the old reason.
         assertThat(fx.apply(fx.config("balance: leastconn\n    " + check)).applied()).isTrue();
-        assertThat(endpoint("b1").health()).isEqualTo("up");
-        assertThat(endpoint("b1").healthReason()).isEmpty();
+        assertThat(endpoint("b1").health().state()).isEqualTo("up");
+        assertThat(endpoint("b1").health().reason()).isEmpty();
     }
 
     @Test
@@ -180,8 +180,8 @@ class HealthIntegrationTest {
         fx.backends(1);
         ServerSocket health = healthPort("127.0.0.11", 0);
         fx.start(fx.config("on-down: shutdown\n    " + quickCheckOn(health.getLocalPort())));
-        waitFor(() -> endpoint("b1").health().equals("up"));
-        try (var log = new org.dicomlb.engine.testing.AccessLogCapture(); Client c = Client.connect(fx.front())) {
+        waitFor(() -> endpoint("b1").health().state().equals("up"));
+        try (var log = org.dicomlb.engine.testing.LogCapture.accessLog(); Client c = Client.connect(fx.front())) {
             assertThat(c.greeting()).isEqualTo("b1");
             health.close();
             assertThat(c.socket().getInputStream().read()).isEqualTo(-1);
@@ -195,11 +195,11 @@ class HealthIntegrationTest {
         fx.backends(1);
         ServerSocket health = healthPort("127.0.0.11", 0);
         fx.start(fx.config(quickCheckOn(health.getLocalPort())));
-        waitFor(() -> endpoint("b1").health().equals("up"));
+        waitFor(() -> endpoint("b1").health().state().equals("up"));
         try (Client c = Client.connect(fx.front())) {
             assertThat(c.greeting()).isEqualTo("b1");
             health.close();
-            waitFor(() -> endpoint("b1").health().equals("down"));
+            waitFor(() -> endpoint("b1").health().state().equals("down"));
             c.socket().getOutputStream().write("still".getBytes());
             assertThat(new String(c.socket().getInputStream().readNBytes(5))).isEqualTo("still");
         }
@@ -221,8 +221,8 @@ class HealthIntegrationTest {
                           - { name: no-title, address: "127.0.0.42:%d" }
                     """.formatted(fx.listenPort, one.localAddress().getPort(), two.localAddress().getPort()));
             // Probes go on while down; the reason shown is the last one's (a cold first probe may time out).
-            waitFor(() -> endpoint("own-title").health().equals("up") && endpoint("no-title").health().equals("down")
-                    && endpoint("no-title").healthReason()
+            waitFor(() -> endpoint("own-title").health().state().equals("up") && endpoint("no-title").health().state().equals("down")
+                    && endpoint("no-title").health().reason()
                             .endsWith("association rejected permanent by service-user: called-ae-title-not-recognized"));
         }
     }

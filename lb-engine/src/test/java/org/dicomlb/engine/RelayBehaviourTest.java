@@ -216,7 +216,7 @@ class RelayBehaviourTest {
     @Test
     void drainEndsStragglersAfterTheGraceAndLogsThem() throws Exception {
         fx.backends(1).start(fx.config(""));
-        try (var log = new org.dicomlb.engine.testing.AccessLogCapture(); Client c = Client.connect(fx.front())) {
+        try (var log = org.dicomlb.engine.testing.LogCapture.accessLog(); Client c = Client.connect(fx.front())) {
             assertThat(c.greeting()).isEqualTo("b1");
             int left = fx.engine.drainAndClose(java.time.Duration.ofMillis(300));
             fx.engine = null;
@@ -231,7 +231,7 @@ class RelayBehaviourTest {
     void accessLogLineHasEveryField() throws Exception {
         fx.backends(2).start(fx.config(""));
         fx.backend(0).kill();
-        try (var log = new org.dicomlb.engine.testing.AccessLogCapture()) {
+        try (var log = org.dicomlb.engine.testing.LogCapture.accessLog()) {
             try (Client c = Client.connect(fx.front())) {
                 assertThat(c.greeting()).isEqualTo("b2");
             }

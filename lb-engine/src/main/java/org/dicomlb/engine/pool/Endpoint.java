@@ -69,18 +69,8 @@ public final class Endpoint {
     public record Health(boolean serving, String state, String reason) {
     }
 
-    public Health healthView() {
+    public Health health() {
         return health;
-    }
-
-    /** Health as the status page shows it: unchecked, starting, up, down, maint. */
-    public String health() {
-        return health.state();
-    }
-
-    /** Why the last check failed (empty when it has not). */
-    public String healthReason() {
-        return health.reason();
     }
 
     void health(boolean serving, String state, String reason) {

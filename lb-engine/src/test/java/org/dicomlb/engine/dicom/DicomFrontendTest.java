@@ -29,8 +29,8 @@ import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.EndpointObserver;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.ProxyConnection;
-import org.dicomlb.engine.testing.AccessLogCapture;
 import org.dicomlb.engine.testing.Configs;
+import org.dicomlb.engine.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +56,7 @@ class DicomFrontendTest {
                 backends: [{ name: g, address: 127.0.0.12:104 }]
             """;
 
-    private final AccessLogCapture log = new AccessLogCapture();
+    private final LogCapture log = LogCapture.accessLog();
     private final FakeListener listener = new FakeListener(Configs.engine(CONFIG));
     private EmbeddedChannel channel;
 

@@ -25,9 +25,9 @@ import org.dicomlb.dicom.pdu.RejectSource;
 import org.dicomlb.dicom.scp.ScpConfig;
 import org.dicomlb.dicom.scp.SimulatedScp;
 import org.dicomlb.engine.Engine;
-import org.dicomlb.engine.testing.AccessLogCapture;
 import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.Eventually;
+import org.dicomlb.engine.testing.LogCapture;
 import org.dicomlb.engine.testing.Metrics;
 import org.dicomlb.engine.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +42,7 @@ class DicomListenerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final int port = Ports.free("127.0.0.1");
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final AccessLogCapture log = new AccessLogCapture();
+    private final LogCapture log = LogCapture.accessLog();
     private final StandaloneEchoScu echo = StandaloneEchoScu.create();
     private Engine engine;
 

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * append while the test thread reads, so events go into a concurrent list (logback's own
  * {@code ListAppender} uses a plain ArrayList and fails a reader with ConcurrentModification).
  */
-public class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final Level previous;
     private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
@@ -31,6 +31,11 @@ public class LogCapture implements AutoCloseable {
         appender.start();
         logger.addAppender(appender);
         logger.setLevel(level);
+    }
+
+    /** The access log ({@code dicomlb.access}): one line per connection or association. */
+    public static LogCapture accessLog() {
+        return new LogCapture("dicomlb.access", Level.INFO);
     }
 
     public List<ILoggingEvent> events() {

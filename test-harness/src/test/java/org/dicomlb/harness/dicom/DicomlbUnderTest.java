@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.function.IntFunction;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineException;
-import org.dicomlb.engine.testing.AccessLogCapture;
 import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.Eventually;
+import org.dicomlb.engine.testing.LogCapture;
 import org.dicomlb.engine.testing.Ports;
 
 /**
@@ -18,7 +18,7 @@ import org.dicomlb.engine.testing.Ports;
  */
 final class DicomlbUnderTest implements AutoCloseable {
     final int port;
-    private final AccessLogCapture log = new AccessLogCapture();
+    private final LogCapture log = LogCapture.accessLog();
     private final Engine engine;
 
     /** Starts from the configuration {@code yaml.apply(port)} builds for the listening port. */

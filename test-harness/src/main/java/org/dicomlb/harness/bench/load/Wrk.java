@@ -20,6 +20,7 @@ import org.dicomlb.harness.bench.process.Text;
  */
 public final class Wrk {
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
+    private static final Pattern COUNT = Pattern.compile("(\\d+) requests in ");
     private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
     private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
@@ -27,8 +28,8 @@ public final class Wrk {
     private Wrk() {
     }
 
-    /** What one wrk run measured. Latencies in milliseconds. */
-    public record Result(double requestsPerSecond, double p50Millis, double p99Millis) {
+    /** What one wrk run measured: completed requests, their rate and latencies in milliseconds. */
+    public record Result(long requests, double requestsPerSecond, double p50Millis, double p99Millis) {
     }
 
     /**
@@ -62,6 +63,10 @@ public final class Wrk {
         if (!rate.find()) {
             throw new IOException("no Requests/sec in wrk output via " + via + ": " + Text.tail(out, 8));
         }
+        Matcher count = COUNT.matcher(out);
+        if (!count.find()) {
+            throw new IOException("no request count in wrk output via " + via + ": " + Text.tail(out, 8));
+        }
         double p50 = Double.NaN;
         double p99 = Double.NaN;
         Matcher p = PERCENTILE.matcher(out);
@@ -76,7 +81,7 @@ public final class Wrk {
         if (Double.isNaN(p50) || Double.isNaN(p99)) {
             throw new IOException("no latency distribution in wrk output via " + via + ": " + Text.tail(out, 8));
         }
-        return new Result(Double.parseDouble(rate.group(1)), p50, p99);
+        return new Result(Long.parseLong(count.group(1)), Double.parseDouble(rate.group(1)), p50, p99);
     }
 
     private static double millis(double v, String unit) {

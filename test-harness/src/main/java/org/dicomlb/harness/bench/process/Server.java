@@ -2,6 +2,7 @@ package org.dicomlb.harness.bench.process;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -89,6 +90,28 @@ public final class Server implements AutoCloseable {
         checkAlive();
         return process.info().totalCpuDuration()
                 .orElseThrow(() -> new IOException("the CPU time of " + name + " (pid " + process.pid() + ") is not readable"));
+    }
+
+    /**
+     * Time on CPU (user and system, from {@code /proc/PID/task/TID/schedstat}, nanoseconds) of the
+     * process's live threads whose name starts with {@code namePrefix} ("" for all). Threads that
+     * exited are not in it, so take it for threads that live as long as the process.
+     */
+    public Duration threadCpuTime(String namePrefix) throws IOException {
+        checkAlive();
+        long nanos = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().startsWith(namePrefix)) {
+                        nanos += Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split("\\s+")[0]);
+                    }
+                } catch (NoSuchFileException gone) {
+                    // The thread ended while we listed them.
+                }
+            }
+        }
+        return Duration.ofNanos(nanos);
     }
 
     public String logTail() {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.harness.bench.BenchContext;
 import org.dicomlb.harness.bench.Phase;
@@ -42,6 +43,8 @@ public final class DicomAssociationRate implements Scenario {
      * two relayed TCP connections.
      */
     private static final Metric CPU = Metric.lower("proxy-cpu", "proxy CPU per association", "µs").onlyThroughProxies();
+    /** The same for the proxy's I/O threads alone ({@link ProxyCpu}). */
+    private static final Metric IO_CPU = Metric.lower("proxy-io-cpu", "proxy I/O-thread CPU per association", "µs").onlyThroughProxies();
     /** A hard cap per measurement on top of the time limit. */
     private static final int MAX_ASSOCIATIONS = 50_000;
     private static final Duration ASSOCIATION_TIMEOUT = Duration.ofSeconds(10);
@@ -64,7 +67,7 @@ public final class DicomAssociationRate implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(RATE, P50, P99, CPU);
+        return List.of(RATE, P50, P99, CPU, IO_CPU);
     }
 
     @Override
@@ -79,7 +82,7 @@ public final class DicomAssociationRate implements Scenario {
             EchoLoad.Settings settings = longWarmUp
                     ? new EchoLoad.Settings(concurrency, DICOMLB_WARM_UP_LIMIT, DICOMLB_WARM_UP_ASSOCIATIONS, ASSOCIATION_TIMEOUT)
                     : new EchoLoad.Settings(concurrency, ctx.profile().duration(phase, via.variant()), MAX_ASSOCIATIONS, ASSOCIATION_TIMEOUT);
-            Duration cpuBefore = via.proxy().isPresent() ? via.proxyProcess().cpuTime() : Duration.ZERO;
+            Optional<ProxyCpu> cpu = ProxyCpu.start(via);
             EchoLoad.Result r = EchoLoad.run(via.address(), calling, called, settings);
             if (r.failed() > 0 || r.succeeded() == 0) {
                 throw new IOException("via " + via.variant().label() + " (" + phase.name().toLowerCase(Locale.ROOT)
@@ -87,9 +90,8 @@ public final class DicomAssociationRate implements Scenario {
             }
             Map<String, Double> out = new LinkedHashMap<>(Map.of(RATE.key(), r.perSecond(), P50.key(), r.percentileMillis(50),
                     P99.key(), r.percentileMillis(99)));
-            if (via.proxy().isPresent()) {
-                Duration cpu = via.proxyProcess().cpuTime().minus(cpuBefore);
-                out.put(CPU.key(), cpu.toNanos() / 1e3 / r.succeeded());
+            if (cpu.isPresent()) {
+                out.putAll(cpu.get().per(r.succeeded(), Duration.ofNanos(1000), CPU, IO_CPU));
             }
             return out;
         });

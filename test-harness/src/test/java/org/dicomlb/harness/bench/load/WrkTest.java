@@ -25,9 +25,10 @@ class WrkTest {
             """;
 
     @Test
-    void readsRateAndPercentilesInMilliseconds() throws IOException {
+    void readsCountRateAndPercentilesInMilliseconds() throws IOException {
         Wrk.Result r = Wrk.parse(OUTPUT, "test");
 
+        assertThat(r.requests()).isEqualTo(11277);
         assertThat(r.requestsPerSecond()).isEqualTo(5570.51);
         assertThat(r.p50Millis()).isEqualTo(0.59);
         assertThat(r.p99Millis()).isEqualTo(10.44);

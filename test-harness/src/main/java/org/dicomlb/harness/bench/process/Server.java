@@ -2,7 +2,6 @@ package org.dicomlb.harness.bench.process;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -106,8 +105,9 @@ public final class Server implements AutoCloseable {
                     if (Files.readString(task.resolve("comm")).strip().startsWith(namePrefix)) {
                         nanos += Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split("\\s+")[0]);
                     }
-                } catch (NoSuchFileException gone) {
-                    // The thread ended while we listed them.
+                } catch (IOException gone) {
+                    // The thread ended while we listed them: its files vanish (ENOENT), or one
+                    // opened just before it ended can no longer be read (ESRCH).
                 }
             }
         }

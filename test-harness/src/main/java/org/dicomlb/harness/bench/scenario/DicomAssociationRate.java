@@ -2,11 +2,11 @@ package org.dicomlb.harness.bench.scenario;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.harness.bench.BenchContext;
 import org.dicomlb.harness.bench.Phase;
@@ -39,12 +39,10 @@ public final class DicomAssociationRate implements Scenario {
     private static final Metric P99 = Metric.lower("p99", "p99 association time", "ms");
     /**
      * What the rate cannot show while storescp and the client take most of the two cores: the
-     * proxy's own CPU (all its threads: I/O, JIT, GC, health checks) per association, which is
-     * two relayed TCP connections.
+     * proxy's own CPU ({@link ProxyCpu}: all its threads, and its I/O threads alone) per
+     * association, which is two relayed TCP connections.
      */
-    private static final Metric CPU = Metric.lower("proxy-cpu", "proxy CPU per association", "µs").onlyThroughProxies();
-    /** The same for the proxy's I/O threads alone ({@link ProxyCpu}). */
-    private static final Metric IO_CPU = Metric.lower("proxy-io-cpu", "proxy I/O-thread CPU per association", "µs").onlyThroughProxies();
+    private static final ProxyCpu.Metrics CPU = ProxyCpu.Metrics.per("association", ChronoUnit.MICROS);
     /** A hard cap per measurement on top of the time limit. */
     private static final int MAX_ASSOCIATIONS = 50_000;
     private static final Duration ASSOCIATION_TIMEOUT = Duration.ofSeconds(10);
@@ -67,7 +65,7 @@ public final class DicomAssociationRate implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(RATE, P50, P99, CPU, IO_CPU);
+        return List.of(RATE, P50, P99, CPU.process(), CPU.io());
     }
 
     @Override
@@ -82,7 +80,7 @@ public final class DicomAssociationRate implements Scenario {
             EchoLoad.Settings settings = longWarmUp
                     ? new EchoLoad.Settings(concurrency, DICOMLB_WARM_UP_LIMIT, DICOMLB_WARM_UP_ASSOCIATIONS, ASSOCIATION_TIMEOUT)
                     : new EchoLoad.Settings(concurrency, ctx.profile().duration(phase, via.variant()), MAX_ASSOCIATIONS, ASSOCIATION_TIMEOUT);
-            Optional<ProxyCpu> cpu = ProxyCpu.start(via);
+            ProxyCpu cpu = ProxyCpu.start(via);
             EchoLoad.Result r = EchoLoad.run(via.address(), calling, called, settings);
             if (r.failed() > 0 || r.succeeded() == 0) {
                 throw new IOException("via " + via.variant().label() + " (" + phase.name().toLowerCase(Locale.ROOT)
@@ -90,9 +88,7 @@ public final class DicomAssociationRate implements Scenario {
             }
             Map<String, Double> out = new LinkedHashMap<>(Map.of(RATE.key(), r.perSecond(), P50.key(), r.percentileMillis(50),
                     P99.key(), r.percentileMillis(99)));
-            if (cpu.isPresent()) {
-                out.putAll(cpu.get().per(r.succeeded(), Duration.ofNanos(1000), CPU, IO_CPU));
-            }
+            out.putAll(cpu.per(r.succeeded(), CPU));
             return out;
         });
     }

@@ -3,12 +3,11 @@ package org.dicomlb.harness.bench.scenario;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.dicomlb.harness.bench.BenchContext;
 import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Variant;
@@ -50,8 +49,7 @@ public final class DicomStore implements Scenario {
      * the whole process, and the I/O threads alone). The kernel's TCP work for the proxy's two
      * sockets is in both.
      */
-    private static final Metric CPU = Metric.lower("proxy-cpu", "proxy CPU per MiB sent", "ms").onlyThroughProxies();
-    private static final Metric IO_CPU = Metric.lower("proxy-io-cpu", "proxy I/O-thread CPU per MiB sent", "ms").onlyThroughProxies();
+    private static final ProxyCpu.Metrics CPU = ProxyCpu.Metrics.per("MiB sent", ChronoUnit.MILLIS);
 
     private static Load load(DicomInstances.Size size, String label, int full, int quick) {
         Metric m = Metric.higher(size.label(), "C-STORE " + label, "MiB/s").withGoal(new Goal.AtLeastTimes(Variant.DIRECT, 0.95));
@@ -71,8 +69,8 @@ public final class DicomStore implements Scenario {
     @Override
     public List<Metric> metrics() {
         List<Metric> metrics = new ArrayList<>(LOADS.stream().map(Load::metric).toList());
-        metrics.add(CPU);
-        metrics.add(IO_CPU);
+        metrics.add(CPU.process());
+        metrics.add(CPU.io());
         return metrics;
     }
 
@@ -80,24 +78,25 @@ public final class DicomStore implements Scenario {
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Path data = ctx.scratch(name()).resolve("instances");
         List<Path> files = new ArrayList<>();
+        List<Double> fileMib = new ArrayList<>();
         for (int i = 0; i < LOADS.size(); i++) {
-            files.add(DicomInstances.generate(ctx, data, LOADS.get(i).size(), i));
+            Path f = DicomInstances.generate(ctx, data, LOADS.get(i).size(), i);
+            files.add(f);
+            fileMib.add(Files.size(f) / (1024.0 * 1024.0));
         }
         Server scp = StoreScp.start(ctx, name(), ctx.layout().storescp());
         Route route = Route.dicom(ctx.layout().storescp(), ctx.dicomListenerMode(), StoreScp.AE_TITLE);
         return new OneBackend(scp, route, (via, phase) -> {
             Map<String, Double> out = new LinkedHashMap<>();
-            Optional<ProxyCpu> cpu = ProxyCpu.start(via);
+            ProxyCpu cpu = ProxyCpu.start(via);
             double mib = 0;
             for (int i = 0; i < LOADS.size(); i++) {
                 Load l = LOADS.get(i);
                 int count = phase == Phase.WARM_UP ? 1 : ctx.profile().pick(l.quickCount(), l.fullCount());
                 out.put(l.metric().key(), StoreScu.mibPerSecond(ctx, via.address(), StoreScp.AE_TITLE, files.get(i), count));
-                mib += count * Files.size(files.get(i)) / (1024.0 * 1024.0);
+                mib += count * fileMib.get(i);
             }
-            if (cpu.isPresent()) {
-                out.putAll(cpu.get().per(mib, Duration.ofMillis(1), CPU, IO_CPU));
-            }
+            out.putAll(cpu.per(mib, CPU));
             return out;
         });
     }

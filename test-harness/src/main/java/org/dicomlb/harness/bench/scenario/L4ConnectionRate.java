@@ -1,11 +1,10 @@
 package org.dicomlb.harness.bench.scenario;
 
 import java.io.IOException;
-import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.dicomlb.harness.bench.BenchContext;
 import org.dicomlb.harness.bench.Variant;
 import org.dicomlb.harness.bench.load.Wrk;
@@ -26,8 +25,7 @@ public final class L4ConnectionRate implements Scenario {
     private static final Metric RATE = Metric.higher("connections", "new connections", "conn/s")
             .withGoal(new Goal.AtLeastTimes(Variant.HAPROXY, 1.0));
     /** What each relayed connection costs the proxy ({@link ProxyCpu}): the rate shows it only through CPU taken from wrk and nginx. */
-    private static final Metric CPU = Metric.lower("proxy-cpu", "proxy CPU per connection", "µs").onlyThroughProxies();
-    private static final Metric IO_CPU = Metric.lower("proxy-io-cpu", "proxy I/O-thread CPU per connection", "µs").onlyThroughProxies();
+    private static final ProxyCpu.Metrics CPU = ProxyCpu.Metrics.per("connection", ChronoUnit.MICROS);
 
     @Override
     public String name() {
@@ -41,7 +39,7 @@ public final class L4ConnectionRate implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(RATE, CPU, IO_CPU);
+        return List.of(RATE, CPU.process(), CPU.io());
     }
 
     @Override
@@ -49,12 +47,10 @@ public final class L4ConnectionRate implements Scenario {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
         int connections = ctx.profile().pick(4, 16);
         return new OneBackend(nginx, Route.tcp(ctx.layout().nginx()), (via, phase) -> {
-            Optional<ProxyCpu> cpu = ProxyCpu.start(via);
+            ProxyCpu cpu = ProxyCpu.start(via);
             Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase, via.variant()), true);
             Map<String, Double> out = new LinkedHashMap<>(Map.of(RATE.key(), r.requestsPerSecond()));
-            if (cpu.isPresent()) {
-                out.putAll(cpu.get().per(r.requests(), Duration.ofNanos(1000), CPU, IO_CPU));
-            }
+            out.putAll(cpu.per(r.requests(), CPU));
             return out;
         });
     }

@@ -2,8 +2,8 @@ package org.dicomlb.harness.bench.scenario;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.Optional;
 import org.dicomlb.harness.bench.Variant;
 import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.process.Server;
@@ -19,11 +19,34 @@ import org.dicomlb.harness.bench.report.Metric;
 final class ProxyCpu {
     /** Netty event loops of dicomlb's listeners and relays (thread names dicomlb-io-N-M). */
     private static final String DICOMLB_IO_THREADS = "dicomlb-io-";
+    /** The direct variant: no proxy, nothing to report. */
+    private static final ProxyCpu NONE = new ProxyCpu();
+
+    /** A scenario's two CPU rows: CPU per {@code what} (a connection, a MiB sent ...) in {@code unit}s. */
+    record Metrics(Metric process, Metric io, ChronoUnit unit) {
+        static Metrics per(String what, ChronoUnit unit) {
+            String symbol = switch (unit) {
+                case MICROS -> "µs";
+                case MILLIS -> "ms";
+                default -> throw new IllegalArgumentException("CPU is reported in µs or ms, not " + unit);
+            };
+            return new Metrics(Metric.lower("proxy-cpu", "proxy CPU per " + what, symbol).onlyThroughProxies(),
+                    Metric.lower("proxy-io-cpu", "proxy I/O-thread CPU per " + what, symbol).onlyThroughProxies(), unit);
+        }
+    }
 
     private final Server proxy;
     private final String ioThreads;
     private final Duration processBefore;
     private final Duration ioBefore;
+
+    /** The direct variant's: no process (fields null), {@link #per} reports nothing. */
+    private ProxyCpu() {
+        this.proxy = null;
+        this.ioThreads = null;
+        this.processBefore = null;
+        this.ioBefore = null;
+    }
 
     private ProxyCpu(Server proxy, String ioThreads) throws IOException {
         this.proxy = proxy;
@@ -32,21 +55,21 @@ final class ProxyCpu {
         this.ioBefore = proxy.threadCpuTime(ioThreads);
     }
 
-    /** Starts counting; empty for the direct variant. */
-    static Optional<ProxyCpu> start(Via via) throws IOException {
+    /** Starts counting; for the direct variant a count that reports nothing. */
+    static ProxyCpu start(Via via) throws IOException {
         if (via.proxy().isEmpty()) {
-            return Optional.empty();
+            return NONE;
         }
-        return Optional.of(new ProxyCpu(via.proxyProcess(), via.variant() == Variant.DICOMLB ? DICOMLB_IO_THREADS : ""));
+        return new ProxyCpu(via.proxyProcess(), via.variant() == Variant.DICOMLB ? DICOMLB_IO_THREADS : "");
     }
 
-    /**
-     * The CPU used since {@link #start}, per {@code units} (associations, MiB ...), in
-     * {@code unit}s of time, under the keys of {@code process} and {@code io}.
-     */
-    Map<String, Double> per(double units, Duration unit, Metric process, Metric io) throws IOException {
-        double scale = (double) unit.toNanos() * units;
-        return Map.of(process.key(), proxy.cpuTime().minus(processBefore).toNanos() / scale,
-                io.key(), proxy.threadCpuTime(ioThreads).minus(ioBefore).toNanos() / scale);
+    /** The CPU used since {@link #start} per one of {@code units}, under the keys of {@code m}; empty for direct. */
+    Map<String, Double> per(double units, Metrics m) throws IOException {
+        if (proxy == null) {
+            return Map.of();
+        }
+        double scale = m.unit().getDuration().toNanos() * units;
+        return Map.of(m.process().key(), proxy.cpuTime().minus(processBefore).toNanos() / scale,
+                m.io().key(), proxy.threadCpuTime(ioThreads).minus(ioBefore).toNanos() / scale);
     }
 }

@@ -124,9 +124,12 @@ class RelayBehaviourTest {
         Client c = Client.connect(fx.front());
         c.socket().setSoTimeout(500);
         assertThatThrownBy(c::greeting).isInstanceOf(SocketTimeoutException.class);
+        // The NOC sees the waiting client (epoll here; NIO would report NaN, not a made-up 0).
+        assertThat(fx.metric("dicomlb_listener_queue_length{listener=\"front\"}")).isEqualTo(1.0);
         a.close();
         c.socket().setSoTimeout(5000);
         assertThat(c.greeting()).isEqualTo("b1");
+        assertThat(fx.metric("dicomlb_listener_queue_length{listener=\"front\"}")).isZero();
         b.close();
         c.close();
     }

@@ -1,6 +1,7 @@
 package org.dicomlb.engine.listener;
 
 import io.netty.channel.Channel;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -52,6 +53,7 @@ public final class ListenerRuntime implements ListenerContext {
     void update(ListenerConfig c) {
         this.config = c;
         this.meters = metrics.listener(c.name());
+        meters.queueLength(this::waiting);
         if (open.get() < c.maxConnections()) {
             resume();
         }
@@ -59,6 +61,20 @@ public final class ListenerRuntime implements ListenerContext {
 
     void observer(EndpointObserver o) {
         this.observer = o;
+    }
+
+    /**
+     * Clients waiting for this listener: those parked here plus those the kernel holds while
+     * accept is paused at max-connections. NaN when the kernel cannot be asked (NIO transport).
+     */
+    double waiting() {
+        int parkedNow = parkedCount.get();
+        Channel ch = serverChannel;
+        if (ch == null) {
+            return parkedNow;
+        }
+        OptionalInt kernel = AcceptQueue.length(ch);
+        return kernel.isPresent() ? parkedNow + kernel.getAsInt() : Double.NaN;
     }
 
     void serverChannel(Channel ch) {

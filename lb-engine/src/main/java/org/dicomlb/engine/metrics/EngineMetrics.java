@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 import java.util.function.ToDoubleFunction;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
@@ -110,6 +111,7 @@ public final class EngineMetrics {
         public final Counter bytesIn;
         public final Counter bytesOut;
         public final Timer duration;
+        private volatile DoubleSupplier queueLength = () -> 0;
 
         ListenerMeters(MeterRegistry registry, String listener) {
             this.registry = registry;
@@ -125,6 +127,13 @@ public final class EngineMetrics {
                     .description("Bytes relayed, in = client to backend, out = backend to client").register(registry));
             duration = add(Timer.builder("dicomlb.listener.connection.duration").tags(t)
                     .description("Lifetime of client connections").register(registry));
+            meters.add(Gauge.builder("dicomlb.listener.queue.length", this, m -> m.queueLength.getAsDouble()).tags(t)
+                    .description("Clients waiting for the listener to take them (at its max-connections)").register(registry));
+        }
+
+        /** Where the queue-length gauge reads from: the listener runtime serving this name now. */
+        public void queueLength(DoubleSupplier source) {
+            this.queueLength = source;
         }
 
         /** Connections refused or failed before relaying, by reason (no_backend, queue_full ...). */

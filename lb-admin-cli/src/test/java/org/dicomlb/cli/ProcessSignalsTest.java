@@ -73,6 +73,10 @@ class ProcessSignalsTest {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
         assertThat(connectWithin(new InetSocketAddress("127.0.0.1", first), 20_000)).isEqualTo("b1");
 
+        // A connection held open across both reloads below keeps relaying.
+        Client held = Client.connect(new InetSocketAddress("127.0.0.1", first));
+        assertThat(held.greeting()).isEqualTo("b1");
+
         // An invalid edit plus SIGHUP: rejected, the process keeps serving.
         Files.writeString(config, "listeners: [ { name: one, bind: 127.0.0.1:%d, pool: nope } ]\n".formatted(first) + pool);
         signal(process, "HUP");
@@ -88,6 +92,10 @@ class ProcessSignalsTest {
                 """.formatted(first, second) + pool);
         signal(process, "HUP");
         assertThat(connectWithin(new InetSocketAddress("127.0.0.1", second), 10_000)).isEqualTo("b1");
+        try (held) {
+            held.socket().getOutputStream().write("held open\n".getBytes());
+            assertThat(new String(held.socket().getInputStream().readNBytes(10))).isEqualTo("held open\n");
+        }
 
         // SIGTERM with an open connection: no new connections, the open one keeps working.
         try (Client open = Client.connect(new InetSocketAddress("127.0.0.1", first))) {

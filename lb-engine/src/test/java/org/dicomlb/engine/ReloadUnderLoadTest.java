@@ -1,12 +1,16 @@
 package org.dicomlb.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,5 +121,42 @@ class ReloadUnderLoadTest {
         }
         BalancingThroughProxyTest.waitFor(() -> fx.engine.openConnections() == 0);
         assertThat(fx.metric("dicomlb_config_reloads_total{result=\"success\"}")).isEqualTo(5.0);
+    }
+
+    /** A reload that drops a listener closes its socket at once; what it already relays runs to the end. */
+    @Test
+    void aRemovedListenerStopsAcceptingAndLetsItsConnectionsFinish() throws Exception {
+        fx.backends(1);
+        int extraPort = Ports.free("127.0.0.1");
+        InetSocketAddress extra = new InetSocketAddress("127.0.0.1", extraPort);
+        String withSecondListener = fx.config("balance: roundrobin").replace("pools:", """
+                  - { name: second, bind: 127.0.0.1:%d, pool: p }
+                pools:""".formatted(extraPort));
+        fx.start(withSecondListener);
+        try (Client c = Client.connect(extra)) {
+            assertThat(c.greeting()).isEqualTo("b1");
+            assertThat(echoes(c, 1)).isTrue();
+
+            ReloadResult r = fx.apply(fx.config("balance: roundrobin"));
+            assertThat(r.applied()).as(r.toString()).isTrue();
+            assertThat(fx.engine.status().listeners()).extracting(l -> l.name()).doesNotContain("second");
+            assertThatThrownBy(() -> Client.connect(extra).close()).isInstanceOf(ConnectException.class);
+            assertThat(Client.whoServes(fx.front(), null)).isEqualTo("b1");
+
+            for (int i = 2; i < 6; i++) {
+                assertThat(echoes(c, i)).as("round trip %d after the reload", i).isTrue();
+            }
+            assertThat(fx.engine.openConnections()).isEqualTo(1);
+        }
+        BalancingThroughProxyTest.waitFor(() -> fx.engine.openConnections() == 0);
+    }
+
+    /** Sends 64 KiB of seeded bytes and says whether exactly those came back. */
+    private static boolean echoes(Client c, int seed) throws IOException {
+        byte[] chunk = new byte[65_536];
+        new SplittableRandom(seed).nextBytes(chunk);
+        c.socket().getOutputStream().write(chunk);
+        c.socket().getOutputStream().flush();
+        return Arrays.equals(c.socket().getInputStream().readNBytes(chunk.length), chunk);
     }
 }

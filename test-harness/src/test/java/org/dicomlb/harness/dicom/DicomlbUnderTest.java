@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineException;
+import org.dicomlb.engine.EngineStatus;
 import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.LogCapture;
@@ -62,8 +63,17 @@ final class DicomlbUnderTest implements AutoCloseable {
 
     /** A backend's health as the status API shows it: starting, up, down ... */
     String health(String pool, String backend) {
+        return backendStatus(pool, backend).health();
+    }
+
+    /** Why the status API says a backend is not serving (empty while it is). */
+    String healthReason(String pool, String backend) {
+        return backendStatus(pool, backend).healthReason();
+    }
+
+    private EngineStatus.BackendStatus backendStatus(String pool, String backend) {
         return engine.status().pools().stream().filter(p -> p.name().equals(pool)).findFirst().orElseThrow()
-                .backends().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow().health();
+                .backends().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow();
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.dicomlb.harness.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.function.Predicate;
 import org.dicomlb.config.Problems;
 import org.dicomlb.config.Section;
 import org.dicomlb.config.YamlTree;
+import org.dicomlb.engine.testing.LogCapture;
 import org.dicomlb.harness.peers.Dcmtk;
 import org.dicomlb.harness.peers.PeerProcess;
 import org.dicomlb.harness.peers.StoreScp;
@@ -148,8 +150,13 @@ class DicomEchoHealthTest {
         peers.add(dcmqrscp);
         checker.subscribe(events::add);
         InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), dcmqrscp.port());
-        checker.update(List.of(new CheckTarget("qr/dcmqrscp", at, check("QRSCP")))).join();
-        await(e -> e.to() == HealthStatus.DOWN, Duration.ofSeconds(10));
+        try (LogCapture log = new LogCapture("org.dicomlb.healthcheck", Level.INFO)) {
+            checker.update(List.of(new CheckTarget("qr/dcmqrscp", at, check("QRSCP")))).join();
+            await(e -> e.to() == HealthStatus.DOWN, Duration.ofSeconds(10));
+            // The log line that records the transition names the endpoint and why.
+            assertThat(log.lines()).anySatisfy(l -> assertThat(l).startsWith("health qr/dcmqrscp: ")
+                    .contains("-> DOWN: ", "rejected permanent", "called-ae-title-not-recognized"));
+        }
         // DCMTK's dcmqrscp reports an unknown calling AE with reason 7 (called AE not recognized).
         awaitReason("qr/dcmqrscp", "association rejected permanent by service-user: called-ae-title-not-recognized");
         assertThat(dcmqrscp.log()).contains("DICOMLB -> QRSCP", "Refusing Association");

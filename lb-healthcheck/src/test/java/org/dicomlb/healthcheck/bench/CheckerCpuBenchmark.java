@@ -23,24 +23,35 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.dicomlb.dicom.AeTitle;
+import org.dicomlb.dicom.scp.ScpConfig;
+import org.dicomlb.dicom.scp.ScpListener;
+import org.dicomlb.dicom.scp.SimulatedScp;
 import org.dicomlb.healthcheck.CheckTarget;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.HealthState;
 import org.dicomlb.healthcheck.Quiet;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
+import org.dicomlb.healthcheck.config.DicomEchoProbe;
 import org.dicomlb.healthcheck.config.PassiveConfig;
+import org.dicomlb.healthcheck.config.ProbeConfig;
 import org.dicomlb.healthcheck.config.TcpProbe;
 
 /**
  * How much CPU checking a thousand endpoints every second costs. Not a test: run by hand (see the
- * module README). Starts {@code endpoints} loopback TCP listeners (127.0.1.1, 127.0.1.2, ... on one
- * port, all in one Netty server group), checks each with a tcp check every {@code interval}, and
- * after a warm-up prints the CPU time of the checker's threads, of the servers and of the process.
+ * module README). Starts {@code endpoints} loopback listeners (127.0.1.1, 127.0.1.2, ... on one
+ * port, all in one Netty server group): bare TCP listeners for the {@code tcp} check, simulated
+ * DICOM SCPs (lb-dicom) for {@code dicom-echo}, where every check is a whole association (connect,
+ * A-ASSOCIATE, C-ECHO, release). Checks each every {@code interval} and after a warm-up prints
+ * the CPU time of the checker's threads, of the servers and of the process.
  *
- * <p>Arguments: {@code [endpoints=1000] [seconds=30] [interval-ms=1000] [warmup-seconds=5]}.
+ * <p>Arguments: {@code [endpoints=1000] [seconds=30] [interval-ms=1000] [warmup-seconds=5] [check=tcp|dicom-echo]}.
  */
 public final class CheckerCpuBenchmark {
+    private static final AeTitle BENCH_AE = AeTitle.of("BENCH");
+
     private CheckerCpuBenchmark() {
     }
 
@@ -49,9 +60,15 @@ public final class CheckerCpuBenchmark {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         long intervalMs = args.length > 2 ? Long.parseLong(args[2]) : 1000;
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        String check = args.length > 4 ? args[4] : "tcp";
         if (endpoints < 1 || endpoints > 250 * 250 || seconds < 1 || seconds > 600 || warmup > 120) {
             throw new IllegalArgumentException("endpoints 1..62500, seconds 1..600, warm-up at most 120 s");
         }
+        boolean dicom = switch (check) {
+            case "tcp" -> false;
+            case "dicom-echo" -> true;
+            default -> throw new IllegalArgumentException("check is tcp or dicom-echo, not " + check);
+        };
 
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup servers = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-server", true),
@@ -60,20 +77,27 @@ public final class CheckerCpuBenchmark {
         ServerBootstrap sb = new ServerBootstrap().group(servers).channel(serverChannel)
                 .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.SO_BACKLOG, 128)
                 .childHandler(Quiet.INSTANCE);
-        List<Channel> listeners = new ArrayList<>();
+        List<AutoCloseable> listeners = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
-        Channel first = sb.bind(address(0, 0)).sync().channel();
-        int port = ((InetSocketAddress) first.localAddress()).getPort();
-        listeners.add(first);
-        addresses.add(address(0, port));
-        for (int i = 1; i < endpoints; i++) {
+        int port = 0;
+        for (int i = 0; i < endpoints; i++) {
             InetSocketAddress a = address(i, port);
-            listeners.add(sb.bind(a).sync().channel());
+            if (dicom) {
+                SimulatedScp scp = SimulatedScp.start(ScpConfig.of(BENCH_AE), a, ScpListener.NONE, servers, serverChannel);
+                listeners.add(scp);
+                a = scp.localAddress();
+            } else {
+                Channel ch = sb.bind(a).sync().channel();
+                listeners.add(ch::close);
+                a = (InetSocketAddress) ch.localAddress();
+            }
+            port = a.getPort();
             addresses.add(a);
         }
 
         Duration interval = Duration.ofMillis(intervalMs);
-        HealthCheckConfig config = new HealthCheckConfig(new TcpProbe(), interval, interval.dividedBy(2), interval,
+        ProbeConfig probe = dicom ? new DicomEchoProbe(DicomEchoProbe.DEFAULT_CALLING_AE, Optional.of(BENCH_AE)) : new TcpProbe();
+        HealthCheckConfig config = new HealthCheckConfig(probe, interval, interval.dividedBy(2), interval,
                 interval.dividedBy(2), 2, 3, 10, java.util.OptionalInt.empty(), java.util.Optional.empty(), PassiveConfig.OFF);
         List<CheckTarget> targets = new ArrayList<>();
         for (int i = 0; i < endpoints; i++) {
@@ -83,8 +107,8 @@ public final class CheckerCpuBenchmark {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        System.out.printf(Locale.ROOT, "transport %s, %d endpoints on 127.0.x.y:%d, interval %d ms, warm-up %d s, measure %d s%n",
-                epoll ? "epoll" : "nio", endpoints, port, intervalMs, warmup, seconds);
+        System.out.printf(Locale.ROOT, "transport %s, %s check, %d endpoints on 127.0.x.y:%d, interval %d ms, warm-up %d s, measure %d s%n",
+                epoll ? "epoll" : "nio", check, endpoints, port, intervalMs, warmup, seconds);
         try (HealthChecker checker = HealthChecker.builder().meterRegistry(registry).build()) {
             checker.update(targets).get(10, TimeUnit.SECONDS);
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
@@ -125,7 +149,7 @@ public final class CheckerCpuBenchmark {
             System.out.printf(Locale.ROOT, "whole process      %.0f ms CPU = %.1f%% of one core, %.1f us per check%n",
                     process / 1e6, 100.0 * process / wall, process / 1e3 / checks);
         } finally {
-            for (Channel c : listeners) {
+            for (AutoCloseable c : listeners) {
                 c.close();
             }
             servers.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).syncUninterruptibly();

@@ -20,7 +20,7 @@ import org.dicomlb.dicom.pdu.PresentationContextRq;
 import org.dicomlb.dicom.pdu.UserInformation;
 
 /** PDU octets for tests, and a blocking reader of one PDU. */
-final class Pdus {
+public final class Pdus {
     private Pdus() {
     }
 
@@ -33,7 +33,8 @@ final class Pdus {
         return AssociateRq.of(AeTitle.of(called), AeTitle.of(calling), contexts, UserInformation.dicomlb(16_384));
     }
 
-    static byte[] rq(String called, String calling, String... abstractSyntaxes) {
+    /** An A-ASSOCIATE-RQ proposing each abstract syntax (Verification when none) in Implicit VR LE. */
+    public static byte[] rq(String called, String calling, String... abstractSyntaxes) {
         return PduCodec.encodeToArray(request(called, calling, abstractSyntaxes));
     }
 

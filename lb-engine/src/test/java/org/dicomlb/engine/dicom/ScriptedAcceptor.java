@@ -21,10 +21,10 @@ import org.dicomlb.dicom.pdu.ReleaseRp;
 /**
  * A DICOM acceptor that behaves as told, for the failure modes a real SCP rarely shows on cue:
  * it reads the A-ASSOCIATE-RQ (and keeps it), then answers per {@link Behaviour}. After an AC it
- * answers A-RELEASE-RQ and stops at an A-ABORT or a close.
+ * answers A-RELEASE-RQ and stops at an A-ABORT or a close. Shared through the test jar.
  */
-final class ScriptedAcceptor implements AutoCloseable {
-    enum Behaviour { ACCEPT, ACCEPT_THEN_ABORT, REJECT_TRANSIENT, REJECT_PERMANENT, ABORT, CLOSE, SILENT, GARBAGE }
+public final class ScriptedAcceptor implements AutoCloseable {
+    public enum Behaviour { ACCEPT, ACCEPT_THEN_ABORT, REJECT_TRANSIENT, REJECT_PERMANENT, ABORT, CLOSE, SILENT, GARBAGE }
 
     private final ServerSocket server;
     private final Behaviour behaviour;
@@ -37,15 +37,20 @@ final class ScriptedAcceptor implements AutoCloseable {
         Thread.ofVirtual().name("scripted-" + behaviour).start(this::acceptLoop);
     }
 
-    static ScriptedAcceptor start(String host, Behaviour behaviour) throws IOException {
+    public static ScriptedAcceptor start(String host, Behaviour behaviour) throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getByName(host), 0), 64);
         return new ScriptedAcceptor(s, behaviour);
     }
 
-    String hostPort() {
+    public String hostPort() {
         return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
+    }
+
+    /** A-ASSOCIATE-RQs received so far. */
+    public int requestCount() {
+        return requests.size();
     }
 
     private void acceptLoop() {

@@ -2,28 +2,18 @@ package org.dicomlb.harness.dicom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.dicomlb.dicom.AeTitle;
-import org.dicomlb.dicom.Uids;
 import org.dicomlb.dicom.pdu.Abort;
-import org.dicomlb.dicom.pdu.AssociateRj;
-import org.dicomlb.dicom.pdu.AssociateRq;
 import org.dicomlb.dicom.pdu.PduCodec;
 import org.dicomlb.dicom.pdu.PduType;
-import org.dicomlb.dicom.pdu.PresentationContextRq;
-import org.dicomlb.dicom.pdu.RejectReason;
-import org.dicomlb.dicom.pdu.RejectResult;
-import org.dicomlb.dicom.pdu.UserInformation;
+import org.dicomlb.engine.dicom.Pdus;
+import org.dicomlb.engine.dicom.ScriptedAcceptor;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.harness.peers.Dcmtk;
 import org.dicomlb.harness.peers.StoreScp;
@@ -33,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Passive health on a dicom listener. A busy archive answers every association with
- * A-ASSOCIATE-RJ transient (temporary congestion) yet accepts TCP, so its active tcp check stays
+ * A-ASSOCIATE-RJ transient (local limit exceeded) yet accepts TCP, so its active tcp check stays
  * green; dicomlb retries each such association on the DCMTK storescp beside it, and the
  * rejections live traffic meets, once enough distinct clients have met them, take the busy
  * archive down between probes.
@@ -44,50 +34,12 @@ class PassiveRejectsThroughDicomlbTest {
     @TempDir
     Path work;
 
-    /** An archive that says "busy" to every association: reads the request, answers RJ 2/3/1, closes. */
-    private static final class BusyArchive implements AutoCloseable {
-        final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        final AtomicInteger requests = new AtomicInteger();
-
-        BusyArchive() throws IOException {
-            byte[] rj = PduCodec.encodeToArray(AssociateRj.of(RejectResult.TRANSIENT, RejectReason.TEMPORARY_CONGESTION));
-            Thread.ofVirtual().start(() -> {
-                while (!socket.isClosed()) {
-                    try (Socket s = socket.accept()) {
-                        s.setSoTimeout((int) READ_TIMEOUT.toMillis());
-                        DataInputStream in = new DataInputStream(s.getInputStream());
-                        int type = in.readUnsignedByte();
-                        in.readUnsignedByte();
-                        in.readNBytes(in.readInt());
-                        if (type == PduType.A_ASSOCIATE_RQ.code()) {
-                            requests.incrementAndGet();
-                            s.getOutputStream().write(rj);
-                        }
-                    } catch (IOException e) {
-                        // a probe's bare connect, or the socket closed at the end of the test
-                    }
-                }
-            });
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
     /**
      * Proposes one association from {@code clientIp} and returns the type of the first PDU
      * dicomlb answers with; an accepted association is aborted at once.
      */
     private static int associate(String clientIp, int port) throws IOException {
-        byte[] rq = PduCodec.encodeToArray(AssociateRq.of(AeTitle.of("ARCHIVE"), AeTitle.of("MODALITY"),
-                List.of(PresentationContextRq.of(1, Uids.VERIFICATION, Uids.IMPLICIT_VR_LITTLE_ENDIAN)),
-                UserInformation.dicomlb(16_384)));
+        byte[] rq = Pdus.rq("ARCHIVE", "MODALITY");
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(clientIp, 0));
             s.connect(new InetSocketAddress("127.0.0.1", port), (int) READ_TIMEOUT.toMillis());
@@ -103,7 +55,7 @@ class PassiveRejectsThroughDicomlbTest {
 
     @Test
     void rejectionsFromSeveralClientsTakeABusyArchiveDownWhileEveryClientIsServed() throws Exception {
-        try (BusyArchive busy = new BusyArchive();
+        try (ScriptedAcceptor busy = ScriptedAcceptor.start("127.0.0.1", ScriptedAcceptor.Behaviour.REJECT_TRANSIENT);
              StoreScp good = StoreScp.start(StoreScp.Options.of("ARCHIVE", Files.createDirectories(work.resolve("good"))).forking());
              DicomlbUnderTest lb = DicomlbUnderTest.start(port -> DicomlbUnderTest.config(port, "pool: archive", """
                      - name: archive
@@ -113,8 +65,8 @@ class PassiveRejectsThroughDicomlbTest {
                        health-check: { type: tcp, interval: 1m, fast-interval: 2s, down-interval: 1m, timeout: 1s,
                                        rise: 10, fall: 1, observe: { min-clients: 2, window: 30s } }
                        backends:
-                         - { name: busy, address: 127.0.0.1:%d }
-                         - { name: good, address: 127.0.0.1:%d }""".formatted(busy.port(), good.port())))) {
+                         - { name: busy, address: %s }
+                         - { name: good, address: 127.0.0.1:%d }""".formatted(busy.hostPort(), good.port())))) {
             Eventually.until(() -> lb.health("archive", "busy").equals("up") && lb.health("archive", "good").equals("up"),
                     Duration.ofSeconds(10), () -> "both archives up");
 
@@ -122,7 +74,7 @@ class PassiveRejectsThroughDicomlbTest {
             for (int i = 0; i < 6; i++) {
                 assertThat(associate("127.0.5.1", lb.port)).isEqualTo(PduType.A_ASSOCIATE_AC.code());
             }
-            assertThat(busy.requests.get()).isGreaterThanOrEqualTo(3);
+            assertThat(busy.requestCount()).isGreaterThanOrEqualTo(3);
             assertThat(lb.health("archive", "busy")).isEqualTo("up");
 
             // Distinct clients' rejections do; every one of them is still accepted, by the other archive.
@@ -134,13 +86,13 @@ class PassiveRejectsThroughDicomlbTest {
             assertThat(lb.healthReason("archive", "busy")).contains("rejected");
 
             // Once it is down, modalities' associations are not even tried there.
-            int before = busy.requests.get();
+            int before = busy.requestCount();
             for (int i = 0; i < 3; i++) {
                 Tools.Result r = Tools.run(Duration.ofSeconds(30), work, List.of(Dcmtk.echoscu().toString(),
                         "-aet", "MODALITY", "-aec", "ARCHIVE", "127.0.0.1", lb.portText()));
                 assertThat(r.exitCode()).as(r.toString()).isZero();
             }
-            assertThat(busy.requests.get()).isEqualTo(before);
+            assertThat(busy.requestCount()).isEqualTo(before);
             assertThat(lb.accessLines(1)).anySatisfy(l -> assertThat(l).contains(" backend=good ", " attempts=2 "));
         }
     }

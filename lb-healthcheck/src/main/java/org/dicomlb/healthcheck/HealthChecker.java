@@ -51,6 +51,10 @@ public final class HealthChecker implements AutoCloseable {
     private final Executor events;
     private final ExecutorService ownedEvents;
     private final List<Consumer<HealthEvent>> subscribers = new CopyOnWriteArrayList<>();
+    /** Each owner's targets, in the order owners first appeared; guarded by itself. */
+    private final Map<String, Owned> owners = new LinkedHashMap<>();
+    /** Which owner holds each id; replaced under the {@code owners} lock, read by any thread. */
+    private volatile Map<String, String> ownerOf = Map.of();
     private final CheckerCore core;
     private volatile boolean closed;
 
@@ -79,16 +83,21 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /**
-     * Makes the checked set equal to {@code targets}: new ids start (state {@link
+     * Makes the set checked for {@code owner} equal to {@code targets}, leaving every other
+     * owner's targets alone: the engine's pools and the GSLB's members share one checker and each
+     * replaces only its own set. Within the combined set: new ids start (state {@link
      * HealthStatus#STARTING}, first probe at a random moment within {@code fast-interval}); ids no
      * longer present stop and their meters go; an id whose address changed starts over; an id whose
      * config changed keeps its state and is rescheduled; an unchanged id keeps state and schedule.
      *
+     * @param owner who the targets belong to ({@code pools}, {@code gslb} ...); ids are unique
+     *              across owners, so owners use distinct id forms
      * @return completes once {@link #states()} reflects the new set
-     * @throws IllegalArgumentException for a duplicate id or a check type this checker cannot run;
-     *                                  nothing changes then
+     * @throws IllegalArgumentException for a duplicate id (also one another owner holds) or a check
+     *                                  type this checker cannot run; nothing changes then
      */
-    public CompletableFuture<Void> update(Collection<CheckTarget> targets) {
+    public CompletableFuture<Void> update(String owner, Collection<CheckTarget> targets) {
+        Objects.requireNonNull(owner, "owner");
         if (closed) {
             throw new IllegalStateException("health checker is closed");
         }
@@ -104,20 +113,45 @@ public final class HealthChecker implements AutoCloseable {
                 throw new IllegalArgumentException("target " + t.id() + ": " + e.getMessage(), e);
             }
         }
-        List<CheckTarget> list = new ArrayList<>(wanted.values());
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        control.execute(() -> {
-            try {
-                if (!closed) {
-                    core.reconcile(list, checks);
+        List<CheckTarget> union;
+        Map<String, HealthCheck> allChecks;
+        // The one lock of the checker: owners call from their own control threads, and the union
+        // handed to the control loop must be built and queued in the same order as the updates.
+        synchronized (owners) {
+            for (String id : wanted.keySet()) {
+                String holder = ownerOf.get(id);
+                if (holder != null && !holder.equals(owner)) {
+                    throw new IllegalArgumentException("check target id '" + id + "' already belongs to " + holder);
                 }
-                done.complete(null);
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                throw e;
             }
-        });
-        return done;
+            owners.put(owner, new Owned(List.copyOf(wanted.values()), Map.copyOf(checks)));
+            union = new ArrayList<>();
+            allChecks = new HashMap<>();
+            Map<String, String> ids = new HashMap<>();
+            for (var e : owners.entrySet()) {
+                union.addAll(e.getValue().targets());
+                allChecks.putAll(e.getValue().checks());
+                e.getValue().targets().forEach(t -> ids.put(t.id(), e.getKey()));
+            }
+            ownerOf = Map.copyOf(ids);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            control.execute(() -> {
+                try {
+                    if (!closed) {
+                        core.reconcile(union, allChecks);
+                    }
+                    done.complete(null);
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                    throw e;
+                }
+            });
+            return done;
+        }
+    }
+
+    /** What one owner asked to have checked, and the checks made for it. */
+    private record Owned(List<CheckTarget> targets, Map<String, HealthCheck> checks) {
     }
 
     /** An immutable snapshot, id to state, sorted by id. */
@@ -139,6 +173,20 @@ public final class HealthChecker implements AutoCloseable {
         Consumer<HealthEvent> entry = subscriber::accept;
         subscribers.add(entry);
         return () -> subscribers.remove(entry);
+    }
+
+    /**
+     * Like {@link #subscribe(Consumer)}, but only events of the targets {@code owner} holds when
+     * the event is delivered.
+     */
+    public AutoCloseable subscribe(String owner, Consumer<HealthEvent> subscriber) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(subscriber, "subscriber");
+        return subscribe(e -> {
+            if (owner.equals(ownerOf.get(e.id()))) {
+                subscriber.accept(e);
+            }
+        });
     }
 
     /**

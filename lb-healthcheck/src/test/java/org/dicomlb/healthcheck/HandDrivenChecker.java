@@ -31,7 +31,7 @@ public final class HandDrivenChecker implements AutoCloseable {
 
     /** Applies an update and checks that it took effect. */
     public void update(CheckTarget... targets) {
-        var done = checker.update(List.of(targets));
+        var done = checker.update("test", List.of(targets));
         clock.runReady();
         assertThat(done).isCompleted();
     }

@@ -156,7 +156,7 @@ class HealthCheckerTest {
                     throw new IllegalStateException("boom");
                 }).build();
         try {
-            throwing.update(List.of(new CheckTarget("x", ADDRESS, CONFIG)));
+            throwing.update("test", List.of(new CheckTarget("x", ADDRESS, CONFIG)));
             h.clock.advance(Duration.ofMillis(500));
             assertThat(throwing.state("x").orElseThrow().status()).isEqualTo(DOWN);
             assertThat(throwing.state("x").orElseThrow().lastFailureReason()).contains("IllegalStateException: boom");
@@ -206,7 +206,7 @@ class HealthCheckerTest {
         for (int i = 0; i < 1000; i++) {
             targets.add(new CheckTarget("pool/b" + i, ADDRESS, CONFIG));
         }
-        h.checker.update(targets);
+        h.checker.update("test", targets);
         h.clock.runReady();
         List<Duration> firsts = h.clock.pendingTimers();
         assertThat(firsts).hasSize(1000).allSatisfy(d -> assertThat(d).isLessThan(Duration.ofMillis(500)));

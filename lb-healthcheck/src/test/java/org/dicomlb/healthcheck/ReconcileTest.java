@@ -56,6 +56,34 @@ class ReconcileTest {
     }
 
     @Test
+    void anOwnerReplacesOnlyItsOwnTargets() {
+        var gslbEvents = new java.util.concurrent.CopyOnWriteArrayList<HealthEvent>();
+        h.checker.subscribe("gslb", gslbEvents::add);
+        var done = h.checker.update("gslb", List.of(new CheckTarget("gslb:name/site-a", A1, TCP)));
+        h.clock.runReady();
+        assertThat(done).isCompleted();
+        assertThat(h.checker.states()).containsOnlyKeys("p/a", "p/b", "gslb:name/site-a");
+
+        // The pools' next update no longer names p/b: only p/b stops; the other owner's target stays.
+        update(new CheckTarget("p/a", A1, TCP));
+        assertThat(h.checker.states()).containsOnlyKeys("p/a", "gslb:name/site-a");
+        h.clock.advance(Duration.ofMillis(500));
+        assertThat(h.checker.state("gslb:name/site-a").orElseThrow().status()).isEqualTo(UP);
+        assertThat(gslbEvents).extracting(HealthEvent::id).containsOnly("gslb:name/site-a");
+
+        // An id another owner holds is refused, and nothing changes.
+        assertThatThrownBy(() -> h.checker.update("gslb", List.of(new CheckTarget("p/a", A2, TCP))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already belongs to test");
+        h.clock.runReady();
+        assertThat(h.checker.states()).containsOnlyKeys("p/a", "gslb:name/site-a");
+
+        var emptied = h.checker.update("gslb", List.of());
+        h.clock.runReady();
+        assertThat(emptied).isCompleted();
+        assertThat(h.checker.states()).containsOnlyKeys("p/a");
+    }
+
+    @Test
     void removedTargetsStopAndLoseTheirMeters() {
         update(new CheckTarget("p/a", A1, TCP));
         assertThat(h.checker.states()).containsOnlyKeys("p/a");
@@ -114,7 +142,7 @@ class ReconcileTest {
 
     @Test
     void badUpdatesAreRefusedWholeAndChangeNothing() {
-        assertThatThrownBy(() -> h.checker.update(List.of(new CheckTarget("p/a", A1, TCP), new CheckTarget("p/a", A2, TCP))))
+        assertThatThrownBy(() -> h.checker.update("test", List.of(new CheckTarget("p/a", A1, TCP), new CheckTarget("p/a", A2, TCP))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate check target id 'p/a'");
         h.clock.runReady();
         assertThat(h.checker.states()).containsOnlyKeys("p/a", "p/b");

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class HealthBridge implements EndpointObserver, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthBridge.class);
     private static final long RAMP_TICK_MILLIS = 250;
+    /** The engine's pools, as an owner of health-check targets. */
+    static final String OWNER = "pools";
 
     private final HealthChecker checker;
     private final ScheduledExecutorService control;
@@ -64,7 +66,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
         this.control = control;
         this.endpoints = endpoints;
         this.closeConnections = closeConnections;
-        this.subscription = checker.subscribe(e -> control.execute(() -> apply(e)));
+        this.subscription = checker.subscribe(OWNER, e -> control.execute(() -> apply(e)));
     }
 
     /**
@@ -89,7 +91,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
             }
             pool.republish();
         }
-        checker.update(targets).join();
+        checker.update(OWNER, targets).join();
     }
 
     /**

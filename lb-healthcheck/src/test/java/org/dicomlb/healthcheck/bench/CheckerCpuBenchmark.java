@@ -110,7 +110,7 @@ public final class CheckerCpuBenchmark {
         System.out.printf(Locale.ROOT, "transport %s, %s check, %d endpoints on 127.0.x.y:%d, interval %d ms, warm-up %d s, measure %d s%n",
                 epoll ? "epoll" : "nio", check, endpoints, port, intervalMs, warmup, seconds);
         try (HealthChecker checker = HealthChecker.builder().meterRegistry(registry).build()) {
-            checker.update(targets).get(10, TimeUnit.SECONDS);
+            checker.update("test", targets).get(10, TimeUnit.SECONDS);
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
 
             double checks0 = checks(registry);

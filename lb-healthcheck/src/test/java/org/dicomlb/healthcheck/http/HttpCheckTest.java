@@ -92,7 +92,7 @@ class HttpCheckTest {
                 .random(new SplittableRandom(5)).transport(transport).build()) {
             // Transitions with the number of requests WireMock had received when they happened.
             checker.subscribe(e -> transitions.add(e.from() + "->" + e.to() + " at request " + requests() + ": " + e.reason()));
-            checker.update(List.of(new CheckTarget("web/w1", http(), config)));
+            checker.update("test", List.of(new CheckTarget("web/w1", http(), config)));
             clock.runReady();
             Runnable probe = () -> {
                 long done = checker.state("web/w1").orElseThrow().checks();

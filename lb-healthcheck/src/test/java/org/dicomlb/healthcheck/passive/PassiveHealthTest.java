@@ -35,7 +35,7 @@ class PassiveHealthTest {
 
     @BeforeEach
     void up() {
-        h.checker.update(List.of(new CheckTarget(ID, new InetSocketAddress("127.0.0.11", 104), CONFIG)));
+        h.checker.update("test", List.of(new CheckTarget(ID, new InetSocketAddress("127.0.0.11", 104), CONFIG)));
         h.clock.advance(Duration.ofMillis(500));
         assertThat(state().status()).isEqualTo(UP);
         h.events.clear();
@@ -154,7 +154,7 @@ class PassiveHealthTest {
     @Test
     void observeOffIgnoresReports() {
         HealthCheckConfig off = Configs.read("{ type: tcp, spread: 0%, fall: 1, observe: false }");
-        h.checker.update(List.of(new CheckTarget(ID, new InetSocketAddress("127.0.0.11", 104), off)));
+        h.checker.update("test", List.of(new CheckTarget(ID, new InetSocketAddress("127.0.0.11", 104), off)));
         h.clock.runReady();
         for (int i = 0; i < 10; i++) {
             report(CONNECT_FAILED, i);

@@ -67,7 +67,7 @@ class TcpCheckTest {
         LinkedBlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
         try (HealthChecker checker = HealthChecker.builder().build()) {
             checker.subscribe(events::add);
-            checker.update(List.of(new CheckTarget("p/b", new InetSocketAddress("127.0.0.1", port), config)))
+            checker.update("test", List.of(new CheckTarget("p/b", new InetSocketAddress("127.0.0.1", port), config)))
                     .get(5, TimeUnit.SECONDS);
 
             assertThat(next(events)).isEqualTo("STARTING->UP first check passed: connected");

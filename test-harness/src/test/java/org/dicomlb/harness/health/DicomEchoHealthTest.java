@@ -93,7 +93,7 @@ class DicomEchoHealthTest {
         peers.add(scp); // closed by the test itself; closing a second time is harmless
         int port = scp.port();
         checker.subscribe(events::add);
-        checker.update(List.of(new CheckTarget("archive/storescp", scp.address(), check("STORESCP")))).join();
+        checker.update("test", List.of(new CheckTarget("archive/storescp", scp.address(), check("STORESCP")))).join();
         await(e -> e.to() == HealthStatus.UP, Duration.ofSeconds(10));
 
         long killed = System.nanoTime();
@@ -119,7 +119,7 @@ class DicomEchoHealthTest {
                 Files.createDirectories(dir.resolve("refuse"))).with("--refuse"));
         peers.add(refusing);
         checker.subscribe(events::add);
-        checker.update(List.of(new CheckTarget("archive/refusing", refusing.address(), check("STORESCP")))).join();
+        checker.update("test", List.of(new CheckTarget("archive/refusing", refusing.address(), check("STORESCP")))).join();
         await(e -> e.to() == HealthStatus.DOWN, Duration.ofSeconds(10));
         // Probes go on while it is down; the reason shown is the last probe's.
         awaitReason("archive/refusing", "association rejected permanent by service-user: no-reason-given");
@@ -151,7 +151,7 @@ class DicomEchoHealthTest {
         checker.subscribe(events::add);
         InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), dcmqrscp.port());
         try (LogCapture log = new LogCapture("org.dicomlb.healthcheck", Level.INFO)) {
-            checker.update(List.of(new CheckTarget("qr/dcmqrscp", at, check("QRSCP")))).join();
+            checker.update("test", List.of(new CheckTarget("qr/dcmqrscp", at, check("QRSCP")))).join();
             await(e -> e.to() == HealthStatus.DOWN, Duration.ofSeconds(10));
             // The log line that records the transition names the endpoint and why.
             assertThat(log.lines()).anySatisfy(l -> assertThat(l).startsWith("health qr/dcmqrscp: ")

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.testing.Client;
-import org.dicomlb.engine.testing.Ports;
+import org.dicomlb.testkit.Ports;
 import org.dicomlb.engine.testing.TestBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.scp.ScpConfig;
 import org.dicomlb.dicom.scp.SimulatedScp;
-import org.dicomlb.engine.testing.Ports;
+import org.dicomlb.testkit.Ports;
 import org.junit.jupiter.api.Test;
 
 /** {@code dicomlb echo} against our simulated SCP: outcomes, wording and exit codes. */

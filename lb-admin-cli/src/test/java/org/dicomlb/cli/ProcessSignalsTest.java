@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.engine.testing.Client;
-import org.dicomlb.engine.testing.Ports;
+import org.dicomlb.testkit.Ports;
 import org.dicomlb.engine.testing.TestBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.dicomlb.engine.testing.Client;
 import org.dicomlb.engine.testing.EngineFixture;
-import org.dicomlb.engine.testing.Ports;
+import org.dicomlb.testkit.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -71,10 +71,9 @@ class EchoScuLoopbackTest {
 
     @Test
     void aClosedPortIsConnectFailed() throws Exception {
-        InetSocketAddress closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = (InetSocketAddress) s.getLocalSocketAddress();
-        }
+        // Not a port the kernel handed out and took back: an outgoing connection could get it as its
+        // own port and connect to itself.
+        InetSocketAddress closed = new InetSocketAddress("127.0.0.1", org.dicomlb.testkit.Ports.closed("127.0.0.1"));
         EchoResult r = scu.echo(new EchoRequest(US, SCP, closed, Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
         assertThat(r).isInstanceOf(EchoResult.ConnectFailed.class);
     }

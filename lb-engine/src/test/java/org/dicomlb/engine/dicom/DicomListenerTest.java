@@ -29,7 +29,7 @@ import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.LogCapture;
 import org.dicomlb.engine.testing.Metrics;
-import org.dicomlb.engine.testing.Ports;
+import org.dicomlb.testkit.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

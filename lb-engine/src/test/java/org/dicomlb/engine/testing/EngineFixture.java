@@ -1,5 +1,6 @@
 package org.dicomlb.engine.testing;
 
+import org.dicomlb.testkit.Ports;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;

@@ -56,9 +56,10 @@ class DicomEchoCheckTest {
 
     @Test
     void refusedConnectAndSilentPeerAreFailures() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.31"))) {
-            port = s.getLocalPort();
+        // Below the ephemeral range: once closed, no outgoing connection can take the port (and
+        // connect to itself) before the refused probe.
+        int port = org.dicomlb.testkit.Ports.free("127.0.0.31");
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.31"))) {
             // Accepts the TCP connection but never answers the A-ASSOCIATE-RQ.
             CheckResult silent = new DicomEchoCheck(new DicomEchoProbe(AeTitle.of("DICOMLB"), Optional.empty()), transport)
                     .probe(new InetSocketAddress("127.0.0.31", port), Duration.ofMillis(400)).join();

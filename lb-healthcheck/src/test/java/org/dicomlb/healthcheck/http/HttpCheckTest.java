@@ -174,10 +174,7 @@ class HttpCheckTest {
 
     @Test
     void aClosedPortIsRefused() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = org.dicomlb.testkit.Ports.closed("127.0.0.1");
         assertThat(probe(HttpProbe.defaults(), new InetSocketAddress("127.0.0.1", port)))
                 .isEqualTo(CheckResult.failure("connect refused"));
     }

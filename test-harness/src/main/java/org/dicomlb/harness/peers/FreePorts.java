@@ -1,23 +1,17 @@
 package org.dicomlb.harness.peers;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import org.dicomlb.testkit.Ports;
 
 /**
- * Free TCP ports on loopback. The port is released before the peer binds it, so another process
- * may take it in between; {@link PeerProcess} callers retry on a bind failure.
+ * Free TCP ports on loopback for peers (storescp, Orthanc, nginx ...), from lb-testkit's
+ * allocator: below the ephemeral range, so no outgoing connection takes one before the peer binds
+ * it. Another process may still take it; {@link PeerProcess} callers retry on a bind failure.
  */
 public final class FreePorts {
     private FreePorts() {
     }
 
     public static int pick() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
+        return Ports.free("127.0.0.1");
     }
 }

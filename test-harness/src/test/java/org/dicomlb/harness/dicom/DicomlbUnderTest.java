@@ -11,7 +11,7 @@ import org.dicomlb.engine.EngineStatus;
 import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.LogCapture;
-import org.dicomlb.engine.testing.Ports;
+import org.dicomlb.testkit.Ports;
 
 /**
  * dicomlb's engine running in-process from a YAML configuration, listening on 127.0.0.1, with

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.testing.Configs;
-import org.dicomlb.engine.testing.Ports;
+import org.dicomlb.testkit.Ports;
 import org.dicomlb.harness.peers.Dcmtk;
 import org.dicomlb.harness.peers.StoreScp;
 import org.dicomlb.harness.peers.Tools;

@@ -3,7 +3,7 @@ package org.dicomlb.dicom.echo;
 import io.netty.channel.EventLoopGroup;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.dicomlb.dicom.netty.Transport;
+import org.dicomlb.io.Transport;
 
 /**
  * An {@link EchoScu} with its own one-thread event loop group (epoll where available, NIO

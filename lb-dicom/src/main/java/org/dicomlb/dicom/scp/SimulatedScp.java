@@ -19,7 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.dicom.netty.DicomChannels;
-import org.dicomlb.dicom.netty.Transport;
+import org.dicomlb.io.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.dicom.AeTitle;
-import org.dicomlb.dicom.netty.Transport;
+import org.dicomlb.io.Transport;
 import org.dicomlb.dicom.pdu.RejectReason;
 import org.dicomlb.dicom.pdu.RejectResult;
 import org.dicomlb.dicom.pdu.RejectSource;

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The engine's event loop group and the channel classes that go with it: native epoll on Linux,
  * NIO anywhere else (or when the native library cannot load). The choice itself is lb-dicom's
- * {@link org.dicomlb.dicom.netty.Transport}, shared by every module that opens sockets. Proxy
+ * {@link org.dicomlb.io.Transport}, shared by every module that opens sockets. Proxy
  * halves share one event loop, so a connection's frontend and backend channels must come from
  * the same transport.
  */
@@ -22,9 +22,9 @@ public final class Transport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
 
     private final EventLoopGroup group;
-    private final org.dicomlb.dicom.netty.Transport kind;
+    private final org.dicomlb.io.Transport kind;
 
-    private Transport(EventLoopGroup group, org.dicomlb.dicom.netty.Transport kind) {
+    private Transport(EventLoopGroup group, org.dicomlb.io.Transport kind) {
         this.group = group;
         this.kind = kind;
     }
@@ -35,9 +35,9 @@ public final class Transport implements AutoCloseable {
      */
     public static Transport create(String name, int threads, boolean preferEpoll) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        org.dicomlb.dicom.netty.Transport kind = preferEpoll ? org.dicomlb.dicom.netty.Transport.best()
-                : org.dicomlb.dicom.netty.Transport.NIO;
-        if (preferEpoll && kind != org.dicomlb.dicom.netty.Transport.EPOLL) {
+        org.dicomlb.io.Transport kind = preferEpoll ? org.dicomlb.io.Transport.best()
+                : org.dicomlb.io.Transport.NIO;
+        if (preferEpoll && kind != org.dicomlb.io.Transport.EPOLL) {
             LOG.warn("native epoll unavailable ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
         }
         return new Transport(kind.newGroup(n, name), kind);

@@ -1,7 +1,7 @@
 package org.dicomlb.healthcheck.internal;
 
 import io.netty.channel.epoll.Epoll;
-import org.dicomlb.dicom.netty.Transport;
+import org.dicomlb.io.Transport;
 import org.dicomlb.healthcheck.ProbeTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

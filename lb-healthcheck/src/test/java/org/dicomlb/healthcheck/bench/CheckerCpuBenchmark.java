@@ -7,14 +7,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -38,6 +31,7 @@ import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.PassiveConfig;
 import org.dicomlb.healthcheck.config.ProbeConfig;
 import org.dicomlb.healthcheck.config.TcpProbe;
+import org.dicomlb.io.Transport;
 
 /**
  * How much CPU checking a thousand endpoints every second costs. Not a test: run by hand (see the
@@ -70,10 +64,9 @@ public final class CheckerCpuBenchmark {
             default -> throw new IllegalArgumentException("check is tcp or dicom-echo, not " + check);
         };
 
-        boolean epoll = Epoll.isAvailable();
-        EventLoopGroup servers = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-server", true),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends ServerSocketChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Transport transport = Transport.best();
+        EventLoopGroup servers = transport.newGroup(1, "bench-server");
+        Class<? extends ServerSocketChannel> serverChannel = transport.serverChannelClass();
         ServerBootstrap sb = new ServerBootstrap().group(servers).channel(serverChannel)
                 .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.SO_BACKLOG, 128)
                 .childHandler(Quiet.INSTANCE);
@@ -108,7 +101,7 @@ public final class CheckerCpuBenchmark {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         System.out.printf(Locale.ROOT, "transport %s, %s check, %d endpoints on 127.0.x.y:%d, interval %d ms, warm-up %d s, measure %d s%n",
-                epoll ? "epoll" : "nio", check, endpoints, port, intervalMs, warmup, seconds);
+                transport.name().toLowerCase(Locale.ROOT), check, endpoints, port, intervalMs, warmup, seconds);
         try (HealthChecker checker = HealthChecker.builder().meterRegistry(registry).build()) {
             checker.update("test", targets).get(10, TimeUnit.SECONDS);
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));

@@ -14,7 +14,7 @@ import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.echo.EchoRequest;
 import org.dicomlb.dicom.echo.EchoResult;
 import org.dicomlb.dicom.echo.EchoScu;
-import org.dicomlb.dicom.netty.Transport;
+import org.dicomlb.io.Transport;
 import org.dicomlb.dicom.pdu.RejectReason;
 import org.dicomlb.dicom.pdu.RejectResult;
 import org.dicomlb.dicom.pdu.RejectSource;

@@ -9,13 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
@@ -28,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.dicomlb.io.Transport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -69,15 +64,15 @@ public final class ConstantRateHttp {
         if (connections < 1 || ratePerSecond <= 0) {
             throw new IllegalArgumentException("need at least one connection and a positive rate");
         }
-        boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Transport transport = Transport.best();
+        EventLoopGroup group = transport.newGroup(1, "bench-http-client");
         ByteBuf request = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
                 "GET " + path + " HTTP/1.1\r\nHost: bench\r\n\r\n", StandardCharsets.US_ASCII));
         try {
             long interval = Math.round(connections * 1e9 / ratePerSecond);
             List<Connection> conns = new ArrayList<>();
             Bootstrap b = new Bootstrap().group(group)
-                    .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .channel(transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis());
             for (int i = 0; i < connections; i++) {

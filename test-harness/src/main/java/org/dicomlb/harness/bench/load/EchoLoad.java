@@ -20,7 +20,7 @@ import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.echo.EchoRequest;
 import org.dicomlb.dicom.echo.EchoResult;
 import org.dicomlb.dicom.echo.EchoScu;
-import org.dicomlb.dicom.netty.Transport;
+import org.dicomlb.io.Transport;
 
 /**
  * A closed-loop DICOM association load on lb-dicom's non-blocking {@link EchoScu}: a fixed number

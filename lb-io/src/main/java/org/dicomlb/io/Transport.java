@@ -1,38 +1,57 @@
-package org.dicomlb.dicom.netty;
+package org.dicomlb.io;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * The socket transport: native epoll where it loads (Linux), NIO elsewhere. A group and the
- * channel classes used on it must come from the same constant.
+ * channel classes used on it must come from the same constant. This is the only place in dicomlb
+ * that chooses between them.
  */
 public enum Transport {
-    EPOLL(EpollSocketChannel.class, EpollServerSocketChannel.class),
-    NIO(NioSocketChannel.class, NioServerSocketChannel.class);
+    EPOLL(EpollSocketChannel.class, EpollServerSocketChannel.class, EpollDatagramChannel.class),
+    NIO(NioSocketChannel.class, NioServerSocketChannel.class, NioDatagramChannel.class);
 
     private final Class<? extends SocketChannel> socketChannelClass;
     private final Class<? extends ServerSocketChannel> serverChannelClass;
+    private final Class<? extends DatagramChannel> datagramChannelClass;
 
-    Transport(Class<? extends SocketChannel> socket, Class<? extends ServerSocketChannel> server) {
+    Transport(Class<? extends SocketChannel> socket, Class<? extends ServerSocketChannel> server,
+              Class<? extends DatagramChannel> datagram) {
         this.socketChannelClass = socket;
         this.serverChannelClass = server;
+        this.datagramChannelClass = datagram;
     }
 
     /** Epoll when its native library loads, otherwise NIO. */
     public static Transport best() {
         return Epoll.isAvailable() ? EPOLL : NIO;
+    }
+
+    /** Why epoll is not used, for a startup warning; empty text when it is available. */
+    public static String epollUnavailableBecause() {
+        return Epoll.isAvailable() ? "" : String.valueOf(Epoll.unavailabilityCause());
+    }
+
+    /** The transport an existing channel was made with, so a peer channel can share its loop. */
+    public static Transport of(Channel channel) {
+        return channel instanceof EpollSocketChannel || channel instanceof EpollServerSocketChannel
+                || channel instanceof EpollDatagramChannel ? EPOLL : NIO;
     }
 
     /** A group of daemon threads named {@code name-N}; the caller shuts it down. */
@@ -47,5 +66,9 @@ public enum Transport {
 
     public Class<? extends ServerSocketChannel> serverChannelClass() {
         return serverChannelClass;
+    }
+
+    public Class<? extends DatagramChannel> datagramChannelClass() {
+        return datagramChannelClass;
     }
 }

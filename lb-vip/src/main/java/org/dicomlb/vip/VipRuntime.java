@@ -469,11 +469,11 @@ public final class VipRuntime implements AutoCloseable {
                 // The first start of this configuration: a clear startup error, nothing left running.
                 config = s.previous();
                 confText = null;
+                publish();
                 if (s.future() != null) {
                     s.future().completeExceptionally(new VipException("keepalived " + how + " before reporting a VRRP state"
                             + (tail.isEmpty() ? "" : "; its last lines: " + String.join(" | ", tail))));
                 }
-                publish();
                 return;
             }
             if (s.future() != null) {
@@ -658,19 +658,19 @@ public final class VipRuntime implements AutoCloseable {
         }
         effectivePriority = r.priority();
         transition(to);
+        if (pulsing && (to == VipState.FAULT || to == VipState.BACKUP)) {
+            endPulse();
+        }
+        VipStatus now = publish();
         PendingStart s = pendingStart;
         if (s != null && fifoEpoch >= s.epoch()) {
             pendingStart = null;
             cancel(s.timeout());
             supervising = true;
             if (s.future() != null) {
-                s.future().complete(buildStatus());
+                s.future().complete(now);
             }
         }
-        if (pulsing && (to == VipState.FAULT || to == VipState.BACKUP)) {
-            endPulse();
-        }
-        publish();
     }
 
     private void transition(VipState to) {
@@ -818,11 +818,11 @@ public final class VipRuntime implements AutoCloseable {
                 try {
                     step.run();
                 } catch (VipException e) {
+                    publish();
                     f.completeExceptionally(e);
                 } catch (Exception e) {
-                    f.completeExceptionally(new VipException("vip: " + e.getMessage(), e));
-                } finally {
                     publish();
+                    f.completeExceptionally(new VipException("vip: " + e.getMessage(), e));
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -248,6 +248,23 @@ class VipRuntimeTest {
     }
 
     @Test
+    void everyOptionRendersAConfigurationKeepalivedRuns() throws Exception {
+        runtime = new VipRuntime(serving, registry, options());
+        VipConfig every = new VipConfig("eth0", List.of(VipAddress.parse("192.0.2.10/24"), VipAddress.parse("192.0.2.11")), 51,
+                200, Duration.ofMillis(250), new Preemption(true, Duration.ofMillis(500)),
+                List.of((java.net.Inet4Address) java.net.InetAddress.ofLiteral("192.0.2.2")),
+                Optional.of((java.net.Inet4Address) java.net.InetAddress.ofLiteral("192.0.2.1")),
+                new Tracking(List.of("dicom"), List.of("archive"), 253));
+        VipStatus s = runtime.apply(every).get(30, TimeUnit.SECONDS);
+        assertThat(s.state()).isIn(VipState.BACKUP, VipState.MASTER);
+        Wait.until(SETTLE, "master", () -> runtime.status().master());
+        String addrs = Lab.run("ip", "-n", ns, "-o", "-4", "addr", "show", "dev", "eth0");
+        assertThat(addrs).contains("192.0.2.10/24", "192.0.2.11/32");
+        assertThat(Files.readString(dir.resolve("run/keepalived.conf")))
+                .contains("preempt_delay 0.5", "unicast_src_ip 192.0.2.1", "advert_int 0.25", "check_unicast_src");
+    }
+
+    @Test
     void aMissingKeepalivedFailsTheApply() {
         runtime = new VipRuntime(serving, registry, options().withKeepalived("/nonexistent/keepalived"));
         assertThatThrownBy(() -> runtime.apply(tracked(150)).get(30, TimeUnit.SECONDS))

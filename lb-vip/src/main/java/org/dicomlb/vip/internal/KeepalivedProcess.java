@@ -122,7 +122,9 @@ public final class KeepalivedProcess {
                     }
                     tail.addLast(text);
                 }
-                if (text.contains("gratuitous ARP") || text.startsWith("VRRP sockpool") || text.startsWith("Assigned address")) {
+                // Routine detail (and keepalived's complaint about a script user no script of ours needs) at debug.
+                if (text.contains("gratuitous ARP") || text.startsWith("VRRP sockpool") || text.startsWith("Assigned address")
+                        || text.startsWith("Script user ")) {
                     KEEPALIVED.debug("[{}] {}", pid(), text);
                 } else {
                     KEEPALIVED.info("[{}] {}", pid(), text);

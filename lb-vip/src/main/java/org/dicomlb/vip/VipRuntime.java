@@ -252,7 +252,7 @@ public final class VipRuntime implements AutoCloseable {
                         : "vip: demotion ended; this node's priority is restored");
             }
             demoted = demote;
-            evaluate(true);
+            evaluate();
             f.complete(publish());
         });
         return f;
@@ -264,7 +264,7 @@ public final class VipRuntime implements AutoCloseable {
             try {
                 control.execute(guard(() -> {
                     evaluationQueued.set(false);
-                    evaluate(true);
+                    evaluate();
                 }));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 evaluationQueued.set(false);
@@ -328,9 +328,17 @@ public final class VipRuntime implements AutoCloseable {
         Path setpriv = executable(options.setpriv(), "setpriv", "util-linux");
         executable(options.kill(), "kill", "procps");
         prepareRuntimeDir();
+        if (pendingStart != null && proc != null && proc.alive()) {
+            // keepalived is still starting (a SIGHUP before it handles signals would end it): apply
+            // once it has reported, which happens within the startup timeout or it is stopped.
+            control.schedule(() -> run(f, () -> doApply(c, f)), 50, TimeUnit.MILLISECONDS);
+            return;
+        }
         String text = KeepalivedConf.render(c, fifoFile, trackFile, reloadFile, options.configSource());
         if (text.equals(confText) && proc != null && proc.alive()) {
+            // Only what dicomlb itself uses changed (tracked names, the drop): no reload needed.
             config = c;
+            evaluate();
             f.complete(publish());
             return;
         }
@@ -345,7 +353,8 @@ public final class VipRuntime implements AutoCloseable {
         VipConfig previous = config;
         config = c;
         trackWritten = Integer.MIN_VALUE;
-        evaluate(false);
+        // A master that the new section makes unable to serve hands over as on any other change.
+        evaluate();
         Files.move(candidate, confFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         confText = text;
         if (proc != null && proc.alive()) {
@@ -356,7 +365,7 @@ public final class VipRuntime implements AutoCloseable {
         }
         if (checks == null) {
             long ms = options.checkInterval().toMillis();
-            checks = control.scheduleWithFixedDelay(guard(() -> evaluate(true)), ms, ms, TimeUnit.MILLISECONDS);
+            checks = control.scheduleWithFixedDelay(guard(this::evaluate), ms, ms, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -700,11 +709,11 @@ public final class VipRuntime implements AutoCloseable {
 
     /**
      * Asks the serving view about every tracked item and writes the priority adjustment. A master
-     * that has just lost the ability to serve ({@code allowPulse}) first goes to FAULT, which hands
-     * the VIP over at once; it is edge-triggered, so two nodes that both cannot serve do not pass
-     * the VIP back and forth.
+     * that has just lost the ability to serve first goes to FAULT, which hands the VIP over at
+     * once; it is edge-triggered, so two nodes that both cannot serve do not pass the VIP back and
+     * forth.
      */
-    private void evaluate(boolean allowPulse) {
+    private void evaluate() {
         VipConfig c = config;
         if (c == null || closed) {
             return;
@@ -736,7 +745,7 @@ public final class VipRuntime implements AutoCloseable {
         servable = now;
         reasons = List.copyOf(why);
         int desired = now ? 0 : -c.tracking().priorityDrop();
-        if (fell && allowPulse && state == VipState.MASTER && proc != null && proc.alive()) {
+        if (fell && state == VipState.MASTER && proc != null && proc.alive()) {
             pulsing = true;
             writeTrack(KeepalivedConf.FAULT_VALUE);
             long ms = Math.max(1000, c.advertInterval().toMillis() * 10);

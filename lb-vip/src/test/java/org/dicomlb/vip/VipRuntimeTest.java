@@ -201,6 +201,17 @@ class VipRuntimeTest {
         assertThat(runtime.status().master()).isTrue();
         assertThat(vipOnInterface()).isTrue();
         assertThat(Files.readString(dir.resolve("run/keepalived.conf"))).contains("priority 120");
+
+        // A section that changes only what dicomlb tracks needs no reload: the track file changes.
+        // keepalived's report of it also shows that its notify FIFO survived the reload above
+        // (keepalived 2.2.7 drops a FIFO that names no user when it reloads).
+        serving.pool = false;
+        VipStatus retracked = runtime.apply(config("eth0", 120, new Tracking(List.of(), List.of("archive"), 60)))
+                .get(30, TimeUnit.SECONDS);
+        assertThat(retracked.keepalivedPid()).isEqualTo(pid);
+        Wait.until(SETTLE, () -> "priority 60, was " + runtime.status(), () -> Integer.valueOf(60).equals(runtime.status().effectivePriority()));
+        assertThat(Files.readString(dir.resolve("run/serving.track"))).isEqualTo("-60\n");
+        assertThat(runtime.status().keepalivedPid()).isEqualTo(pid);
     }
 
     @Test

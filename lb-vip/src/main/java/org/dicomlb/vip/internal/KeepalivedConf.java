@@ -21,8 +21,8 @@ public final class KeepalivedConf {
      * over after its skew time instead of the full master-down interval).
      */
     public static final int FAULT_VALUE = -254;
-    /** Real-time priority of keepalived's VRRP process, so 100 ms adverts keep their pace on a busy appliance. */
-    static final int VRRP_RT_PRIORITY = 50;
+    /** The nice value of keepalived's VRRP process. */
+    static final int VRRP_NICE = -15;
 
     private KeepalivedConf() {
     }
@@ -33,16 +33,21 @@ public final class KeepalivedConf {
         b.append("# Do not edit: dicomlb rewrites this file when that section changes and reloads keepalived.\n");
         b.append("global_defs {\n");
         b.append("    router_id dicomlb\n");
+        // No scripts run (tracking is the file below), but keepalived still wants a user for the
+        // FIFO: name it first and on the FIFO itself, or a reload drops the FIFO looking for the
+        // default 'keepalived_script' user.
+        b.append("    script_user root\n");
+        b.append("    enable_script_security\n");
         b.append("    vrrp_version 3\n");
-        b.append("    vrrp_notify_fifo ").append(quoted(notifyFifo)).append('\n');
+        b.append("    vrrp_notify_fifo ").append(quoted(notifyFifo)).append(" root\n");
         b.append("    vrrp_notify_priority_changes true\n");
         b.append("    fifo_write_vrrp_states_on_reload\n");
         // keepalived deletes this file once it has read its configuration: how dicomlb knows a reload took.
         b.append("    reload_file ").append(quoted(reloadFile)).append('\n');
-        // No scripts run: tracking is the file below. Saying so keeps keepalived from looking for a script user.
-        b.append("    script_user root\n");
-        b.append("    enable_script_security\n");
-        b.append("    vrrp_rt_priority ").append(VRRP_RT_PRIORITY).append('\n');
+        // A high CPU share for the VRRP process, so 100 ms adverts keep their pace on a busy
+        // appliance. Not real-time scheduling: keepalived then caps its CPU time with
+        // RLIMIT_RTTIME, and a VRRP process killed by that limit drops the VIP for a moment.
+        b.append("    vrrp_priority ").append(VRRP_NICE).append('\n');
         b.append("    max_auto_priority -1\n");
         b.append("}\n\n");
         b.append("track_file ").append(TRACK_FILE).append(" {\n");

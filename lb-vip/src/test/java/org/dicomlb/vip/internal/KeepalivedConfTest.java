@@ -31,14 +31,14 @@ class KeepalivedConfTest {
                 # Do not edit: dicomlb rewrites this file when that section changes and reloads keepalived.
                 global_defs {
                     router_id dicomlb
+                    script_user root
+                    enable_script_security
                     vrrp_version 3
-                    vrrp_notify_fifo "/run/dicomlb/vip/notify.fifo"
+                    vrrp_notify_fifo "/run/dicomlb/vip/notify.fifo" root
                     vrrp_notify_priority_changes true
                     fifo_write_vrrp_states_on_reload
                     reload_file "/run/dicomlb/vip/keepalived.reload"
-                    script_user root
-                    enable_script_security
-                    vrrp_rt_priority 50
+                    vrrp_priority -15
                     max_auto_priority -1
                 }
 

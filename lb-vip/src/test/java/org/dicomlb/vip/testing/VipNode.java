@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.config.ConfigException;
@@ -174,5 +173,4 @@ public final class VipNode {
             return pool.equals("archive") && !words.contains("pool-down");
         }
     }
-
 }

@@ -361,7 +361,16 @@ public final class VipRuntime implements AutoCloseable {
             reload(f);
         } else {
             cancel(restartTask);
-            startProcess(keepalived, setpriv, f, previous);
+            try {
+                startProcess(keepalived, setpriv, f, previous);
+            } catch (VipException | IOException e) {
+                config = previous;
+                confText = null;
+                if (previous != null && supervising) {
+                    restartTask = control.schedule(guard(this::restart), backoff.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                throw e;
+            }
         }
         if (checks == null) {
             long ms = options.checkInterval().toMillis();

@@ -62,6 +62,37 @@ class ValidateCommandTest {
     }
 
     @Test
+    void theVipSectionIsValidatedAgainstThePoolsAndListenersOfTheFile() throws Exception {
+        String engine = """
+                listeners: [ { name: dicom, bind: 192.0.2.10:104, pool: archive } ]
+                pools: [ { name: archive, backends: [ { name: b, address: 127.0.0.11:104 } ] } ]
+                """;
+        Path bad = Files.writeString(dir.resolve("vip.yaml"), engine + """
+                vip:
+                  interface: eth0
+                  addresses: [192.0.2.10/24]
+                  virtual-router-id: 51
+                  track: { pools: [archiv], listeners: [dicom] }
+                """);
+        Cli r = Cli.run("validate", "-c", bad.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly(
+                bad + ":7:20: tracks pool 'archiv', which is not defined; defined: archive",
+                "1 error(s); nothing was changed");
+
+        Path good = Files.writeString(dir.resolve("vip-ok.yaml"), engine + """
+                vip:
+                  interface: eth0
+                  addresses: [192.0.2.10/24]
+                  virtual-router-id: 51
+                  track: { pools: [archive], listeners: [dicom] }
+                """);
+        Cli ok = Cli.run("validate", "-c", good.toString());
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out()).contains("ok (1 listener(s), 1 pool(s), 1 backend(s), VIP 192.0.2.10/24 on eth0)");
+    }
+
+    @Test
     void aValidFileSaysOk() throws Exception {
         Path f = Files.writeString(dir.resolve("ok.yaml"), """
                 listeners: [ { name: l, bind: 127.0.0.1:10104, pool: p } ]

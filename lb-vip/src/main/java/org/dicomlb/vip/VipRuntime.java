@@ -217,6 +217,35 @@ public final class VipRuntime implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Checks a section the way {@link #apply} would before touching anything (keepalived and its
+     * helpers installed, keepalived accepting the generated configuration), changing nothing. The
+     * root calls it before applying the rest of a reload, so a section keepalived refuses rejects
+     * the whole reload.
+     */
+    public CompletableFuture<Void> check(VipConfig c) {
+        Objects.requireNonNull(c, "config");
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<VipStatus> failures = new CompletableFuture<>();
+        failures.whenComplete((x, e) -> f.completeExceptionally(e));
+        run(failures, () -> {
+            Path keepalived = executable(options.keepalived(), "keepalived", "keepalived");
+            executable(options.setpriv(), "setpriv", "util-linux");
+            executable(options.kill(), "kill", "procps");
+            prepareRuntimeDir();
+            Path candidate = confFile.resolveSibling("keepalived.conf.check");
+            Files.writeString(candidate, KeepalivedConf.render(c, fifoFile, trackFile, reloadFile, options.configSource()),
+                    StandardCharsets.US_ASCII);
+            try {
+                configTest(keepalived, candidate);
+            } finally {
+                Files.deleteIfExists(candidate);
+            }
+            f.complete(null);
+        });
+        return f;
+    }
+
     /** Stops keepalived (the VIP leaves this node) and forgets the configuration: the section was removed. */
     public CompletableFuture<VipStatus> disable() {
         CompletableFuture<VipStatus> f = new CompletableFuture<>();
@@ -811,7 +840,7 @@ public final class VipRuntime implements AutoCloseable {
     private VipStatus buildStatus() {
         VipConfig c = config;
         KeepalivedProcess p = proc;
-        return new VipStatus(c != null, state, since, c == null ? null : c.interfaceName(),
+        return new VipStatus(c != null, state, since.toString(), c == null ? null : c.interfaceName(),
                 c == null ? List.of() : c.addresses().stream().map(VipAddress::toString).toList(),
                 c == null ? 0 : c.virtualRouterId(), c == null ? 0 : c.priority(), effectivePriority,
                 c != null && servable, c == null ? List.of() : reasons, demoted,

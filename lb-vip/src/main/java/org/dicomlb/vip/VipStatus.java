@@ -1,6 +1,5 @@
 package org.dicomlb.vip;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,7 +9,7 @@ import java.util.Objects;
  *
  * @param configured        whether a {@code vip:} section is applied
  * @param state             the VRRP state keepalived last reported (STOPPED when it does not run)
- * @param since             when {@code state} was entered
+ * @param since             when {@code state} was entered (ISO-8601, UTC)
  * @param interfaceName     the interface the VIP lives on; null when not configured
  * @param addresses         the floating addresses with their prefix length
  * @param virtualRouterId   the VRID; 0 when not configured
@@ -26,7 +25,7 @@ import java.util.Objects;
  * @param keepalivedRestarts how many times keepalived died and was started again
  * @param lastExit          how keepalived last ended unexpectedly, null if never
  */
-public record VipStatus(boolean configured, VipState state, Instant since, String interfaceName, List<String> addresses,
+public record VipStatus(boolean configured, VipState state, String since, String interfaceName, List<String> addresses,
                         int virtualRouterId, int priority, Integer effectivePriority, boolean serving,
                         List<String> notServingBecause, boolean demoted, Long keepalivedPid, int keepalivedRestarts,
                         String lastExit) {

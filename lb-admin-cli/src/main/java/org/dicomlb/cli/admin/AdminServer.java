@@ -72,6 +72,7 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final Logger AUDIT = LoggerFactory.getLogger("dicomlb.audit");
     static final int MAX_CONNECTIONS = 64;
+    private static final String NO_VIP = "this appliance has no vip: section";
     private static final Pattern BACKEND_STATE = Pattern.compile("/api/v1/pools/([^/]+)/backends/([^/]+)/state");
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -216,6 +217,17 @@ public final class AdminServer implements AutoCloseable {
                         reload(ctx, req, keepAlive);
                     }
                 }
+                case "/api/v1/vip" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.GET)) {
+                        api.vipStatus().ifPresentOrElse(v -> send(ctx, keepAlive, HttpResponseStatus.OK, v),
+                                () -> send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error(NO_VIP)));
+                    }
+                }
+                case "/api/v1/vip/demote", "/api/v1/vip/promote" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.POST) && requireJson(ctx, req, keepAlive)) {
+                        demote(ctx, req, keepAlive, path.endsWith("/demote"));
+                    }
+                }
                 default -> {
                     Matcher m = BACKEND_STATE.matcher(path);
                     if (m.matches()) {
@@ -299,6 +311,24 @@ public final class AdminServer implements AutoCloseable {
                 } else {
                     audit(ctx, req, what, 200, "");
                     send(ctx, keepAlive, HttpResponseStatus.OK, r.backend());
+                }
+            });
+        }
+
+        /** {@code POST /api/v1/vip/demote} or {@code /promote}: maintenance of this node of the pair. */
+        private void demote(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, boolean demote) {
+            var change = api.demoteVip(demote);
+            if (change.isEmpty()) {
+                refuse(ctx, req, keepAlive, HttpResponseStatus.NOT_FOUND, NO_VIP);
+                return;
+            }
+            change.get().whenComplete((v, err) -> {
+                if (err != null) {
+                    audit(ctx, req, "", 500, String.valueOf(err));
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(err)));
+                } else {
+                    audit(ctx, req, "", 200, "vip " + v.state() + ", priority " + v.effectivePriority());
+                    send(ctx, keepAlive, HttpResponseStatus.OK, v);
                 }
             });
         }

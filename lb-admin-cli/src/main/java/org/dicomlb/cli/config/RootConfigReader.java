@@ -2,6 +2,8 @@ package org.dicomlb.cli.config;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.dicomlb.config.Binds;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.ConfigNode;
@@ -10,6 +12,10 @@ import org.dicomlb.config.Section;
 import org.dicomlb.config.YamlTree;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.EngineConfigReader;
+import org.dicomlb.engine.config.ListenerConfig;
+import org.dicomlb.engine.config.PoolConfig;
+import org.dicomlb.vip.config.VipConfig;
+import org.dicomlb.vip.config.VipConfigReader;
 
 /**
  * Loads and validates a configuration file, reporting every error it contains. Each section is
@@ -36,8 +42,12 @@ public final class RootConfigReader {
         Binds binds = new Binds();
         Optional<AdminConfig> admin = top.section("admin").map(s -> AdminConfigReader.read(s, binds));
         EngineConfig engine = EngineConfigReader.read(top, binds, true);
+        // The VIP tracks pools and listeners by name: it is read with the names this file defines.
+        Set<String> pools = engine.pools().stream().map(PoolConfig::name).collect(Collectors.toSet());
+        Set<String> listeners = engine.listeners().stream().map(ListenerConfig::name).collect(Collectors.toSet());
+        Optional<VipConfig> vip = top.section("vip").map(s -> VipConfigReader.read(s, pools, listeners));
         top.finish();
         problems.throwIfAny();
-        return new RootConfig(admin, engine);
+        return new RootConfig(admin, engine, vip);
     }
 }

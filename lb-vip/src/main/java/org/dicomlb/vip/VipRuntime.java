@@ -200,7 +200,7 @@ public final class VipRuntime implements AutoCloseable {
         });
         control.setRemoveOnCancelPolicy(true);
         this.published = new AtomicReference<>(buildStatus());
-        this.meters = new VipMeters(Objects.requireNonNull(registry, "registry"), published::get);
+        this.meters = new VipMeters(Objects.requireNonNull(registry, "registry"), published);
     }
 
     // ---- API ----------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code -lb2}: eth0 192.0.2.2/24, priority 100</li>
  *   <li>{@code -cl}:  eth0 192.0.2.100/24, the client (bash's /dev/tcp, arping)</li>
  *   <li>the VIP 192.0.2.10/24 lives on whichever eth0 is master; each node's banner listener is
- *       bound to it with IP_FREEBIND whether it is there or not</li>
+ *       bound to it with IP_FREEBIND (and IP_TRANSPARENT) whether it is there or not</li>
  *   <li>{@code -br}: bridge br0 with the ports lb1, lb2, cl (veth peers of each eth0)</li>
  * </ul>
  * VRRPv3 with 100 ms adverts: a backup at priority 100 waits 3 × 100 ms + skew (156/256 × 100 ms

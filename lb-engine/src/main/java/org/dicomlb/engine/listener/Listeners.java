@@ -104,7 +104,14 @@ public final class Listeners {
             boolean floats = floating.contains(c.bind().getAddress());
             ServerBootstrap b = bootstrap(runtime);
             if (floats && io.transport() == Transport.EPOLL) {
+                // FREEBIND: bind the VIP on the backup too. TRANSPARENT (needs CAP_NET_ADMIN, which the
+                // VIP's keepalived needs anyway; without it Netty warns and FREEBIND alone still binds):
+                // the accepted connections inherit it and may still send from the VIP once it has left
+                // this host, so a connection closed after a takeover (or by a dying dicomlb, whose
+                // keepalived may drop the VIP before the kernel closes its sockets) reaches the client
+                // as a FIN or reset instead of silence until the modality's own timeout.
                 b.option(EpollChannelOption.IP_FREEBIND, true);
+                b.option(EpollChannelOption.IP_TRANSPARENT, true);
             }
             ChannelFuture f = b.bind(c.bind()).awaitUninterruptibly();
             if (!f.isSuccess()) {

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicReference;
 import org.dicomlb.vip.VipState;
 import org.dicomlb.vip.VipStatus;
 
@@ -14,12 +14,15 @@ import org.dicomlb.vip.VipStatus;
  * The VIP's meters, read from the published status: {@code dicomlb.vip.state} (one series per
  * state, 1 for the current one, as Prometheus shows enumerations), the effective priority, whether
  * this node can serve, and keepalived restarts.
+ *
+ * <p>Micrometer holds a gauge's state object weakly: the meters read the runtime's own published
+ * reference, which lives as long as the runtime, never a lambda only they would hold.
  */
 public final class VipMeters implements AutoCloseable {
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
 
-    public VipMeters(MeterRegistry registry, Supplier<VipStatus> status) {
+    public VipMeters(MeterRegistry registry, AtomicReference<VipStatus> status) {
         this.registry = registry;
         for (VipState s : VipState.values()) {
             meters.add(Gauge.builder("dicomlb.vip.state", status, st -> st.get().state() == s ? 1 : 0)

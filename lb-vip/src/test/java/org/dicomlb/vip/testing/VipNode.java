@@ -39,8 +39,9 @@ import org.dicomlb.vip.internal.AtomicFiles;
  *   <li>The world it tracks has one pool {@code archive} and one listener {@code dicom}; a control
  *       file the test writes decides whether they serve and whether the node is demoted
  *       ({@code pool-down}, {@code listener-down}, {@code demote}, one word a line).</li>
- *   <li>It serves a banner (its name) on VIP:port through a listener bound with IP_FREEBIND before
- *       the VIP exists, as the engine's listeners will, and echoes what it receives.</li>
+ *   <li>It serves a banner (its name) on VIP:port through a listener bound with IP_FREEBIND and
+ *       IP_TRANSPARENT before the VIP exists, as the engine's listeners on a VIP do, and echoes
+ *       what it receives.</li>
  *   <li>It writes its {@link VipStatus} to a status file on every change.</li>
  *   <li>SIGTERM runs {@link VipRuntime#close()} (a shutdown hook), as dicomlb's own shutdown will.</li>
  * </ul>
@@ -85,8 +86,9 @@ public final class VipNode {
 
         InetAddress address = vip.addresses().getFirst().address();
         Channel banner = new ServerBootstrap().group(group).channel(Transport.EPOLL.serverChannelClass())
-                // The VIP is not on this host yet (and may never be): bind it anyway.
+                // The VIP is not on this host yet (and may never be): bind it anyway, as the engine does.
                 .option(EpollChannelOption.IP_FREEBIND, true)
+                .option(EpollChannelOption.IP_TRANSPARENT, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

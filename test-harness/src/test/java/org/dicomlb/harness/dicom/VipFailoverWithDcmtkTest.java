@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * keepalived for the VIP, in front of a DCMTK archive; a modality (storescu) sends a bounded
  * stream of associations to the VIP; dicomlb on the master is SIGKILLed mid-stream. The other
  * appliance holds the VIP within 3 × advert + skew, the modality's next associations succeed, and
- * every instance that got a success status is in the archive.
+ * every instance that got a success status is in the archive. Then the dead appliance comes back
+ * as backup and the other one's only backend is drained: its tracked pool cannot serve, and the
+ * VIP (with the next association) moves back.
  *
  * <p>Addresses (TEST-NET-1, inside this test's namespaces only, joined by a bridge in {@code -br}):
  * <ul>
@@ -276,6 +278,46 @@ class VipFailoverWithDcmtkTest {
                         + "; printf 'GET /metrics HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3; cat <&3");
                 assertThat(metrics).contains("dicomlb_vip_state{state=\"master\"} 1.0", "dicomlb_vip_serving 1.0");
                 measured.add("lb2's vip status after the takeover:\n    " + vipStatus.strip().replace("\n", "\n    "));
+
+                // lb1 comes back as backup (no preempt). Then lb2's only backend is drained: its tracked
+                // pool has nothing eligible, and it hands the VIP back to lb1 at once.
+                dicomlb(lab, "lb1", c1);
+                Wait.until(SETTLE, () -> "lb1 to run as backup again", () -> {
+                    try {
+                        return cli(lab, "lb1", adminPort, "vip", "status").contains(": BACKUP since");
+                    } catch (IllegalStateException e) {
+                        return false;
+                    }
+                });
+                long t1 = System.nanoTime();
+                String drained = lab.exec("lb2", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + adminPort
+                        + "; printf 'PUT /api/v1/pools/archive/backends/arch/state HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 17\r\n\r\n{\"state\":\"drain\"}' >&3; cat <&3");
+                assertThat(drained).startsWith("HTTP/1.1 200");
+                Wait.until(SETTLE, "lb1 to hold the VIP", () -> sampler.firstHolding("lb1", t1) >= 0);
+                double backMs = (sampler.firstHolding("lb1", t1) - t1) / 1e6;
+                measured.add("archive drained on lb2 (its tracked pool cannot serve) -> lb1 holds the VIP after %.0f ms"
+                        .formatted(backMs));
+                assertThat(backMs).isLessThan(3 * 100 + (256 - 150) * 100 / 256.0 + 1000);
+                assertThat(cli(lab, "lb2", adminPort, "vip", "status"))
+                        .contains(": BACKUP since", "serving: no (pool 'archive' has no eligible backend)");
+                TestInstances.Instance last = TestInstances.secondaryCapture(work.resolve("source"), 9999, 64, 64, false);
+                String via = lab.exec("cl", "timeout", "60", Dcmtk.storescu().toString(), "-v", "-to", "5", "-ta", "5",
+                        "-td", "10", "-aet", "MODALITY1", "-aec", "ARCHIVE", VIP, Integer.toString(dicomPort),
+                        last.file().toString());
+                assertThat(via).contains("Received Store Response (Success)");
+                Wait.until(SETTLE, "the last instance in the archive", () -> storedName(archiveDir, last.sopInstanceUid()));
+                // Through lb1: its access log (appended by both of its runs) ends with that association.
+                Path lb1Access = work.resolve("lb1").resolve("access.log");
+                Wait.until(SETTLE, "lb1's access-log line for it", () -> {
+                    try {
+                        List<String> lines = Files.readAllLines(lb1Access);
+                        return !lines.isEmpty() && lines.getLast().contains(" result=accepted ")
+                                && lines.getLast().contains(" assoc_end=released ");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
 
                 long both = sampler.overlaps(begin).size();
                 measured.add("samples every 10 ms: %d, with the VIP on both appliances: %d".formatted(

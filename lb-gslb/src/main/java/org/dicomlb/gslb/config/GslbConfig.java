@@ -40,7 +40,7 @@ public record GslbConfig(InetSocketAddress listen, List<ZoneConfig> zones, List<
             if (seen.put(n.name(), n.name()) != null) {
                 throw new IllegalArgumentException("name " + n.name() + " is defined twice");
             }
-            if (zoneOf(n.name()) == null) {
+            if (zoneOf(zones, n.name()) == null) {
                 throw new IllegalArgumentException("name " + n.name() + " is in none of the zones " + zoneNames.keySet());
             }
             for (MemberConfig m : n.members()) {
@@ -61,6 +61,10 @@ public record GslbConfig(InetSocketAddress listen, List<ZoneConfig> zones, List<
 
     /** The zone that holds {@code name} (canonical), or null. */
     public ZoneConfig zoneOf(String name) {
+        return zoneOf(zones, name);
+    }
+
+    private static ZoneConfig zoneOf(List<ZoneConfig> zones, String name) {
         for (ZoneConfig z : zones) {
             if (DnsNames.within(name, z.name())) {
                 return z;

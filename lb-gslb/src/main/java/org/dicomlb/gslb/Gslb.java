@@ -95,7 +95,8 @@ public final class Gslb implements AutoCloseable {
 
     // Control thread only.
     private GslbConfig config;
-    private DnsServer server;
+    /** Written on the control thread; volatile for the gauge and {@link #address()}. */
+    private volatile DnsServer server;
     private ZoneView fixed = ZoneView.empty();
     private final Map<String, MemberTracker> trackers = new HashMap<>();
     private final Map<String, String> lastState = new HashMap<>();
@@ -123,7 +124,7 @@ public final class Gslb implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        Gauge.builder("dicomlb.gslb.tcp.connections", this, g -> g.status.tcpConnections())
+        Gauge.builder("dicomlb.gslb.tcp.connections", this, Gslb::tcpConnections)
                 .description("open TCP connections to the GSLB").baseUnit("connections").register(registry);
         // Every owner's events: a member with 'pool:' follows the engine's pools' health too.
         this.subscription = checker.subscribe(e -> runOnControl(this::evaluate));
@@ -224,6 +225,11 @@ public final class Gslb implements AutoCloseable {
         }
         control.shutdownNow();
         status = GslbStatus.NONE;
+    }
+
+    private double tcpConnections() {
+        DnsServer s = server;
+        return s == null ? 0 : s.tcpConnections();
     }
 
     // ---- control thread -------------------------------------------------------------------

@@ -487,9 +487,11 @@ public final class Gslb implements AutoCloseable {
             for (MemberConfig m : n.members()) {
                 InetSocketAddress at = new InetSocketAddress(m.address(), org.dicomlb.gslb.config.GslbConfigReader.DEFAULT_CHECK_PORT);
                 if (m.health() instanceof MemberHealth.Check check) {
-                    out.add(new CheckTarget(checkId(n, m), at, check.config()));
+                    out.add(new CheckTarget(checkId(n, m), at, check.config(), Map.of("name", n.name(), "member", m.name())));
                 }
-                n.failback().gate().ifPresent(g -> out.add(new CheckTarget(gateId(n, m), at, g)));
+                // ':' never occurs in a member name, so a gate's meters never merge with a member's.
+                n.failback().gate().ifPresent(g -> out.add(new CheckTarget(gateId(n, m), at, g,
+                        Map.of("name", n.name(), "member", m.name() + ":gate"))));
             }
         }
         return out;

@@ -211,6 +211,12 @@ class AuthoritativeAnswersTest {
 
     @Test
     void ednsGetsOurOptWithOurPayloadSizeAndDoEchoed() throws Exception {
+        // A plain query first: a stored answer must not leak into an EDNS query, nor EDNS into a plain one.
+        assertThat(dns.udp("dicom.example.org", Type.A).getOPT()).isNull();
+        Message noDo = dns.udp("dicom.example.org", Type.A, q -> q.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL));
+        assertThat(noDo.getOPT().getFlags() & ExtendedFlags.DO).isZero();
+        Message noRd = dns.udp("dicom.example.org", Type.A, q -> q.getHeader().unsetFlag(Flags.RD));
+        assertThat(noRd.getHeader().getFlag(Flags.RD)).isFalse();
         Message r = dns.udp("dicom.example.org", Type.A, q -> q.addRecord(new OPTRecord(4096, 0, 0, ExtendedFlags.DO), Section.ADDITIONAL));
         OPTRecord opt = r.getOPT();
         assertThat(opt).isNotNull();
@@ -247,6 +253,8 @@ class AuthoritativeAnswersTest {
 
     @Test
     void namesMatchWhateverTheirCaseAndTheQueryCaseIsEchoed() throws Exception {
+        // The same name in lower case first, so the mixed-case query is served from the stored answer.
+        dns.udp("dicom.example.org", Type.A);
         Message q = DnsClient.query("DiCoM.ExAmPlE.oRg", Type.A);
         byte[] raw = dns.udpRaw(q.toWire(), InetAddress.getLoopbackAddress());
         Message r = new Message(raw);

@@ -23,7 +23,7 @@ import org.dicomlb.testkit.Ports;
 public final class GslbFixture implements AutoCloseable {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final HealthChecker checker = HealthChecker.builder().meterRegistry(registry).build();
-    public final EventLoopGroup group = Transport.best().newGroup(1, "gslb-test");
+    public final EventLoopGroup group = Transport.best().newGroup(2, "gslb-test");
     public final Gslb gslb;
     public final int port;
 

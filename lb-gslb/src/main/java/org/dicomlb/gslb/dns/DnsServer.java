@@ -11,6 +11,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramPacket;
@@ -19,6 +21,8 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -39,11 +43,17 @@ public final class DnsServer implements AutoCloseable {
     /** Bytes a TCP client may leave unread before we stop reading its queries. */
     private static final WriteBufferWaterMark TCP_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
 
-    private final Channel udp;
+    /** The largest UDP query read whole; anything longer is cut (and answered FORMERR). */
+    static final int UDP_MAX_QUERY = 4096;
+
+    /** More sockets than this gain nothing but memory. */
+    static final int MAX_UDP_SOCKETS = 16;
+
+    private final List<Channel> udp;
     private final Channel tcp;
     private final AtomicInteger tcpOpen;
 
-    private DnsServer(Channel udp, Channel tcp, AtomicInteger tcpOpen) {
+    private DnsServer(List<Channel> udp, Channel tcp, AtomicInteger tcpOpen) {
         this.udp = udp;
         this.tcp = tcp;
         this.tcpOpen = tcpOpen;
@@ -58,15 +68,33 @@ public final class DnsServer implements AutoCloseable {
     public static DnsServer bind(InetSocketAddress address, EventLoopGroup group, Transport transport, Responder responder,
                                  Supplier<Limits> limits, DnsMetrics metrics) throws BindException {
         AtomicInteger open = new AtomicInteger();
-        ChannelFuture u = new Bootstrap().group(group).channel(transport.datagramChannelClass())
-                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .handler(new UdpHandler(responder, limits, metrics))
-                .bind(address).awaitUninterruptibly();
-        if (!u.isSuccess()) {
-            throw new BindException("cannot bind the GSLB's UDP socket on " + describe(address) + ": " + reason(u.cause()), u.cause());
+        // With epoll, one UDP socket per event loop (SO_REUSEPORT; the kernel spreads clients over
+        // them by address and port), so every loop answers queries: a single UDP socket is read by
+        // one thread only. Authoritative servers (gdnsd, Knot, Unbound) do the same. With NIO, one.
+        int sockets = transport == Transport.EPOLL ? loops(group) : 1;
+        List<Channel> udp = new ArrayList<>();
+        InetSocketAddress bound = address;
+        for (int i = 0; i < sockets; i++) {
+            Bootstrap b = new Bootstrap().group(group).channel(transport.datagramChannelClass())
+                    .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                    .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                    .handler(new UdpHandler(responder, limits, metrics, sockets));
+            if (transport == Transport.EPOLL) {
+                // recvmmsg: up to 32 queries per system call (a query over UDP_MAX_QUERY bytes is cut and
+                // gets FORMERR; real ones are far smaller). Responses flushed together go out with sendmmsg.
+                b.option(EpollChannelOption.SO_REUSEPORT, sockets > 1)
+                        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, UDP_MAX_QUERY)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_MAX_QUERY * 32));
+            }
+            ChannelFuture u = b.bind(bound).awaitUninterruptibly();
+            if (!u.isSuccess()) {
+                udp.forEach(c -> c.close().awaitUninterruptibly());
+                throw new BindException("cannot bind the GSLB's UDP socket on " + describe(bound) + ": " + reason(u.cause()), u.cause());
+            }
+            udp.add(u.channel());
+            // The same port for every socket and for TCP, also when the caller asked for port 0.
+            bound = (InetSocketAddress) u.channel().localAddress();
         }
-        InetSocketAddress bound = (InetSocketAddress) u.channel().localAddress();
         ChannelFuture t = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 128)
@@ -87,18 +115,25 @@ public final class DnsServer implements AutoCloseable {
                                 new TcpHandler(responder));
                     }
                 })
-                // The same port as UDP, also when the caller asked for port 0.
                 .bind(bound).awaitUninterruptibly();
         if (!t.isSuccess()) {
-            u.channel().close().awaitUninterruptibly();
+            udp.forEach(c -> c.close().awaitUninterruptibly());
             throw new BindException("cannot bind the GSLB's TCP socket on " + describe(bound) + ": " + reason(t.cause()), t.cause());
         }
-        log.info("GSLB answering DNS on {} (udp and tcp)", describe(bound));
-        return new DnsServer(u.channel(), t.channel(), open);
+        log.info("GSLB answering DNS on {} (udp: {} socket{}, and tcp)", describe(bound), sockets, sockets == 1 ? "" : "s");
+        return new DnsServer(List.copyOf(udp), t.channel(), open);
+    }
+
+    private static int loops(EventLoopGroup group) {
+        int n = 0;
+        for (var ignored : group) {
+            n++;
+        }
+        return Math.max(1, Math.min(n, MAX_UDP_SOCKETS));
     }
 
     public InetSocketAddress address() {
-        return (InetSocketAddress) udp.localAddress();
+        return (InetSocketAddress) udp.getFirst().localAddress();
     }
 
     /** Open TCP connections now. */
@@ -109,7 +144,7 @@ public final class DnsServer implements AutoCloseable {
     /** Stops answering; open TCP connections finish their current query and close. */
     @Override
     public void close() {
-        udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        udp.forEach(c -> c.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
         tcp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 
@@ -133,12 +168,15 @@ public final class DnsServer implements AutoCloseable {
         private final Supplier<Limits> limits;
         private final DnsMetrics metrics;
         private final RateLimiter limiter = new RateLimiter();
+        private final int shareOf;
         private boolean pending;
 
-        UdpHandler(Responder responder, Supplier<Limits> limits, DnsMetrics metrics) {
+        /** @param shareOf the number of sockets: each enforces that share of the rate limit */
+        UdpHandler(Responder responder, Supplier<Limits> limits, DnsMetrics metrics, int shareOf) {
             this.responder = responder;
             this.limits = limits;
             this.metrics = metrics;
+            this.shareOf = shareOf;
         }
 
         @Override
@@ -146,7 +184,7 @@ public final class DnsServer implements AutoCloseable {
             byte[] query = ByteBufUtil.getBytes(packet.content());
             InetSocketAddress sender = packet.sender();
             byte[] response;
-            switch (limiter.check(sender.getAddress(), limits.get().rateLimit(), System.nanoTime())) {
+            switch (limiter.check(sender.getAddress(), limits.get().rateLimit(), shareOf, System.nanoTime())) {
                 case ANSWER -> response = responder.respond(query, sender.getAddress(), false);
                 case SLIP -> {
                     metrics.rateLimited(true);

@@ -20,10 +20,16 @@ final class RateLimiter {
     private final boolean[] used = new boolean[SLOTS];
     private final int[] limited = new int[SLOTS];
 
-    Verdict check(InetAddress client, RateLimit limit, long nowNanos) {
+    /**
+     * @param shareOf how many sockets share the limit: the kernel spreads a subnet's queries over
+     *                them, so each allows its share of the rate and burst
+     */
+    Verdict check(InetAddress client, RateLimit limit, int shareOf, long nowNanos) {
         if (!limit.enabled()) {
             return Verdict.ANSWER;
         }
+        double rate = Math.max(1.0, limit.responsesPerSecond() / (double) shareOf);
+        double burst = Math.max(1.0, limit.burst() / (double) shareOf);
         byte[] a = client.getAddress();
         int prefix = a.length == 4 ? limit.ipv4Prefix() : limit.ipv6Prefix();
         long hi = 0;
@@ -42,12 +48,12 @@ final class RateLimiter {
             used[slot] = true;
             keys[slot] = hi;
             keysLow[slot] = lo;
-            tokens[slot] = limit.burst();
+            tokens[slot] = burst;
             lastNanos[slot] = nowNanos;
             limited[slot] = 0;
         }
-        double refill = (nowNanos - lastNanos[slot]) / 1e9 * limit.responsesPerSecond();
-        tokens[slot] = Math.min(limit.burst(), tokens[slot] + Math.max(0, refill));
+        double refill = (nowNanos - lastNanos[slot]) / 1e9 * rate;
+        tokens[slot] = Math.min(burst, tokens[slot] + Math.max(0, refill));
         lastNanos[slot] = nowNanos;
         if (tokens[slot] >= 1) {
             tokens[slot] -= 1;

@@ -2,6 +2,8 @@ package org.dicomlb.gslb.dns;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import io.micrometer.core.instrument.Counter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -66,6 +68,19 @@ public final class Responder {
             metrics.query(-1, Result.DROPPED, tcp);
             return null;
         }
+        ZoneView v = view.get();
+        String dc = v.subnets().isEmpty() ? null : v.subnets().datacenter(source).orElse("");
+        AnswerCache.Plain plain = AnswerCache.plain(query, tcp, v.limits().udpPayload(), dc);
+        if (plain != null) {
+            AnswerCache.Entry hit = v.cache().get(plain.key());
+            if (hit != null) {
+                metrics.query(hit.qtype(), hit.result(), tcp);
+                for (Counter c : hit.answered()) {
+                    c.increment();
+                }
+                return AnswerCache.render(hit, query, plain.nameEnd());
+            }
+        }
         Message q;
         try {
             q = new Message(query);
@@ -73,7 +88,25 @@ public final class Responder {
             metrics.query(-1, Result.FORMERR, tcp);
             return formErr(query);
         }
-        return answer(q, source, tcp, view.get());
+        Reply r = answer(q, source, tcp, v);
+        metrics.query(r.qtype, r.result, tcp);
+        for (Counter c : r.answered) {
+            c.increment();
+        }
+        if (plain != null && r.cacheable) {
+            v.cache().put(plain.key(), new AnswerCache.Entry(r.wire, r.qtype, r.result, List.copyOf(r.answered)));
+        }
+        return r.wire;
+    }
+
+    /** A finished response and what it counts. */
+    private static final class Reply {
+        byte[] wire;
+        int qtype;
+        Result result;
+        final List<Counter> answered = new ArrayList<>(2);
+        /** False when the same query may get another answer next time (weighted). */
+        boolean cacheable = true;
     }
 
     /**
@@ -98,7 +131,8 @@ public final class Responder {
         }
     }
 
-    private byte[] answer(Message q, InetAddress source, boolean tcp, ZoneView v) {
+    private Reply answer(Message q, InetAddress source, boolean tcp, ZoneView v) {
+        Reply out = new Reply();
         Header qh = q.getHeader();
         Message r = reply(q);
         List<Record> questions = q.getSection(Section.QUESTION);
@@ -108,43 +142,43 @@ public final class Responder {
             r.addRecord(question, Section.QUESTION);
         }
         if (qh.getOpcode() != Opcode.QUERY) {
-            return finish(r, Rcode.NOTIMP, qtype, tcp, null, null);
+            return finish(out, r, Rcode.NOTIMP, qtype, tcp, null, null);
         }
         if (question == null) {
-            return finish(r, Rcode.FORMERR, qtype, tcp, null, null);
+            return finish(out, r, Rcode.FORMERR, qtype, tcp, null, null);
         }
         OPTRecord opt = null;
         for (Record rec : q.getSection(Section.ADDITIONAL)) {
             if (rec instanceof OPTRecord o) {
                 if (opt != null || !o.getName().equals(Name.root)) {
                     // RFC 6891 6.1.1: more than one OPT, or one not owned by the root, is a format error.
-                    return finish(r, Rcode.FORMERR, qtype, tcp, null, null);
+                    return finish(out, r, Rcode.FORMERR, qtype, tcp, null, null);
                 }
                 opt = o;
             }
         }
         if (opt != null && opt.getVersion() > 0) {
-            return finish(r, Rcode.BADVERS, qtype, tcp, opt, null);
+            return finish(out, r, Rcode.BADVERS, qtype, tcp, opt, null);
         }
         ClientSubnetOption ecs = null;
         if (opt != null) {
             for (EDNSOption o : opt.getOptions(EDNSOption.Code.CLIENT_SUBNET)) {
                 if (ecs != null) {
-                    return finish(r, Rcode.FORMERR, qtype, tcp, opt, null);
+                    return finish(out, r, Rcode.FORMERR, qtype, tcp, opt, null);
                 }
                 ecs = (ClientSubnetOption) o;
             }
         }
         if (qtype == Type.OPT || qtype == Type.TSIG || qtype == Type.TKEY) {
-            return finish(r, Rcode.FORMERR, qtype, tcp, opt, null);
+            return finish(out, r, Rcode.FORMERR, qtype, tcp, opt, null);
         }
         if (question.getDClass() != DClass.IN || qtype == Type.AXFR || qtype == Type.IXFR) {
-            return finish(r, Rcode.REFUSED, qtype, tcp, opt, scopeZero(ecs));
+            return finish(out, r, Rcode.REFUSED, qtype, tcp, opt, scopeZero(ecs));
         }
         Name qname = question.getName();
         ZoneView.Zone zone = v.zoneOf(qname);
         if (zone == null) {
-            return finish(r, Rcode.REFUSED, qtype, tcp, opt, scopeZero(ecs));
+            return finish(out, r, Rcode.REFUSED, qtype, tcp, opt, scopeZero(ecs));
         }
         r.getHeader().setFlag(Flags.AA);
         ZoneView.GslbName name = v.name(qname);
@@ -173,15 +207,18 @@ public final class Responder {
                 if (family.isEmpty()) {
                     continue;
                 }
+                if (name.config().method() == Method.WEIGHTED) {
+                    out.cacheable = false;
+                }
                 Choice c = Selector.choose(name.config().method(), name.config().fallback(), family, dc,
                         ThreadLocalRandom.current());
                 if (c.refused()) {
                     r.getHeader().unsetFlag(Flags.AA);
-                    return finish(r, Rcode.SERVFAIL, qtype, tcp, opt, ecsOut);
+                    return finish(out, r, Rcode.SERVFAIL, qtype, tcp, opt, ecsOut);
                 }
                 for (Candidate m : c.members()) {
                     r.addRecord(name.records().get(m.member()), Section.ANSWER);
-                    name.answers().get(m.member()).increment();
+                    out.answered.add(name.answers().get(m.member()));
                 }
                 data = true;
             }
@@ -197,11 +234,11 @@ public final class Responder {
             }
         }
         if (data) {
-            return finish(r, Rcode.NOERROR, qtype, tcp, opt, ecsOut);
+            return finish(out, r, Rcode.NOERROR, qtype, tcp, opt, ecsOut);
         }
         r.addRecord(zone.negativeSoa(), Section.AUTHORITY);
         boolean exists = apex || name != null || v.host(qname) != null || v.exists(qname);
-        return finish(r, exists ? Rcode.NOERROR : Rcode.NXDOMAIN, qtype, tcp, opt, ecsOut);
+        return finish(out, r, exists ? Rcode.NOERROR : Rcode.NXDOMAIN, qtype, tcp, opt, ecsOut);
     }
 
     /** A response skeleton: the query's id, opcode and RD; QR set; never RA (we do not recurse). */
@@ -221,7 +258,7 @@ public final class Responder {
      * Sets the rcode (its upper bits go into the OPT record), adds our OPT when the query had
      * one, and renders within the client's size.
      */
-    private byte[] finish(Message r, int rcode, int qtype, boolean tcp, OPTRecord queryOpt, ClientSubnetOption ecs) {
+    private Reply finish(Reply out, Message r, int rcode, int qtype, boolean tcp, OPTRecord queryOpt, ClientSubnetOption ecs) {
         r.getHeader().setRcode(rcode & 0xF);
         int udpPayload = view.get().limits().udpPayload();
         int max = tcp ? TCP_MAX : CLASSIC_UDP;
@@ -234,8 +271,10 @@ public final class Responder {
                 max = Math.max(CLASSIC_UDP, Math.min(queryOpt.getPayloadSize(), udpPayload));
             }
         }
-        metrics.query(qtype, result(rcode), tcp);
-        return r.toWire(max);
+        out.qtype = qtype;
+        out.result = result(rcode);
+        out.wire = r.toWire(max);
+        return out;
     }
 
     /** ECS echoed for an answer that does not depend on the client (RFC 7871 7.2.1: scope 0). */

@@ -55,6 +55,8 @@ public final class ZoneView {
     private final Set<Name> existing;
     private final SubnetMap subnets;
     private final Limits limits;
+    /** Responses to plain queries built from this view; a new view starts with an empty one. */
+    private final AnswerCache cache = new AnswerCache();
 
     public ZoneView(List<Zone> zones, Map<Name, GslbName> names, Map<Name, List<Record>> hosts, SubnetMap subnets,
                     Limits limits) {
@@ -134,6 +136,10 @@ public final class ZoneView {
 
     public SubnetMap subnets() {
         return subnets;
+    }
+
+    AnswerCache cache() {
+        return cache;
     }
 
     public Limits limits() {

@@ -133,20 +133,104 @@ public final class Gslb implements AutoCloseable {
     }
 
     /**
-     * Makes {@code next} the running configuration: binds the listen address when it changed (the
-     * old sockets answer until the new ones are bound), hands the members' checks to the health
-     * checker and publishes the new zones. All or nothing: when the address cannot be bound or
-     * the checker refuses the targets, the running configuration stays and the future fails with
-     * the reason.
+     * Makes {@code next} the running configuration: {@link #prepare} then {@link #commit}. All or
+     * nothing: when the listen address cannot be bound or the checker refuses the targets, the
+     * running configuration stays and the future fails with the reason.
      */
     public CompletableFuture<Void> apply(GslbConfig next) {
+        return prepare(next).thenCompose(this::commit);
+    }
+
+    /**
+     * The part of applying {@code next} that can fail: binds the listen address when it is not the
+     * one served now (the running sockets keep answering meanwhile). Nothing else changes until
+     * {@link #commit}; {@link #discard} gives the sockets back. The composition root prepares
+     * every module of a reload before it commits any, so a reload that fails changes nothing.
+     */
+    public CompletableFuture<Prepared> prepare(GslbConfig next) {
         Objects.requireNonNull(next, "config");
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        return onControl(() -> {
+            if (closed) {
+                throw new IllegalStateException("the GSLB is closed");
+            }
+            DnsServer bound = null;
+            if (server == null || !config.listen().equals(next.listen())) {
+                bound = DnsServer.bind(next.listen(), group, transport, responder, () -> view.get().limits(), dnsMetrics);
+            }
+            return new Prepared(next, bound);
+        });
+    }
+
+    /** Serves a prepared configuration: new sockets (closing the old ones), checks, zones and names. */
+    public CompletableFuture<Void> commit(Prepared p) {
+        return onControl(() -> {
+            commitNow(p);
+            return null;
+        });
+    }
+
+    /** Gives back what {@link #prepare} bound; the running configuration stays. */
+    public void discard(Prepared p) {
+        if (p.bound != null) {
+            p.bound.close();
+        }
+    }
+
+    /**
+     * Stops serving DNS (a reload whose file has no {@code gslb:} section): closes the sockets and
+     * drops the members' checks. A later {@link #apply} starts again.
+     */
+    public CompletableFuture<Void> clear() {
+        return onControl(() -> {
+            if (server != null) {
+                server.close();
+                log.info("GSLB stopped answering DNS on {}", server.address());
+                server = null;
+            }
+            checker.update(HEALTH_OWNER, List.of()).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
+            config = null;
+            fixed = ZoneView.empty();
+            view.set(fixed);
+            trackers.clear();
+            lastState.clear();
+            dropMeters(answerCounters, Set.of());
+            dropMeters(failbackCounters, Set.of());
+            status = GslbStatus.NONE;
+            return null;
+        });
+    }
+
+    /** A configuration ready to be committed, holding the sockets bound for it (if its address is new). */
+    public static final class Prepared {
+        private final GslbConfig config;
+        private final DnsServer bound;
+
+        private Prepared(GslbConfig config, DnsServer bound) {
+            this.config = config;
+            this.bound = bound;
+        }
+
+        public GslbConfig config() {
+            return config;
+        }
+    }
+
+    /** True while a configuration is applied. */
+    public boolean running() {
+        return server != null;
+    }
+
+    @FunctionalInterface
+    private interface ControlTask<T> {
+        T run() throws Exception;
+    }
+
+    private <T> CompletableFuture<T> onControl(ControlTask<T> task) {
+        CompletableFuture<T> done = new CompletableFuture<>();
         try {
             control.execute(() -> {
                 try {
-                    applyNow(next);
-                    done.complete(null);
+                    done.complete(task.run());
                 } catch (Exception e) {
                     done.completeExceptionally(e);
                 }
@@ -253,21 +337,18 @@ public final class Gslb implements AutoCloseable {
         }
     }
 
-    private void applyNow(GslbConfig next) throws Exception {
+    private void commitNow(Prepared p) throws Exception {
+        GslbConfig next = p.config;
+        DnsServer bound = p.bound;
         if (closed) {
+            discard(p);
             throw new IllegalStateException("the GSLB is closed");
         }
         ZoneView nextFixed = fixedView(next);
-        DnsServer bound = null;
-        if (server == null || !config.listen().equals(next.listen())) {
-            bound = DnsServer.bind(next.listen(), group, transport, responder, () -> view.get().limits(), dnsMetrics);
-        }
         try {
             checker.update(HEALTH_OWNER, targets(next)).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (RuntimeException | ExecutionException | TimeoutException e) {
-            if (bound != null) {
-                bound.close();
-            }
+            discard(p);
             if (config != null) {
                 // Put our previous targets back, in case the checker took part of the change.
                 checker.update(HEALTH_OWNER, targets(config));

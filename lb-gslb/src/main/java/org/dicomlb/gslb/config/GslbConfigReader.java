@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.dicomlb.config.Binds;
 import org.dicomlb.config.Cidr;
 import org.dicomlb.config.ConfigNode;
 import org.dicomlb.config.Durations;
@@ -40,7 +41,16 @@ public final class GslbConfigReader {
      * @param poolNames the pools this appliance defines, for members with {@code pool:}
      */
     public static GslbConfig read(Section s, Set<String> poolNames) {
+        return read(s, poolNames, new Binds());
+    }
+
+    /**
+     * As {@link #read(Section, Set)}, and claims the listen address in {@code binds} (the TCP side
+     * of DNS must not collide with the admin or a proxy listener).
+     */
+    public static GslbConfig read(Section s, Set<String> poolNames, Binds binds) {
         InetSocketAddress listen = s.requiredAddress("listen");
+        binds.claim(s, "listen", "the GSLB", listen);
         List<ZoneConfig> zones = new ArrayList<>();
         Map<String, Location> zoneNames = new HashMap<>();
         for (Section z : s.sections("zones", "zone")) {

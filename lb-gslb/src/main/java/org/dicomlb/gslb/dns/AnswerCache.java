@@ -19,6 +19,9 @@ import org.dicomlb.gslb.dns.DnsMetrics.Result;
 final class AnswerCache {
     static final int MAX_ENTRIES = 4096;
 
+    /** The lower-cased name of the query being read, per event loop thread (copied into the key's String). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[255]);
+
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
 
     record Key(String name, int type, int dclass, int max, int edns, boolean rd, String datacenter) {
@@ -67,7 +70,7 @@ final class AnswerCache {
         if (additional > 1) {
             return null;
         }
-        byte[] name = new byte[255];
+        byte[] name = SCRATCH.get();
         int n = 0;
         int p = 12;
         while (true) {

@@ -4,7 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -196,7 +195,10 @@ public final class DnsServer implements AutoCloseable {
                 }
             }
             if (response != null) {
-                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(response), sender), ctx.voidPromise());
+                // Straight into a pooled direct buffer: the native transport would copy a heap one anyway.
+                ByteBuf out = ctx.alloc().directBuffer(response.length);
+                out.writeBytes(response);
+                ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
                 pending = true;
             }
         }

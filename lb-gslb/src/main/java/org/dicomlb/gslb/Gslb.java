@@ -664,9 +664,4 @@ public final class Gslb implements AutoCloseable {
     private static Record address(Name owner, long ttl, InetAddress a) {
         return a instanceof java.net.Inet4Address ? new ARecord(owner, DClass.IN, ttl, a) : new AAAARecord(owner, DClass.IN, ttl, a);
     }
-
-    /** For tests: runs {@code task} on the control thread after everything queued before it. */
-    void sync() throws Exception {
-        control.submit(() -> null).get(10, TimeUnit.SECONDS);
-    }
 }

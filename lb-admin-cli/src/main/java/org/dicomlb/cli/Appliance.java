@@ -39,6 +39,8 @@ import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.AccessLogWriter;
 import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.gslb.FailbackResult;
+import org.dicomlb.gslb.Gslb;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.ProbeTransport;
 import org.dicomlb.io.EventLoops;
@@ -90,6 +92,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final HealthChecker health;
     private final Engine engine;
+    private final Gslb gslb;
     private final AdminServer admin;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     // Reloads are serialised and kept off event loops: reading and parsing the file is blocking I/O.
@@ -118,7 +121,13 @@ public final class Appliance implements AdminApi, AutoCloseable {
         gcMetrics.bindTo(registry);
         this.health = HealthChecker.builder().meterRegistry(registry)
                 .transport(ProbeTransport.on(loops.group("health", 1))).build();
-        this.engine = new Engine(new Engine.Parts(loops.group("io", options.ioThreads()), health, registry, accessLog));
+        EventLoops.Group io = loops.group("io", options.ioThreads());
+        this.engine = new Engine(new Engine.Parts(io, health, registry, accessLog));
+        // The GSLB answers on loops of its own (one per core, a UDP socket each), so a saturated
+        // data plane cannot delay the answers that steer clients away from a failed site; it
+        // learns its 'pool:' members' state from the engine's published pools.
+        EventLoops.Group dns = loops.group("dns", 0);
+        this.gslb = new Gslb(health, engine::poolServing, dns.group(), dns.transport(), registry);
         this.admin = new AdminServer(loops.group("admin", 1), this);
         // A pool's eligibility follows its backends' health: the VIP re-evaluates at once.
         this.poolEvents = health.subscribe("pools", e -> servingChanged());
@@ -132,12 +141,19 @@ public final class Appliance implements AdminApi, AutoCloseable {
             Optional<AdminServer.Binding> adminAt = app.bindAdmin(config);
             app.engine.floatingAddresses(floating(config));
             app.engine.start(config.engine());
+            if (config.gslb().isPresent()) {
+                app.gslb.apply(config.gslb().get()).join();
+            }
             app.commitAdmin(config, adminAt);
             // After the listeners: the VIP comes to a node that already listens on it.
             Optional<String> vipFailure = app.applyVip(config.vip());
             if (vipFailure.isPresent()) {
                 throw new EngineException(vipFailure.get());
             }
+        } catch (CompletionException e) {
+            app.close();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new EngineException(cause.getMessage() == null ? cause.toString() : cause.getMessage());
         } catch (EngineException | AdminServer.BindFailure | RuntimeException e) {
             app.close();
             throw e instanceof EngineException ee ? ee : new EngineException(e.getMessage());
@@ -170,7 +186,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     @Override
     public ApplianceStatus status() {
-        return ApplianceStatus.of(VersionProvider.version(), engine.status(), vipStatus().orElse(null));
+        return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
+                vipStatus().orElse(null));
     }
 
     @Override
@@ -255,6 +272,18 @@ public final class Appliance implements AdminApi, AutoCloseable {
         return engine.setAdminState(pool, backend, state).whenComplete((r, e) -> servingChanged());
     }
 
+    @Override
+    public CompletableFuture<FailbackResult> gslbFailback(String name) {
+        if (!gslb.running()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this dicomlb runs no GSLB (no gslb section)"));
+        }
+        return gslb.failback(name);
+    }
+
+    public Gslb gslb() {
+        return gslb;
+    }
+
     /** Re-reads the configuration file and applies it if valid and bindable; otherwise keeps running as is. */
     @Override
     public CompletableFuture<ReloadResult> reload() {
@@ -289,6 +318,19 @@ public final class Appliance implements AdminApi, AutoCloseable {
             LOG.error("reload rejected: {}; the running configuration is unchanged", e.getMessage());
             return ReloadResult.rejected(List.of(e.getMessage()));
         }
+        // The GSLB binds a new listen address before anything changes, like the admin listener.
+        Optional<Gslb.Prepared> gslbAt = Optional.empty();
+        if (next.gslb().isPresent()) {
+            try {
+                gslbAt = Optional.of(gslb.prepare(next.gslb().get()).join());
+            } catch (CompletionException e) {
+                adminAt.ifPresent(admin::discard);
+                engine.metrics().reloaded(false);
+                String why = e.getCause() == null ? String.valueOf(e) : e.getCause().getMessage();
+                LOG.error("reload rejected: {}; the running configuration is unchanged", why);
+                return ReloadResult.rejected(List.of(why));
+            }
+        }
         ReloadResult r;
         try {
             engine.floatingAddresses(floating(next));
@@ -299,15 +341,27 @@ public final class Appliance implements AdminApi, AutoCloseable {
         }
         if (!r.applied()) {
             adminAt.ifPresent(admin::discard);
+            gslbAt.ifPresent(gslb::discard);
             return r;
         }
         commitAdmin(next, adminAt);
+        // After the engine, so that members following a pool new in this file find it.
+        try {
+            if (gslbAt.isPresent()) {
+                gslb.commit(gslbAt.get()).join();
+            } else if (gslb.running()) {
+                gslb.clear().join();
+            }
+        } catch (CompletionException e) {
+            LOG.error("the GSLB could not take the new configuration and keeps its previous one", e.getCause());
+            return new ReloadResult(true, List.of("GSLB: " + e.getCause().getMessage()), r.summary());
+        }
+        // Last, after the listeners that bind its addresses. Checked above, so a failure here is
+        // keepalived failing to run, not the file: say what did apply.
         Optional<String> vipFailure = applyVip(next.vip());
         if (vipFailure.isPresent()) {
-            // Checked above, so this is keepalived failing to run, not the file: say what did apply.
             LOG.error("reload: listeners, pools and admin applied, but {}", vipFailure.get());
-            return new ReloadResult(false, List.of(vipFailure.get()),
-                    "listeners, pools and admin applied; the vip: section was not");
+            return new ReloadResult(true, List.of(vipFailure.get()), r.summary() + "; the vip: section was not applied");
         }
         return r;
     }
@@ -348,6 +402,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
             LOG.debug("unsubscribing: {}", e.toString());
         }
         reloads.shutdownNow();
+        gslb.close();
         engine.close();
         admin.close();
         health.close();

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.gslb.FailbackResult;
 import org.dicomlb.vip.VipStatus;
 
 /**
@@ -33,4 +34,11 @@ public interface AdminApi {
      * {@code /promote}); empty when the file has no vip: section.
      */
     Optional<CompletableFuture<VipStatus>> demoteVip(boolean demote);
+
+    /**
+     * Releases the members of a GSLB name held by its failback policy
+     * ({@code POST /api/v1/gslb/NAME/failback}). Fails with {@link IllegalArgumentException} for a
+     * name the GSLB does not have, {@link IllegalStateException} when no GSLB runs.
+     */
+    CompletableFuture<FailbackResult> gslbFailback(String name);
 }

@@ -2,24 +2,34 @@ package org.dicomlb.cli.admin;
 
 import java.util.List;
 import org.dicomlb.engine.EngineStatus;
+import org.dicomlb.gslb.GslbStatus;
 import org.dicomlb.vip.VipStatus;
 
 /**
  * {@code GET /api/v1/status} and {@code dicomlb status --json}: the engine's status at the top
  * level (transport, listeners, pools, descriptors), with the version that serves it. Other
  * modules add their own section here when they run (each publishes its own status record):
- * {@code vip} when the file has a vip: section (null, and left out of the JSON, otherwise).
+ * {@code gslb} while the GSLB answers, {@code vip} when the file has a vip: section (each null,
+ * and left out of the JSON, otherwise).
  */
 public record ApplianceStatus(String version, String transport, List<EngineStatus.ListenerStatus> listeners,
                               List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors,
-                              VipStatus vip) {
+                              GslbStatus gslb, VipStatus vip) {
     public ApplianceStatus {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
     }
 
-    public static ApplianceStatus of(String version, EngineStatus engine, VipStatus vip) {
+    public static ApplianceStatus of(String version, EngineStatus engine) {
+        return of(version, engine, null, null);
+    }
+
+    /**
+     * @param gslb the GSLB's status, or null when it does not run (the section is then left out)
+     * @param vip  the VIP's status, or null without a vip: section
+     */
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip) {
         return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(),
-                vip);
+                gslb, vip);
     }
 }

@@ -14,6 +14,8 @@ import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.EngineConfigReader;
 import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.config.PoolConfig;
+import org.dicomlb.gslb.config.GslbConfig;
+import org.dicomlb.gslb.config.GslbConfigReader;
 import org.dicomlb.vip.config.VipConfig;
 import org.dicomlb.vip.config.VipConfigReader;
 
@@ -41,13 +43,16 @@ public final class RootConfigReader {
         }
         Binds binds = new Binds();
         Optional<AdminConfig> admin = top.section("admin").map(s -> AdminConfigReader.read(s, binds));
-        EngineConfig engine = EngineConfigReader.read(top, binds, true);
-        // The VIP tracks pools and listeners by name: it is read with the names this file defines.
+        // A file may run the proxy, the GSLB, or both; with a gslb section the proxy sections are optional.
+        boolean gslbWanted = top.node("gslb").isPresent();
+        EngineConfig engine = EngineConfigReader.read(top, binds, !gslbWanted);
         Set<String> pools = engine.pools().stream().map(PoolConfig::name).collect(Collectors.toSet());
+        Optional<GslbConfig> gslb = top.section("gslb").map(s -> GslbConfigReader.read(s, pools, binds));
+        // The VIP tracks pools and listeners by name: it is read with the names this file defines.
         Set<String> listeners = engine.listeners().stream().map(ListenerConfig::name).collect(Collectors.toSet());
         Optional<VipConfig> vip = top.section("vip").map(s -> VipConfigReader.read(s, pools, listeners));
         top.finish();
         problems.throwIfAny();
-        return new RootConfig(admin, engine, vip);
+        return new RootConfig(admin, engine, gslb, vip);
     }
 }

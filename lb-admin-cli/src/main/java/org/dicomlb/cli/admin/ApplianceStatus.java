@@ -2,20 +2,28 @@ package org.dicomlb.cli.admin;
 
 import java.util.List;
 import org.dicomlb.engine.EngineStatus;
+import org.dicomlb.gslb.GslbStatus;
 
 /**
  * {@code GET /api/v1/status} and {@code dicomlb status --json}: the engine's status at the top
  * level (transport, listeners, pools, descriptors), with the version that serves it. Other
- * modules add their own section here when they run (each publishes its own status record).
+ * modules add their own section here when they run (each publishes its own status record):
+ * {@code gslb} while the GSLB answers.
  */
 public record ApplianceStatus(String version, String transport, List<EngineStatus.ListenerStatus> listeners,
-                              List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors) {
+                              List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors,
+                              GslbStatus gslb) {
     public ApplianceStatus {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
     }
 
     public static ApplianceStatus of(String version, EngineStatus engine) {
-        return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors());
+        return of(version, engine, null);
+    }
+
+    /** @param gslb the GSLB's status, or null when it does not run (the section is then left out) */
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb) {
+        return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(), gslb);
     }
 }

@@ -37,7 +37,7 @@ class ConfigFindingsTest {
                     health-check: *echo
                     backends: [{ name: c1, address: 127.0.0.21:104 }]
                 """).engine();
-        DicomRoute route = c.listeners().get(0).dicom().routes().get(0);
+        DicomRoute route = ((org.dicomlb.engine.config.DicomMode) c.listeners().get(0).mode()).routes().get(0);
         assertThat(route.callingAe()).contains(AePattern.parse("CT01"));
         assertThat(route.matches("ANY", "CT01", java.net.InetAddress.getLoopbackAddress(), java.util.List.of())).isTrue();
         assertThat(route.matches("ANY", "ct", java.net.InetAddress.getLoopbackAddress(), java.util.List.of())).isFalse();

@@ -68,6 +68,12 @@ class AdminRequestFuzzTest {
             changes.incrementAndGet();
             return CompletableFuture.completedFuture(new Engine.StateChange(false, "no backend in the fuzz test", null));
         }
+
+        @Override
+        public CompletableFuture<org.dicomlb.gslb.FailbackResult> gslbFailback(String name) {
+            changes.incrementAndGet();
+            return CompletableFuture.failedFuture(new IllegalStateException("no GSLB in the fuzz test"));
+        }
     }
 
     private static EmbeddedChannel connection(AdminServer server) {

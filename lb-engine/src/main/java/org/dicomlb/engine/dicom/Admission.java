@@ -50,7 +50,11 @@ sealed interface Admission {
      * @param peer     the client's verified TLS certificate, when it presented one
      */
     static Admission decide(ListenerConfig listener, AssociateRq rq, InetAddress client, Optional<PeerIdentity> peer) {
-        DicomMode dicom = (DicomMode) listener.mode();
+        return decide((DicomMode) listener.mode(), listener.pool(), rq, client, peer);
+    }
+
+    /** @param defaultPool the listener's pool, or null when it has none */
+    static Admission decide(DicomMode dicom, String defaultPool, AssociateRq rq, InetAddress client, Optional<PeerIdentity> peer) {
         String calling = rq.callingAe().text();
         if (!dicom.certificateBindings().isEmpty() && !bound(dicom.certificateBindings(), peer, calling)) {
             // PS3.8: the service user does not recognise this calling AE for this peer; permanent.
@@ -70,8 +74,8 @@ sealed interface Admission {
                 return new Route(r.pool(), r.label());
             }
         }
-        if (listener.pool() != null) {
-            return new Route(listener.pool(), DEFAULT_ROUTE);
+        if (defaultPool != null) {
+            return new Route(defaultPool, DEFAULT_ROUTE);
         }
         return new Refuse(AssociateRj.of(RejectResult.PERMANENT, RejectReason.CALLED_AE_TITLE_NOT_RECOGNIZED));
     }

@@ -48,8 +48,8 @@ final class TlsAccept extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        ctx.pipeline().remove(this);
         if (done.isSuccess()) {
+            ctx.pipeline().remove(this);
             Optional<SSLSession> session = TlsChannels.session(ctx.channel());
             Optional<PeerIdentity> peer = session.flatMap(PeerIdentity::of);
             connection.record().field("tls", session.map(TlsChannels::describe).orElse(null));
@@ -65,9 +65,15 @@ final class TlsAccept extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Until the handshake has succeeded the frontend has not seen the connection, so nothing
+     * behind us may hear of errors: the SslHandler reports a failed handshake both as the
+     * completion event (which decides) and as an exception, which ends here. After a failure we
+     * stay, and the channel closes.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // The SslHandler reports a failed handshake here and as the completion event; the event decides.
+        ctx.close();
     }
 
     static String describe(Throwable cause) {

@@ -66,7 +66,7 @@ class SecurityConfigReaderTest {
                 %s
                 certificate-bindings: [ { dns: a.example.org, calling-ae: CT01 } ]
                 """.formatted(tls(false))))).singleElement().asString()
-                .startsWith("test.yaml:10:27: ").contains("need client certificates");
+                .startsWith("test.yaml:7:27: ").contains("need client certificates");
         assertThat(Configs.errors(listener("""
                 mode: dicom
                 certificate-bindings: [ { dns: a.example.org, calling-ae: CT01 } ]

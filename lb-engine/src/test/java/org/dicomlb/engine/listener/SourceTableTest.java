@@ -59,22 +59,24 @@ class SourceTableTest {
 
     @Test
     void idleSourcesLeaveTheTableAndAFullTableAdmitsNewSourcesUntracked() throws Exception {
+        // Releases read the real clock, so this test's clock starts at it.
+        long base = System.nanoTime();
         SourceTable t = new SourceTable(new SourceLimits(5, 1, 1, 32, 64, 16));
         List<SourceTable.Admitted> open = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
-            open.add((SourceTable.Admitted) admit(t, "127.0.1." + i, 0));
+            open.add((SourceTable.Admitted) admit(t, "127.0.1." + i, base));
         }
         assertThat(t.size()).isEqualTo(16);
         AtomicInteger untracked = new AtomicInteger();
-        SourceTable.Decision d = t.admit(ip("127.0.2.1"), 0, untracked::incrementAndGet);
+        SourceTable.Decision d = t.admit(ip("127.0.2.1"), base, untracked::incrementAndGet);
         assertThat(d).isEqualTo(new SourceTable.Admitted(t, null));
         assertThat(untracked).hasValue(1);
         open.forEach(SourceTable.Admitted::release);
-        // Still within their rate interval: kept until it passes, then swept.
+        // Still within their rate interval (one second): kept until it has passed, then swept.
         assertThat(t.size()).isEqualTo(16);
-        t.sweep(2 * SECOND, 0);
+        t.sweep(base + 2 * SECOND, 0);
         assertThat(t.size()).isZero();
-        assertThat(t.admit(ip("127.0.2.1"), 2 * SECOND, untracked::incrementAndGet)).isInstanceOf(SourceTable.Admitted.class);
+        assertThat(t.admit(ip("127.0.2.1"), base + 2 * SECOND, untracked::incrementAndGet)).isInstanceOf(SourceTable.Admitted.class);
         assertThat(untracked).hasValue(1);
     }
 }

@@ -89,9 +89,11 @@ public final class Appliance implements AdminApi, AutoCloseable {
                 .transport(ProbeTransport.on(loops.group("health", 1))).build();
         EventLoops.Group io = loops.group("io", options.ioThreads());
         this.engine = new Engine(new Engine.Parts(io, health, registry, accessLog));
-        // The GSLB answers on the proxy's I/O loops (its work per query is small and never blocks)
-        // and learns its 'pool:' members' state from the engine's published pools.
-        this.gslb = new Gslb(health, engine::poolServing, io.group(), io.transport(), registry);
+        // The GSLB answers on loops of its own (one per core, a UDP socket each), so a saturated
+        // data plane cannot delay the answers that steer clients away from a failed site; it
+        // learns its 'pool:' members' state from the engine's published pools.
+        EventLoops.Group dns = loops.group("dns", 0);
+        this.gslb = new Gslb(health, engine::poolServing, dns.group(), dns.transport(), registry);
         this.admin = new AdminServer(loops.group("admin", 1), this);
     }
 

@@ -83,6 +83,10 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
         this.limit = Math.max(1, Math.min(c.maxConnections(), limitInForce));
         this.meters = metrics.listener(c.name());
         meters.queueLength(this::waiting);
+        if (c.tls().isPresent()) {
+            meters.certificateNotAfter(() -> config.tls().flatMap(t -> t.material().notAfter())
+                    .map(i -> (double) i.getEpochSecond()).orElse(Double.NaN));
+        }
         c.sourceLimits().ifPresent(l -> {
             // Kept across reloads: open connections give their counts back to the table that took them.
             if (sources == null) {

@@ -162,6 +162,7 @@ public final class EngineMetrics {
         public final Timer duration;
         private volatile DoubleSupplier queueLength = () -> 0;
         private volatile java.util.function.IntSupplier sources = () -> 0;
+        private volatile DoubleSupplier notAfter = () -> Double.NaN;
 
         ListenerMeters(MeterRegistry registry, String listener) {
             super(registry);
@@ -203,6 +204,17 @@ public final class EngineMetrics {
             own("sources", r -> Gauge.builder("dicomlb.listener.sources", this, m -> m.sources.getAsInt())
                     .tags("listener", listener)
                     .description("Client addresses or subnets tracked by the listener's source-limits").register(r));
+        }
+
+        /**
+         * When the listener's TLS certificate expires, in seconds since the epoch ({@code source}
+         * gives NaN when the listener has no TLS now): what a renewal alert watches.
+         */
+        public void certificateNotAfter(DoubleSupplier source) {
+            notAfter = source;
+            own("tls.not.after", r -> Gauge.builder("dicomlb.listener.tls.certificate.not.after", this, m -> m.notAfter.getAsDouble())
+                    .tags("listener", listener).baseUnit("seconds")
+                    .description("Expiry of the certificate the listener presents (seconds since the epoch)").register(r));
         }
 
         /** A new source was admitted without per-source limits because the table was full. */

@@ -13,6 +13,7 @@ PACKAGES=(
   iperf3           # L4 bulk throughput
   iproute2         # ip netns / veth for multi-host tests
   procps           # ps/pkill used by the harness
+  curl             # the admin API over HTTPS, as an operator reaches it
   bind9-dnsutils   # dig: an independent DNS client for the GSLB interop tests
   unbound          # a recursive resolver with a stub zone pointing at the GSLB
   gdnsd            # the authoritative DNS peer of the GSLB benchmark

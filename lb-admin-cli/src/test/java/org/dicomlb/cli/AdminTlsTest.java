@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -106,6 +105,9 @@ class AdminTlsTest {
 
     @Test
     void curlWithTheCaBundleReachesMetrics() throws Exception {
+        assertThat(java.util.stream.Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "curl"))
+                .anyMatch(Files::isExecutable)).as("curl is not installed; run scripts/install-test-deps.sh (Debian package curl)")
+                .isTrue();
         Process p = new ProcessBuilder("curl", "-sS", "--max-time", "20", "--cacert", pki.caFile().toString(),
                 "https://127.0.0.1:" + adminPort + "/healthz").redirectErrorStream(true).start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -157,9 +159,5 @@ class AdminTlsTest {
         } catch (Exception e) {
             return e;
         }
-    }
-
-    static List<String> lines(String s) {
-        return s.lines().toList();
     }
 }

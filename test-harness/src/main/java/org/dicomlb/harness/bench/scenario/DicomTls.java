@@ -126,7 +126,7 @@ public final class DicomTls implements Scenario {
     }
 
     /** A CA and the proxies' certificate for 127.0.0.1, made for this run. */
-    static FrontTls certificates(Path dir) throws IOException {
+    public static FrontTls certificates(Path dir) throws IOException {
         TestPki pki = TestPki.create(dir, "bench");
         TestPki.Issued cert = pki.server("proxy", TestPki.Names.cn("proxy.bench.test").ip("127.0.0.1"));
         Path combined = dir.resolve("proxy-haproxy.pem");

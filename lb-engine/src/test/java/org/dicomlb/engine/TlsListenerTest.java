@@ -130,6 +130,8 @@ class TlsListenerTest {
             assertThat(fx.apply(yaml("")).applied()).isTrue();
 
             assertThat(echo(first, "after renewal")).as("the open connection keeps its session").isEqualTo("after renewal");
+            assertThat(fx.metric("dicomlb_listener_tls_certificate_not_after_seconds{listener=\"front\"}"))
+                    .as("the expiry gauge follows the renewal").isEqualTo((double) renewed.x509().getNotAfter().toInstant().getEpochSecond());
             try (SSLSocket second = connect("127.0.0.1")) {
                 assertThat(serial(second)).isEqualTo(renewed.x509().getSerialNumber()).isNotEqualTo(oldSerial);
                 assertThat(line(second)).isEqualTo("b1");

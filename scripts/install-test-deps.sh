@@ -15,6 +15,7 @@ PACKAGES=(
   keepalived       # VRRP for the floating VIP (lb-vip drives it; its tests run it in namespaces)
   iputils-arping   # who answers ARP for the VIP, seen from a client namespace
   procps           # ps/pkill used by the harness
+  curl             # the admin API over HTTPS, as an operator reaches it
   bind9-dnsutils   # dig: an independent DNS client for the GSLB interop tests
   unbound          # a recursive resolver with a stub zone pointing at the GSLB
   gdnsd            # the authoritative DNS peer of the GSLB benchmark

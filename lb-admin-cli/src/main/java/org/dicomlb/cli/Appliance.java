@@ -178,9 +178,26 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     private void commitAdmin(RootConfig config, Optional<AdminServer.Binding> bound) {
         admin.token(config.admin().flatMap(AdminConfig::token));
+        admin.tls(config.admin().flatMap(AdminConfig::tls));
+        config.admin().ifPresent(Appliance::warnIfExposed);
         bound.ifPresent(admin::serveFrom);
         if (config.admin().isEmpty()) {
             admin.stopListening();
+        }
+    }
+
+    /**
+     * An admin listener beyond loopback needs a token (validation insists); without TLS that
+     * token, and every status document, crosses the network in clear text. Said at every start
+     * and reload that keeps it so.
+     */
+    private static void warnIfExposed(AdminConfig a) {
+        boolean loopback = a.listen().getAddress().isLoopbackAddress();
+        if (!loopback && (a.tls().isEmpty() || a.token().isEmpty())) {
+            LOG.warn("the admin listener on {} is reachable from the network {}: anyone on the path can read the admin"
+                    + " token and status or replay changes; add admin.tls (certificate and key) and a token-file,"
+                    + " or listen on 127.0.0.1", org.dicomlb.config.SocketAddresses.format(a.listen()),
+                    a.tls().isEmpty() ? "without TLS" : "without a token");
         }
     }
 

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -43,6 +44,7 @@ import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.io.EventLoops;
+import org.dicomlb.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,8 @@ public final class AdminServer implements AutoCloseable {
     private volatile Channel listening;
     private volatile InetSocketAddress address;
     private volatile Optional<byte[]> token = Optional.empty();
+    /** HTTPS for connections accepted from now on; a reload may add, renew or drop it. */
+    private volatile Optional<ServerTls> tls = Optional.empty();
 
     public AdminServer(EventLoops.Group loop, AdminApi api) {
         this.loop = loop;
@@ -117,7 +121,9 @@ public final class AdminServer implements AutoCloseable {
                             return;
                         }
                         accepted.add(ch);
+                        // The read timeout is first: it bounds a TLS handshake as it bounds a request.
                         ch.pipeline().addLast(new ReadTimeoutHandler(30));
+                        tls.ifPresent(t -> ch.pipeline().addLast("tls", t.newHandler(ch.alloc())));
                         addHttpHandlers(ch);
                     }
                 })
@@ -171,6 +177,11 @@ public final class AdminServer implements AutoCloseable {
         this.token = t.map(s -> s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** HTTPS with this certificate for connections accepted from now on (empty: plain HTTP). */
+    public void tls(Optional<ServerTls> t) {
+        this.tls = t;
+    }
+
     @Override
     public void close() {
         stopListening();
@@ -194,7 +205,7 @@ public final class AdminServer implements AutoCloseable {
             }
             HttpMethod method = req.method();
             if (path.startsWith("/api/")) {
-                Optional<String> refusal = guard(req);
+                Optional<String> refusal = guard(ctx, req);
                 if (refusal.isPresent()) {
                     boolean auth = refusal.get().startsWith("missing or wrong admin token");
                     refuse(ctx, req, keepAlive, auth ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
@@ -257,11 +268,12 @@ public final class AdminServer implements AutoCloseable {
         }
 
         /** Why an {@code /api/} request may not proceed, or empty. */
-        private Optional<String> guard(FullHttpRequest req) {
+        private Optional<String> guard(ChannelHandlerContext ctx, FullHttpRequest req) {
             Optional<byte[]> expected = token;
             String origin = req.headers().get(HttpHeaderNames.ORIGIN);
             String host = req.headers().get(HttpHeaderNames.HOST);
-            if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
+            String scheme = ctx.pipeline().get(SslHandler.class) != null ? "https://" : "http://";
+            if (origin != null && (host == null || !origin.equalsIgnoreCase(scheme + host))) {
                 return Optional.of("requests from another origin (" + origin + ") are not allowed");
             }
             if (expected.isPresent()) {

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Listeners {
     private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
+    private static final long SWEEP_SECONDS = 5;
 
     private final EventLoops.Group io;
     private final EngineMetrics metrics;
@@ -122,6 +123,10 @@ public final class Listeners {
                                 + " net.ipv4.ip_nonlocal_bind=1)" : ""), f.cause());
             }
             runtime.serverChannel(f.channel());
+            // Idle sources leave the source-limits table even when no connection ends to drop them.
+            var sweeper = f.channel().eventLoop().scheduleAtFixedRate(runtime::sweepSources, SWEEP_SECONDS, SWEEP_SECONDS,
+                    java.util.concurrent.TimeUnit.SECONDS);
+            f.channel().closeFuture().addListener(x -> sweeper.cancel(false));
             added.put(c.bind(), runtime);
         }
         return new Plan(wanted, added);
@@ -219,7 +224,7 @@ public final class Listeners {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("frontend", frontends.create(runtime));
+                        runtime.accepted(ch, frontends);
                     }
                 });
     }

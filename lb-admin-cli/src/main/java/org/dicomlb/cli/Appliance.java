@@ -38,6 +38,7 @@ import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.AccessLogWriter;
+import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.gslb.FailbackResult;
 import org.dicomlb.gslb.Gslb;
@@ -47,6 +48,7 @@ import org.dicomlb.io.EventLoops;
 import org.dicomlb.vip.ServingView;
 import org.dicomlb.vip.VipException;
 import org.dicomlb.vip.VipRuntime;
+import org.dicomlb.vip.VipState;
 import org.dicomlb.vip.VipStatus;
 import org.dicomlb.vip.config.VipAddress;
 import org.dicomlb.vip.config.VipConfig;
@@ -242,6 +244,17 @@ public final class Appliance implements AdminApi, AutoCloseable {
                 }
             };
             r = new VipRuntime(view, registry, VipRuntime.Options.defaults(runtimeDir.resolve("vip"), configFile.toString()));
+            r.onTransition((from, to) -> {
+                if (from == VipState.MASTER) {
+                    // The peer holds the addresses now: clients' packets go there and are reset, so
+                    // what was accepted here can never continue; end it (and its backend
+                    // associations) instead of holding both until the idle timeout.
+                    int ended = engine.endFloatingConnections(EndReason.VIP_LEFT);
+                    if (ended > 0) {
+                        LOG.warn("vip: {} connection(s) accepted on the VIP ended: the VIP left this node", ended);
+                    }
+                }
+            });
             vip = r;
         }
         return r;

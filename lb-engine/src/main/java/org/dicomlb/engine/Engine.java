@@ -272,6 +272,15 @@ public final class Engine implements AutoCloseable {
      * The addresses that float between this appliance and its peer (the VIP): listeners on them
      * bind whether or not this host holds them now. Set before {@link #start} or {@link #apply}.
      */
+    /**
+     * Ends every open connection accepted on one of the floating addresses ({@link
+     * #floatingAddresses}), for {@code reason}; returns how many were open. Any thread: each is
+     * closed on its own event loop.
+     */
+    public int endFloatingConnections(EndReason reason) {
+        return listeners.endFloating(reason);
+    }
+
     public void floatingAddresses(java.util.Set<java.net.InetAddress> addresses) {
         listeners.floating(addresses);
     }

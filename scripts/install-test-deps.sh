@@ -13,6 +13,10 @@ PACKAGES=(
   iperf3           # L4 bulk throughput
   iproute2         # ip netns / veth for multi-host tests
   procps           # ps/pkill used by the harness
+  dpkg-dev         # dpkg-shlibdeps (and binutils' strip) for the .deb build (packaging/)
+  lintian          # the package test checks the .deb
+  systemd          # systemd-analyze verify on the unit (no running systemd needed)
+  adduser          # the package's maintainer scripts create and remove its user
 )
 if [ "${1:-}" = "--bench" ]; then
   shift

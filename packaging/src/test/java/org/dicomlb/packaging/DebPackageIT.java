@@ -71,6 +71,35 @@ class DebPackageIT {
         }
     }
 
+    @Test
+    void theTarballRunsFromWhereverItIsUnpacked() throws Exception {
+        Path target = Path.of(System.getProperty("dicomlb.target", "target"));
+        Path tarball = target.resolve("dicomlb-" + System.getProperty("dicomlb.version") + "-linux-x86_64.tar.gz");
+        assertThat(tarball).isRegularFile();
+        Path dir = Files.createTempDirectory("dicomlb-tar-it-");
+        try {
+            Host.Run untar = Host.run("tar", "-xzf", tarball.toString(), "-C", dir.toString());
+            assertThat(untar.exit()).as(untar.toString()).isZero();
+            Path top = dir.resolve("dicomlb-" + System.getProperty("dicomlb.version"));
+            assertThat(top.resolve("etc/dicomlb.yaml")).isRegularFile();
+            assertThat(top.resolve("systemd/dicomlb.service")).isRegularFile();
+            assertThat(top.resolve("systemd/vip.conf")).isRegularFile();
+            assertThat(top.resolve("share/bash-completion/completions/dicomlb")).isRegularFile();
+            // Another path than the one it was trained at: the cache must still load (AOTMode=on
+            // refuses to start without it), and the bundled runtime must be the one that runs.
+            Host.Run version = Host.run(List.of(top.resolve("bin/dicomlb").toString(), "--version"),
+                    Map.of("DICOMLB_JAVA_OPTS", "-XX:AOTMode=on -XshowSettings:properties", "JAVA_HOME", "/nonexistent"), 120);
+            assertThat(version.exit()).as(version.toString()).isZero();
+            assertThat(version.output()).contains("dicomlb " + System.getProperty("dicomlb.version"))
+                    .contains("java.home = " + top.resolve("runtime"));
+            Host.Run validate = Host.run(top.resolve("bin/dicomlb").toString(), "validate", "-c",
+                    top.resolve("etc/dicomlb.yaml").toString());
+            assertThat(validate.exit()).as(validate.toString()).isZero();
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
     private static Path findDeb() throws IOException {
         Path target = Path.of(System.getProperty("dicomlb.target", "target"));
         try (Stream<Path> s = Files.list(target)) {

@@ -37,7 +37,7 @@ public final class WarmStart {
     }
 
     record Sample(String variant, double startToFirstMs, double firstWindowPerSec, double steadyPerSec, double idleRssMiB,
-            int failures) {
+            int failures, double cpuToFirstMs, double firstWindowCpuUs, double steadyCpuUs) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,9 +71,10 @@ public final class WarmStart {
                     String v = names.get((i + rep) % names.size());
                     Sample s = once(v, variants.get(v), launcher, rig, echo, out, rep, warmup);
                     samples.add(s);
-                    System.out.printf(Locale.ROOT, "%s rep %d: first association %.0f ms, first 10 s %.0f/s, after warm-up %.0f/s,"
-                            + " idle RSS %.1f MiB, %d failed%n", v, rep + 1, s.startToFirstMs(), s.firstWindowPerSec(),
-                            s.steadyPerSec(), s.idleRssMiB(), s.failures());
+                    System.out.printf(Locale.ROOT, "%s rep %d: first association %.0f ms (CPU %.0f ms), first 10 s %.0f/s"
+                            + " (CPU %.0f us/assoc), after warm-up %.0f/s (CPU %.0f us/assoc), idle RSS %.1f MiB, %d failed%n",
+                            v, rep + 1, s.startToFirstMs(), s.cpuToFirstMs(), s.firstWindowPerSec(), s.firstWindowCpuUs(),
+                            s.steadyPerSec(), s.steadyCpuUs(), s.idleRssMiB(), s.failures());
                 }
             }
         }
@@ -95,16 +96,23 @@ public final class WarmStart {
             if (first.isEmpty()) {
                 throw new IllegalStateException(variant + ": no association within 60 s:\n" + p.tail(30));
             }
+            long cpuAtFirst = p.cpuMillis();
             long firstWindowEnd = t0 + FIRST_WINDOW.toNanos();
             EchoTraffic.Result early = echo.run(at.dicomAddress(), CONCURRENCY, 1_000_000, firstWindowEnd);
+            long cpuAtTen = p.cpuMillis();
             int inFirst = 1 + early.succeededBy(firstWindowEnd);
             echo.run(at.dicomAddress(), CONCURRENCY, 10_000_000, t0 + FIRST_WINDOW.toNanos() + warmup.toNanos());
             long steadyStart = System.nanoTime();
+            long cpuAtSteady = p.cpuMillis();
             long steadyEnd = steadyStart + STEADY_WINDOW.toNanos();
             EchoTraffic.Result steady = echo.run(at.dicomAddress(), CONCURRENCY, 10_000_000, steadyEnd);
+            long cpuAtEnd = p.cpuMillis();
             p.stop(Duration.ofSeconds(30));
+            int inSteady = steady.succeeded();
             return new Sample(variant, (first.get() - t0) / 1e6, inFirst / (FIRST_WINDOW.toNanos() / 1e9),
-                    steady.succeededBy(steadyEnd) / (STEADY_WINDOW.toNanos() / 1e9), idleRss, early.failed() + steady.failed());
+                    steady.succeededBy(steadyEnd) / (STEADY_WINDOW.toNanos() / 1e9), idleRss, early.failed() + steady.failed(),
+                    cpuAtFirst, (cpuAtTen - cpuAtFirst) * 1000.0 / Math.max(1, early.succeeded()),
+                    (cpuAtEnd - cpuAtSteady) * 1000.0 / Math.max(1, inSteady));
         }
     }
 
@@ -130,15 +138,20 @@ public final class WarmStart {
         b.append(String.format(Locale.ROOT, "Warm start of the packaged dicomlb, %s, %d cores, load average %s, %d rep(s) per variant"
                 + " in alternation, medians (min-max)%n%n", Instant.now(), Runtime.getRuntime().availableProcessors(),
                 Files.readString(Path.of("/proc/loadavg")).split(" ")[0], reps));
-        b.append("| variant | start to first association (ms) | associations/s, first 10 s | associations/s after ")
-                .append(warmup.toSeconds() + FIRST_WINDOW.toSeconds()).append(" s | idle RSS (MiB) | failed |\n");
-        b.append("|---|---|---|---|---|---|\n");
+        long after = warmup.toSeconds() + FIRST_WINDOW.toSeconds();
+        b.append("| variant | start to first association (ms) | dicomlb CPU until then (ms) | associations/s, first 10 s")
+                .append(" | CPU per association, first 10 s (µs) | associations/s after ").append(after)
+                .append(" s | CPU per association after ").append(after).append(" s (µs) | idle RSS (MiB) | failed |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|\n");
         for (String v : variants) {
             List<Sample> vs = samples.stream().filter(s -> s.variant().equals(v)).toList();
             b.append("| ").append(v)
                     .append(" | ").append(stat(vs.stream().mapToDouble(Sample::startToFirstMs).toArray(), "%.0f"))
+                    .append(" | ").append(stat(vs.stream().mapToDouble(Sample::cpuToFirstMs).toArray(), "%.0f"))
                     .append(" | ").append(stat(vs.stream().mapToDouble(Sample::firstWindowPerSec).toArray(), "%.0f"))
+                    .append(" | ").append(stat(vs.stream().mapToDouble(Sample::firstWindowCpuUs).toArray(), "%.0f"))
                     .append(" | ").append(stat(vs.stream().mapToDouble(Sample::steadyPerSec).toArray(), "%.0f"))
+                    .append(" | ").append(stat(vs.stream().mapToDouble(Sample::steadyCpuUs).toArray(), "%.0f"))
                     .append(" | ").append(stat(vs.stream().mapToDouble(Sample::idleRssMiB).toArray(), "%.0f"))
                     .append(" | ").append(vs.stream().mapToInt(Sample::failures).sum()).append(" |\n");
         }

@@ -63,6 +63,17 @@ public final class DicomlbProcess implements AutoCloseable {
         throw new IOException("no VmRSS for pid " + process.pid());
     }
 
+    /**
+     * CPU time the process has used so far (user + system, all threads), from /proc in clock
+     * ticks of 10 ms. Unlike wall-clock time it hardly depends on what else the machine runs.
+     */
+    public long cpuMillis() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        // Fields after the command name, which is in parentheses and may contain spaces.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
     /** SIGHUP: dicomlb reloads its configuration. */
     public void hup() throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();

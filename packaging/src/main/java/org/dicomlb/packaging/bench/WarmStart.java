@@ -23,7 +23,8 @@ import org.dicomlb.packaging.load.Rig;
  * after a warm-up, and resident memory when idle after start.
  *
  * <p>Usage: {@code WarmStart LAUNCHER OUT_DIR [REPS [WARMUP_SECONDS]]}. Variants: {@code aot} (the
- * launcher as shipped), {@code cds} (no AOT cache, a default CDS archive of the JDK's classes
+ * launcher as shipped), {@code aot-classes} (the same cache without replaying the training run's
+ * method profiles), {@code cds} (no AOT cache, a default CDS archive of the JDK's classes
  * instead, what {@code jlink --generate-cds-archive} would ship), {@code none} (neither, the
  * runtime image as built). Load: 16 associations in flight from lb-dicom's SCU in this JVM,
  * which is warmed against the archive directly first. Loopback only.
@@ -58,6 +59,8 @@ public final class WarmStart {
         }
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
         variants.put("aot", Map.of());
+        // The same cache with the training run's method profiles unused: classes only.
+        variants.put("aot-classes", Map.of("DICOMLB_JAVA_OPTS", "-XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"));
         variants.put("cds", Map.of("DICOMLB_AOT", "0", "DICOMLB_JAVA_OPTS", "-XX:SharedArchiveFile=" + baseCds));
         variants.put("none", Map.of("DICOMLB_AOT", "0", "DICOMLB_JAVA_OPTS", "-Xshare:off"));
 

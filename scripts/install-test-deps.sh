@@ -20,6 +20,10 @@ PACKAGES=(
   unbound          # a recursive resolver with a stub zone pointing at the GSLB
   gdnsd            # the authoritative DNS peer of the GSLB benchmark
   dnsperf          # DNS load generator for the GSLB benchmark
+  dpkg-dev         # dpkg-shlibdeps (and binutils' strip) for the .deb build (packaging/)
+  lintian          # the package test checks the .deb
+  systemd          # systemd-analyze verify on the unit (no running systemd needed)
+  adduser          # the package's maintainer scripts create and remove its user
 )
 if [ "${1:-}" = "--bench" ]; then
   shift

@@ -261,6 +261,30 @@ class DnsBackendsTest {
     }
 
     @Test
+    void theStatusShowsTheAddressesTheResolverAndWhenAsTheAdminApiWritesIt() throws Exception {
+        try (Fixture f = new Fixture()) {
+            TestDnsServer dns = f.server("127.0.0.1").answer(NAME, "127.0.1.1", "127.0.1.2");
+            f.apply(Map.of(ID, config(NAME, INTERVAL, 3, dns).withAddresses(AddressMode.ALL)));
+            Resolution up = f.awaitEvent(ID, Resolution::up);
+
+            var json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+            var backend = json.readTree(json.writeValueAsString(f.dns.status())).get("backends").get(0);
+            assertThat(backend.get("id").asText()).isEqualTo(ID);
+            assertThat(backend.get("name").asText()).isEqualTo(NAME);
+            assertThat(backend.get("state").asText()).isEqualTo("up");
+            assertThat(backend.get("addresses").toString()).isEqualTo("[\"127.0.1.1:104\",\"127.0.1.2:104\"]");
+            assertThat(backend.get("resolver").asText()).isEqualTo(Fixture.format(dns.address()));
+            assertThat(java.time.Instant.parse(backend.get("answered_at").asText())).isAfterOrEqualTo(up.answeredAt().orElseThrow());
+            assertThat(backend.get("result").asText()).isEqualTo("answer");
+            assertThat(backend.get("consecutive_failures").asInt()).isZero();
+            assertThat(backend.get("resolve_fall").asInt()).isEqualTo(3);
+            assertThat(backend.get("reason").isNull()).isTrue();
+            assertThat(backend.get("resolve_interval").asText()).isEqualTo("1s");
+        }
+    }
+
+    @Test
     void manyNamesAreSpreadOverTimeAndBoundedInFlight() throws Exception {
         // One round at a time: every name still resolves, waiting its turn.
         try (Fixture f = new Fixture(1)) {

@@ -153,6 +153,9 @@ public final class Core {
     }
 
     void requestRound(Watch w) {
+        if (closed) {
+            return;
+        }
         if (running < maxConcurrentRounds) {
             running++;
             w.begin();
@@ -164,6 +167,9 @@ public final class Core {
 
     void roundEnded() {
         running--;
+        if (closed) {
+            return;
+        }
         Watch w = waiting.poll();
         if (w != null) {
             w.queued = false;

@@ -72,11 +72,18 @@ public final class DnsQuery {
         this.done = done;
     }
 
-    /** Sends {@code query} to {@code resolver}; call on {@code loop}. */
+    /**
+     * Sends {@code query} to {@code resolver} from the next turn of {@code loop} (call on it), so
+     * that {@code done} is never called before this returns, even when sending fails at once.
+     */
     public static DnsQuery start(EventLoop loop, Transport transport, InetSocketAddress resolver, Message query,
                                  Duration timeout, Observer observer, Consumer<QueryResult> done) {
         DnsQuery q = new DnsQuery(loop, transport, resolver, query, timeout, observer, done);
-        q.udp();
+        loop.execute(() -> {
+            if (!q.finished) {
+                q.udp();
+            }
+        });
         return q;
     }
 

@@ -59,10 +59,14 @@ class ReconcileTest {
     void anOwnerReplacesOnlyItsOwnTargets() {
         var gslbEvents = new java.util.concurrent.CopyOnWriteArrayList<HealthEvent>();
         h.checker.subscribe("gslb", gslbEvents::add);
-        var done = h.checker.update("gslb", List.of(new CheckTarget("gslb:name/site-a", A1, TCP)));
+        var done = h.checker.update("gslb", List.of(new CheckTarget("gslb:name/site-a", A1, TCP,
+                java.util.Map.of("name", "dicom.example.org", "member", "site-a"))));
         h.clock.runReady();
         assertThat(done).isCompleted();
         assertThat(h.checker.states()).containsOnlyKeys("p/a", "p/b", "gslb:name/site-a");
+        // Meters carry the owner's labels, not a split of the id.
+        assertThat(h.registry.get("dicomlb.endpoint.up").tags("name", "dicom.example.org", "member", "site-a", "check", "tcp")
+                .gauge()).isNotNull();
 
         // The pools' next update no longer names p/b: only p/b stops; the other owner's target stays.
         update(new CheckTarget("p/a", A1, TCP));

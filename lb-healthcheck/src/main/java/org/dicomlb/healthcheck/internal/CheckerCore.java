@@ -82,8 +82,8 @@ public final class CheckerCore {
                 HealthStatus before = t.state.status();
                 t = start(ct, check, before);
                 log.info("health {}: address changed to {}; checking it from scratch", ct.id(), SocketAddresses.format(ct.address()));
-            } else if (!t.config.equals(ct.config())) {
-                reconfigure(t, ct.config(), check);
+            } else if (!t.config.equals(ct.config()) || !t.labels.equals(ct.labels())) {
+                reconfigure(t, ct, check);
             }
             next.put(ct.id(), t);
         }
@@ -98,7 +98,8 @@ public final class CheckerCore {
     private Target start(CheckTarget ct, HealthCheck check, HealthStatus previous) {
         Target t = new Target(ct.id(), ct.address(), control.now());
         configure(t, ct.config(), check);
-        t.meters = new TargetMeters(registry, t.id, ct.config().type(), () -> t.state.serving());
+        t.labels = ct.labels();
+        t.meters = new TargetMeters(registry, t.labels, ct.config().type(), () -> t.state.serving());
         if (previous != HealthStatus.STARTING) {
             HealthEvent e = new HealthEvent(t.id, previous, HealthStatus.STARTING,
                     "address changed to " + SocketAddresses.format(ct.address()), t.state.since());
@@ -110,16 +111,18 @@ public final class CheckerCore {
         return t;
     }
 
-    private void reconfigure(Target t, HealthCheckConfig config, HealthCheck check) {
+    private void reconfigure(Target t, CheckTarget ct, HealthCheck check) {
+        HealthCheckConfig config = ct.config();
         if (t.inFlight != null) {
             t.inFlight.abandon();
             t.inFlight = null;
         }
-        boolean retag = t.config.type() != config.type();
+        boolean retag = t.config.type() != config.type() || !t.labels.equals(ct.labels());
         configure(t, config, check);
         if (retag) {
             t.meters.remove();
-            t.meters = new TargetMeters(registry, t.id, config.type(), () -> t.state.serving());
+            t.labels = ct.labels();
+            t.meters = new TargetMeters(registry, t.labels, config.type(), () -> t.state.serving());
         }
         schedule(t, randomBelow(Target.pause(t.state, config)));
     }

@@ -19,6 +19,8 @@ import org.dicomlb.healthcheck.passive.PassiveFilter;
 final class Target {
     final String id;
     final InetSocketAddress address;
+    /** Meter tags, fixed at start (a target whose labels change is a new target). */
+    java.util.Map<String, String> labels;
     HealthCheckConfig config;
     HealthCheck check;
     InetSocketAddress probeAddress;

@@ -20,8 +20,8 @@ import org.dicomlb.healthcheck.config.CheckType;
 import org.dicomlb.healthcheck.passive.PassiveOutcome;
 
 /**
- * The meters of one target. Tags are bounded: {@code pool} and {@code backend} come from the
- * configured id, {@code check} from the check type, {@code result}/{@code to}/{@code outcome} from
+ * The meters of one target. Tags are bounded: the labels its owner gave (the engine's {@code pool}
+ * and {@code backend}), {@code check} from the check type, {@code result}/{@code to}/{@code outcome} from
  * enums. Never a client address. Removed from the registry when the target goes away, so a
  * backend deleted from the config does not linger as a stale series.
  */
@@ -46,9 +46,10 @@ public final class TargetMeters {
     private final Counter passiveCounted;
 
     /** Registers the meters; {@code serving} is read by the gauge on scrape (any thread). */
-    public TargetMeters(MeterRegistry registry, String id, CheckType type, Supplier<Boolean> serving) {
+    public TargetMeters(MeterRegistry registry, java.util.Map<String, String> labels, CheckType type,
+                        Supplier<Boolean> serving) {
         this.registry = registry;
-        Tags tags = tags(id, type);
+        Tags tags = tags(labels, type);
         add(Gauge.builder(UP, serving, s -> s.get() ? 1 : 0).tags(tags).strongReference(true)
                 .description("1 while the endpoint may receive traffic (up or starting), 0 while down")
                 .register(registry));
@@ -70,12 +71,13 @@ public final class TargetMeters {
                 .description("passive failures that counted toward fall").register(registry));
     }
 
-    /** {@code pool/backend} splits at the last slash; an id without one is all backend. */
-    public static Tags tags(String id, CheckType type) {
-        int slash = id.lastIndexOf('/');
-        String pool = slash < 0 ? "" : id.substring(0, slash);
-        String backend = slash < 0 ? id : id.substring(slash + 1);
-        return Tags.of("pool", pool, "backend", backend, "check", Section.kebab(type));
+    /** The target's own labels plus {@code check}. */
+    public static Tags tags(java.util.Map<String, String> labels, CheckType type) {
+        Tags t = Tags.of("check", Section.kebab(type));
+        for (var e : labels.entrySet()) {
+            t = t.and(e.getKey(), e.getValue());
+        }
+        return t;
     }
 
     public void probed(CheckOutcome outcome, Duration took) {

@@ -18,7 +18,7 @@ import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.SocketAddresses;
-import org.dicomlb.engine.config.AdminConfig;
+import org.dicomlb.cli.config.AdminConfig;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,7 +69,7 @@ final class AdminTarget {
         if (config != null) {
             try {
                 RootConfig c = RootConfigReader.load(config);
-                fromFile = c.engine().admin();
+                fromFile = c.admin();
             } catch (ConfigException e) {
                 throw new BadTarget(e.getMessage() + "\n" + config + " has errors, so nothing was sent to dicomlb"
                         + " (use --admin HOST:PORT to reach it regardless)");

@@ -12,7 +12,7 @@ import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.cli.demo.DemoBackends;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.engine.EngineException;
-import org.dicomlb.engine.transport.Transport;
+import org.dicomlb.io.EventLoops;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,19 +44,19 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("the bundled demo configuration is invalid: " + e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        return RunCommand.runUntilSignalled(spec, runtime, () -> {
-            Transport backendsIo = Transport.create("demo-backends", 1, true);
+        return RunCommand.runUntilSignalled(spec, runtime, accessLog -> {
+            EventLoops backendsIo = EventLoops.create(true);
             Path received = dir.resolve("received");
             List<AutoCloseable> backends;
             try {
-                backends = DemoBackends.start(config.engine(), backendsIo, received);
+                backends = DemoBackends.start(config.engine(), backendsIo.group("demo-backends", 1), received);
             } catch (RuntimeException e) {
                 backendsIo.close();
                 throw new EngineException("demo backends cannot start: " + e.getMessage());
             }
             Appliance app;
             try {
-                app = Appliance.start(file, config, runtime.engineOptions());
+                app = Appliance.start(file, config, runtime.options(), accessLog);
             } catch (EngineException | RuntimeException e) {
                 DemoBackends.closeAll(backends);
                 backendsIo.close();

@@ -21,7 +21,7 @@ public final class ReloadCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         AdminTarget.Response r;
         try {
-            r = target.call("POST", "/api/v1/reload");
+            r = target.call("POST", "/api/v1/reload", "{}");
         } catch (AdminTarget.BadTarget e) {
             err.println(e.getMessage());
             return ExitCodes.BAD_INPUT;

@@ -9,7 +9,6 @@ import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.Durations;
-import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.AccessLogWriter;
@@ -49,13 +48,13 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().printf("%d error(s); not started%n", e.errors().size());
             return ExitCodes.BAD_INPUT;
         }
-        return runUntilSignalled(spec, runtime, () -> Appliance.start(config.toAbsolutePath(), c, runtime.engineOptions()));
+        return runUntilSignalled(spec, runtime, accessLog -> Appliance.start(config.toAbsolutePath(), c, runtime.options(), accessLog));
     }
 
     /** Something that starts an appliance (run and demo share the signal handling). */
     @FunctionalInterface
     interface Starter {
-        Appliance start() throws EngineException;
+        Appliance start(AccessLog accessLog) throws EngineException;
     }
 
     static int runUntilSignalled(CommandLine.Model.CommandSpec spec, RuntimeOptions runtime, Starter starter) {
@@ -73,13 +72,10 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("dicomlb: cannot open the access log " + runtime.accessLog + ": " + e);
             return ExitCodes.FAILURE;
         }
-        AccessLog.sendTo(accessLog);
         Appliance app;
         try {
-            app = starter.start();
+            app = starter.start(AccessLog.to(accessLog));
         } catch (EngineException | RuntimeException e) {
-            // Nothing runs: the access log goes back to the logger before its file is closed.
-            AccessLog.sendToLogger();
             accessLog.close();
             spec.commandLine().getErr().println("dicomlb: cannot start: " + (e instanceof EngineException ? e.getMessage() : e));
             return ExitCodes.FAILURE;
@@ -99,11 +95,17 @@ public final class RunCommand implements Callable<Integer> {
         };
         Signal.handle(new Signal("TERM"), onStop);
         Signal.handle(new Signal("INT"), onStop);
-        Signal.handle(new Signal("HUP"), s -> {
-            LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
-            accessLog.reopen();
-            app.reloadFromFile();
-        });
+        try {
+            Signal.handle(new Signal("HUP"), s -> {
+                LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
+                accessLog.reopen();
+                app.reload();
+            });
+        } catch (IllegalArgumentException e) {
+            // The JVM leaves a signal alone that the process started with ignored (nohup does that).
+            LOG.warn("SIGHUP is ignored by this process (started under nohup?), so kill -HUP will not reload;"
+                    + " reload with 'dicomlb reload' or POST /api/v1/reload instead ({})", e.getMessage());
+        }
         boolean interrupted = false;
         while (stop.getCount() > 0) {
             try {
@@ -119,7 +121,6 @@ public final class RunCommand implements Callable<Integer> {
         if (left > 0) {
             LOG.warn("grace period over: closed {} connection(s) still open", left);
         }
-        AccessLog.sendToLogger();
         accessLog.close();
         LOG.info("stopped");
         Logging.flush();
@@ -147,8 +148,8 @@ public final class RunCommand implements Callable<Integer> {
                 description = "on SIGTERM, how long open connections may continue (default: ${DEFAULT-VALUE})")
         String shutdownGrace;
 
-        Engine.Options engineOptions() {
-            return new Engine.Options(Math.max(0, ioThreads), transport == TransportChoice.epoll);
+        Appliance.Options options() {
+            return new Appliance.Options(Math.max(0, ioThreads), transport == TransportChoice.epoll);
         }
 
     }

@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dicomlb.cli.config.RootConfigReader;
-import org.dicomlb.engine.Engine;
+import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.testing.Client;
 import org.dicomlb.testkit.Ports;
 import org.dicomlb.engine.testing.TestBackend;
@@ -36,10 +36,10 @@ class ApplianceAdminTest {
     void start() throws Exception {
         b1 = TestBackend.start("b1", "127.0.0.11");
         b2 = TestBackend.start("b2", "127.0.0.12");
-        token = Files.writeString(dir.resolve("admin.token"), "s3cret-token\n");
+        token = Files.writeString(dir.resolve("admin.token"), "s3cret-token-0123456789\n");
         config = dir.resolve("dicomlb.yaml");
         Files.writeString(config, yaml(listenPort, b1, ""));
-        app = Appliance.start(config, RootConfigReader.load(config), new Engine.Options(1, true));
+        app = Appliance.start(config, RootConfigReader.load(config), new Appliance.Options(1, true), AccessLog.toLogger());
     }
 
     @AfterEach
@@ -64,8 +64,12 @@ class ApplianceAdminTest {
     }
 
     private HttpResponse<String> call(String method, String path, String bearer) throws Exception {
+        boolean mutation = !method.equals("GET");
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .method(method, mutation ? HttpRequest.BodyPublishers.ofString("{}") : HttpRequest.BodyPublishers.noBody());
+        if (mutation) {
+            b.header("Content-Type", "application/json");
+        }
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
         }
@@ -84,8 +88,8 @@ class ApplianceAdminTest {
         assertThat(call("POST", "/api/v1/reload", null).statusCode()).isEqualTo(401);
         assertThat(call("POST", "/api/v1/reload", "wrong").statusCode()).isEqualTo(401);
         assertThat(call("GET", "/api/v1/status", "wrong").statusCode()).isEqualTo(401);
-        assertThat(call("GET", "/api/v1/status", "s3cret-token").statusCode()).isEqualTo(200);
-        assertThat(call("GET", "/api/v1/reload", "s3cret-token").statusCode()).isEqualTo(405);
+        assertThat(call("GET", "/api/v1/status", "s3cret-token-0123456789").statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/api/v1/reload", "s3cret-token-0123456789").statusCode()).isEqualTo(405);
         assertThat(call("GET", "/nope", null).statusCode()).isEqualTo(404);
     }
 
@@ -95,7 +99,7 @@ class ApplianceAdminTest {
         assertThat(Client.whoServes(front, null)).isEqualTo("b1");
         Files.writeString(config, yaml(listenPort, b2, "").replace("pool: p }", "pool: missing }")
                 .replace("backends:", "balance: random\n    backends:"));
-        HttpResponse<String> r = call("POST", "/api/v1/reload", "s3cret-token");
+        HttpResponse<String> r = call("POST", "/api/v1/reload", "s3cret-token-0123456789");
         assertThat(r.statusCode()).isEqualTo(422);
         assertThat(r.body()).contains(config + ":3:").contains("pool 'missing'").contains("'balance' must be one of");
         assertThat(Client.whoServes(front, null)).isEqualTo("b1");
@@ -108,7 +112,7 @@ class ApplianceAdminTest {
         assertThat(viaAdmin.exit()).isEqualTo(2);
         assertThat(viaAdmin.err()).contains("pool 'missing'", "reload rejected; the running configuration is unchanged");
         assertThat(Client.whoServes(front, null)).isEqualTo("b1");
-        assertThat(app.engine().registry().scrape()).contains("dicomlb_config_reloads_total{result=\"rejected\"} 2.0");
+        assertThat(app.scrape()).contains("dicomlb_config_reloads_total{result=\"rejected\"} 2.0");
     }
 
     @Test
@@ -137,10 +141,11 @@ class ApplianceAdminTest {
         assertThat(Cli.run("status", "-c", config.toString()).out()).contains("drain");
         HttpResponse<String> viaApi = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + adminPort + "/api/v1/pools/p/backends/b1/state"))
-                .header("Authorization", "Bearer s3cret-token")
+                .header("Authorization", "Bearer s3cret-token-0123456789")
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"maint\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(viaApi.statusCode()).isEqualTo(200);
-        assertThat(viaApi.body()).contains("\"admin_state\" : \"maint\"", "\"health\" : \"maint\"");
+        assertThat(viaApi.body()).contains("\"admin_state\" : \"maint\"", "\"health\" : \"paused\"");
         Cli ready = Cli.run("ready", "p/b1", "-c", config.toString());
         assertThat(ready.exit()).isZero();
         assertThat(ready.out()).startsWith("p/b1: ready");
@@ -157,14 +162,16 @@ class ApplianceAdminTest {
         }
         HttpResponse<String> badState = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + adminPort + "/api/v1/pools/p/backends/b1/state"))
-                .header("Authorization", "Bearer s3cret-token")
+                .header("Authorization", "Bearer s3cret-token-0123456789")
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"off\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(badState.statusCode()).isEqualTo(400);
         HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + adminPort + "/api/v1/pools/p/backends/b1/state"))
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"state\":\"drain\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(noToken.statusCode()).isEqualTo(401);
-        assertThat(app.engine().pool("p").endpoint("b1").adminState()).isEqualTo(org.dicomlb.engine.pool.AdminState.READY);
+        assertThat(app.engine().pool("p").backend("b1").adminState()).isEqualTo(org.dicomlb.engine.pool.AdminState.READY);
     }
 
     @Test

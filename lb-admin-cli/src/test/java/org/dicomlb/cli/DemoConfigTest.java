@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
+import org.dicomlb.engine.config.DicomMode;
 import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.healthcheck.config.DicomEchoProbe;
 import org.junit.jupiter.api.Test;
@@ -20,9 +21,9 @@ class DemoConfigTest {
         }
         RootConfig c = RootConfigReader.parse("demo.yaml", yaml);
         var dicom = c.engine().listener("demo-dicom").orElseThrow();
-        assertThat(dicom.mode()).isEqualTo(ListenerMode.DICOM);
+        assertThat(dicom.mode()).isInstanceOf(DicomMode.class);
         assertThat(dicom.bind().getPort()).isEqualTo(10104);
-        assertThat(dicom.dicom().routes()).singleElement().satisfies(r -> assertThat(r.pool()).isEqualTo("demo-qr"));
+        assertThat(((DicomMode) dicom.mode()).routes()).singleElement().satisfies(r -> assertThat(r.pool()).isEqualTo("demo-qr"));
         assertThat(c.engine().pool(dicom.pool()).orElseThrow().backends())
                 .anySatisfy(b -> assertThat(b.calledAe()).isPresent())
                 .anySatisfy(b -> assertThat(b.backup()).isTrue());
@@ -31,6 +32,6 @@ class DemoConfigTest {
             assertThat(c.engine().pool(pool).orElseThrow().healthCheck().orElseThrow().probe())
                     .isInstanceOf(DicomEchoProbe.class);
         }
-        assertThat(c.engine().listener("demo-tcp").orElseThrow().mode()).isEqualTo(ListenerMode.TCP);
+        assertThat(c.engine().listener("demo-tcp").orElseThrow().mode()).isEqualTo(ListenerMode.Tcp.INSTANCE);
     }
 }

@@ -1,113 +1,108 @@
 package org.dicomlb.engine;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.EndReason;
-import org.dicomlb.engine.admin.AdminServer;
-import org.dicomlb.engine.config.AdminConfig;
+import org.dicomlb.engine.balance.Strategies;
+import org.dicomlb.engine.config.DicomMode;
 import org.dicomlb.engine.config.EngineConfig;
+import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.config.ListenerMode;
-import org.dicomlb.engine.dicom.DicomFrontends;
 import org.dicomlb.engine.config.PoolConfig;
+import org.dicomlb.engine.dicom.DicomFrontends;
 import org.dicomlb.engine.health.HealthBridge;
+import org.dicomlb.engine.listener.Descriptors;
+import org.dicomlb.engine.listener.Frontends;
 import org.dicomlb.engine.listener.ListenerRuntime;
 import org.dicomlb.engine.listener.Listeners;
 import org.dicomlb.engine.metrics.EngineMetrics;
+import org.dicomlb.engine.pool.AddressSources;
 import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.engine.pool.Backend;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
-import org.dicomlb.engine.relay.FrontendFactory;
-import org.dicomlb.engine.relay.TcpFrontend;
-import org.dicomlb.engine.transport.Transport;
+import org.dicomlb.engine.tcp.TcpFrontend;
+import org.dicomlb.healthcheck.HealthChecker;
+import org.dicomlb.io.EventLoops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running load balancer: listeners, pools, the admin listener and metrics.
+ * The running load balancer's data plane: listeners, pools, balancing and relaying, with their
+ * metrics and access log. It is built by the composition root from parts the whole appliance
+ * shares (event loops, the health checker, the meter registry, the access-log sink) and reports
+ * what it is doing through {@link #status()}; it knows nothing of the admin API or the file.
  *
  * <p>Every change (start, reload, admin actions) runs on one control thread, in order, so the
  * control plane needs no locks; event loops only read what it publishes (pool snapshots, listener
- * settings). A configuration that cannot be applied completely (a listener that cannot bind, an
- * unreadable token file) is not applied at all.
+ * settings). A configuration that cannot be applied completely (a listener that cannot bind) is
+ * not applied at all.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
-    /** Settings fixed for the process lifetime (not reloadable). */
-    public record Options(int ioThreads, boolean preferEpoll) {
-        public static Options defaults() {
-            return new Options(0, true);
+    /**
+     * What the engine shares with the rest of the appliance.
+     *
+     * @param io        the event loop group its listeners and relayed connections run on
+     * @param health    the appliance's health checker (the engine owns its {@code pools} targets)
+     * @param registry  where its meters go
+     * @param accessLog where each connection's access-log line goes
+     */
+    public record Parts(EventLoops.Group io, HealthChecker health, MeterRegistry registry, AccessLog accessLog) {
+        public Parts {
+            Objects.requireNonNull(io, "io");
+            Objects.requireNonNull(health, "health");
+            Objects.requireNonNull(registry, "registry");
+            Objects.requireNonNull(accessLog, "accessLog");
         }
     }
 
-    private final Transport transport;
-    private final PrometheusMeterRegistry registry;
+    private final EventLoops.Group io;
     private final EngineMetrics metrics;
     private final ScheduledExecutorService control;
     private final HealthBridge health;
+    private final AddressSources addresses = new AddressSources();
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Listeners listeners;
     private volatile EngineConfig current;
-    private AdminServer admin;
-    private Supplier<CompletableFuture<ReloadResult>> reloader = () ->
-            CompletableFuture.completedFuture(ReloadResult.rejected(List.of("no configuration source to reload from")));
+    private volatile Descriptors.Budget budget;
 
-    public Engine(Options options, PrometheusMeterRegistry registry) {
-        this.transport = Transport.create("dicomlb-io", options.ioThreads(), options.preferEpoll());
-        this.registry = registry;
-        this.metrics = new EngineMetrics(registry);
+    public Engine(Parts parts) {
+        this.io = parts.io();
+        this.metrics = new EngineMetrics(parts.registry());
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dicomlb-control");
             t.setDaemon(true);
             return t;
         });
-        this.listeners = new Listeners(transport, metrics, pools::get);
-        listeners.frontend(ListenerMode.TCP, TcpFrontend::new);
-        listeners.frontend(ListenerMode.DICOM, new DicomFrontends(metrics));
-        this.health = new HealthBridge(registry, control, this::endpoint,
-                e -> listeners.endWhere(c -> c.endpoint() == e, EndReason.BACKEND_DOWN));
-        listeners.observer(health);
-    }
-
-    /** Registers the frontend for a listener mode (protocol modules plug in here). */
-    public void frontend(ListenerMode mode, FrontendFactory factory) {
-        onControl(() -> {
-            listeners.frontend(mode, factory);
-            return null;
-        });
-    }
-
-    /** Where {@code POST /api/v1/reload} and SIGHUP get the new configuration from. */
-    public void reloader(Supplier<CompletableFuture<ReloadResult>> reloader) {
-        this.reloader = reloader;
-    }
-
-    public Transport transport() {
-        return transport;
+        Frontends frontends = new Frontends();
+        frontends.register(ListenerMode.Tcp.class, TcpFrontend::new);
+        frontends.register(DicomMode.class, new DicomFrontends(metrics));
+        this.health = new HealthBridge(parts.health(), control, this::endpoint, this::endConnectionsTo);
+        this.listeners = new Listeners(io, metrics, pools::get, frontends, health, parts.accessLog());
     }
 
     public EngineMetrics metrics() {
         return metrics;
-    }
-
-    public PrometheusMeterRegistry registry() {
-        return registry;
     }
 
     public EngineConfig config() {
@@ -122,38 +117,24 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Runs the configured reloader (SIGHUP, admin API). */
-    public CompletableFuture<ReloadResult> reload() {
-        return reloader.get();
-    }
-
     /** Applies a validated configuration, entirely or not at all. */
     public CompletableFuture<ReloadResult> apply(EngineConfig config) {
         return CompletableFuture.supplyAsync(() -> applyNow(config), control);
     }
 
     private ReloadResult applyNow(EngineConfig next) {
-        Optional<String> token;
-        try {
-            token = readToken(next.admin());
-        } catch (EngineException e) {
-            return rejected(e.getMessage());
-        }
         Listeners.Plan plan;
         try {
             plan = listeners.prepare(next.listeners());
         } catch (Listeners.BindFailure e) {
             return rejected(e.getMessage());
         }
-        try {
-            reconfigureAdmin(next.admin(), token);
-        } catch (EngineException e) {
-            listeners.rollback(plan);
-            return rejected(e.getMessage());
-        }
         String summary = updatePools(next.pools());
         health.update(pools.values());
-        listeners.commit(plan);
+        Descriptors.Budget b = budget();
+        List<Integer> limits = Descriptors.share(next.listeners(), b);
+        listeners.commit(plan, limits);
+        reportCaps(next.listeners(), limits, b);
         boolean first = current == null;
         current = next;
         if (!first) {
@@ -162,6 +143,28 @@ public final class Engine implements AutoCloseable {
         LOG.info("{}: {} listener(s), {} pool(s); {}", first ? "configuration applied" : "configuration reloaded",
                 next.listeners().size(), next.pools().size(), summary);
         return ReloadResult.applied(summary);
+    }
+
+    /** What the descriptors allow now: relayed connections open now are part of it. */
+    private Descriptors.Budget budget() {
+        Descriptors.Budget b = Descriptors.budget(listeners.openConnections(), health.checked());
+        this.budget = b;
+        return b;
+    }
+
+    private void reportCaps(List<ListenerConfig> wanted, List<Integer> limits, Descriptors.Budget b) {
+        List<String> capped = new ArrayList<>();
+        for (int i = 0; i < wanted.size(); i++) {
+            if (limits.get(i) < wanted.get(i).maxConnections()) {
+                capped.add(wanted.get(i).name() + " " + wanted.get(i).maxConnections() + " -> " + limits.get(i));
+            }
+        }
+        if (!capped.isEmpty()) {
+            LOG.warn("the open-files limit ({}) carries about {} relayed connections (2 descriptors each; {} in use"
+                    + " and {} kept for health checks, admin and logs); max-connections capped: {}."
+                    + " Raise the limit (LimitNOFILE, ulimit -n) to serve more", b.limit(), b.connections(), b.inUse(),
+                    b.reserve(), String.join(", ", capped));
+        }
     }
 
     private ReloadResult rejected(String error) {
@@ -174,71 +177,50 @@ public final class Engine implements AutoCloseable {
 
     private String updatePools(List<PoolConfig> wanted) {
         List<String> changes = new ArrayList<>();
-        var names = new java.util.HashSet<String>();
+        Set<String> names = new HashSet<>();
         for (PoolConfig pc : wanted) {
             names.add(pc.name());
             Pool existing = pools.get(pc.name());
+            Pool p;
             if (existing == null) {
-                Pool p = new Pool(pc);
+                p = new Pool(pc, Strategies::build);
                 pools.put(pc.name(), p);
-                metrics.addPool(p);
-                p.endpoints().forEach(metrics::backend);
+                metrics.pool(p);
                 if (current != null) {
                     changes.add("pool " + pc.name() + " added");
                 }
             } else {
+                p = existing;
                 if (!existing.config().equals(pc)) {
                     changes.add("pool " + pc.name() + " updated");
                 }
-                for (Endpoint gone : existing.update(pc)) {
+                for (Backend gone : existing.update(pc)) {
                     metrics.removeBackend(gone);
                     LOG.info("backend {} removed; {} connection(s) continue", gone.id(), gone.active());
                 }
-                existing.endpoints().forEach(metrics::backend);
             }
+            for (Backend b : p.backends()) {
+                metrics.backend(b);
+                for (Endpoint left : addresses.apply(b)) {
+                    LOG.info("backend {} no longer at {}; {} connection(s) continue", b.id(),
+                            SocketAddresses.format(left.address()), left.active());
+                }
+            }
+            p.republish();
         }
         for (String name : List.copyOf(pools.keySet())) {
             if (!names.contains(name)) {
                 Pool p = pools.remove(name);
-                p.endpoints().forEach(metrics::removeBackend);
-                metrics.removePool(name);
+                p.backends().forEach(metrics::removeBackend);
+                metrics.removePool(p);
                 changes.add("pool " + name + " removed");
             }
         }
         return changes.isEmpty() ? "no pool changes" : String.join(", ", changes);
     }
 
-    private Optional<String> readToken(Optional<AdminConfig> admin) throws EngineException {
-        if (admin.isEmpty() || admin.get().tokenFile().isEmpty()) {
-            return Optional.empty();
-        }
-        Path p = admin.get().tokenFile().get();
-        try {
-            String t = Files.readString(p, StandardCharsets.UTF_8).strip();
-            if (t.isEmpty()) {
-                throw new EngineException("admin token file " + p + " is empty");
-            }
-            return Optional.of(t);
-        } catch (IOException e) {
-            throw new EngineException("admin token file " + p + " cannot be read: " + e);
-        }
-    }
-
-    private void reconfigureAdmin(Optional<AdminConfig> wanted, Optional<String> token) throws EngineException {
-        if (admin != null && (wanted.isEmpty() || !admin.address().equals(wanted.get().listen()))) {
-            admin.close();
-            admin = null;
-        }
-        if (wanted.isPresent() && admin == null) {
-            admin = AdminServer.start(wanted.get().listen(), this, token);
-            LOG.info("admin listener on {} (/metrics, /healthz, /api/v1)", SocketAddresses.format(wanted.get().listen()));
-        } else if (admin != null) {
-            admin.token(token);
-        }
-    }
-
     /** Runs {@code task} on the control thread and waits for it (never call from an event loop). */
-    <T> T onControl(java.util.concurrent.Callable<T> task) {
+    private <T> T onControl(Callable<T> task) {
         try {
             return control.submit(task).get();
         } catch (InterruptedException e) {
@@ -253,11 +235,37 @@ public final class Engine implements AutoCloseable {
         return pools.get(name);
     }
 
-    /** The live endpoint with id {@code pool/backend}, or null. */
+    /** The current endpoint with this id ({@code pool/backend} or {@code pool/backend@ip:port}), or null. */
     public Endpoint endpoint(String id) {
         int slash = id.indexOf('/');
         Pool p = slash < 0 ? null : pools.get(id.substring(0, slash));
-        return p == null ? null : p.endpoint(id.substring(slash + 1));
+        if (p == null) {
+            return null;
+        }
+        for (Endpoint e : p.endpoints()) {
+            if (e.id().equals(id)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether pool {@code name} has an endpoint taking new connections now; empty for no such
+     * pool. Any thread (reads the published snapshot): the GSLB and VIP follow pools with it.
+     */
+    public Optional<Boolean> poolServing(String name) {
+        Pool p = pools.get(name);
+        return p == null ? Optional.empty() : Optional.of(!p.snapshot().eligible().isEmpty());
+    }
+
+    /** Whether a listener of that name is bound and accepting now. Any thread. */
+    public boolean listening(String name) {
+        return listeners.bound().values().stream().anyMatch(r -> r.config().name().equals(name));
+    }
+
+    private void endConnectionsTo(Endpoint e) {
+        listeners.endWhere(c -> c.endpoint() == e, EndReason.BACKEND_DOWN);
     }
 
     /** The outcome of an admin state change: the backend's status after it, or why it failed. */
@@ -270,29 +278,28 @@ public final class Engine implements AutoCloseable {
      * returns it to service (with slow start when the pool has one). The state outlives reloads
      * as long as the backend keeps its name.
      */
-    public CompletableFuture<StateChange> setAdminState(String poolName, String backend, AdminState state) {
+    public CompletableFuture<StateChange> setAdminState(String poolName, String backendName, AdminState state) {
         return CompletableFuture.supplyAsync(() -> {
             Pool p = pools.get(poolName);
-            Endpoint e = p == null ? null : p.endpoint(backend);
-            if (e == null) {
-                return new StateChange(false, "no backend '" + backend + "' in pool '" + poolName + "'", null);
+            Backend b = p == null ? null : p.backend(backendName);
+            if (b == null) {
+                return new StateChange(false, "no backend '" + backendName + "' in pool '" + poolName + "'", null);
             }
-            AdminState before = e.adminState();
+            AdminState before = b.adminState();
             if (before != state) {
                 if (state == AdminState.READY) {
                     // ramp from zero before the backend reads as ready (see HealthBridge.apply)
-                    health.startRamp(e);
+                    b.endpoints().forEach(health::startRamp);
                 }
-                p.setAdminState(e, state);
-                LOG.info("backend {} admin state {} -> {} ({} connection(s) open)", e.id(),
-                        before.name().toLowerCase(java.util.Locale.ROOT), state.name().toLowerCase(java.util.Locale.ROOT),
-                        e.active());
+                p.setAdminState(b, state);
+                LOG.info("backend {} admin state {} -> {} ({} connection(s) open)", b.id(),
+                        before.name().toLowerCase(Locale.ROOT), state.name().toLowerCase(Locale.ROOT), b.active());
                 if (before == AdminState.MAINT || state == AdminState.MAINT) {
                     health.update(pools.values());
                 }
                 p.republish();
             }
-            return new StateChange(true, null, backendStatus(e));
+            return new StateChange(true, null, EngineStatus.backend(b));
         }, control);
     }
 
@@ -301,10 +308,10 @@ public final class Engine implements AutoCloseable {
         for (var e : listeners.bound().entrySet()) {
             ListenerRuntime r = e.getValue();
             ls.add(new EngineStatus.ListenerStatus(r.config().name(), SocketAddresses.format(e.getKey()),
-                    r.config().mode().name().toLowerCase(java.util.Locale.ROOT), r.config().pool(),
-                    r.openConnections(), r.config().maxConnections()));
+                    r.config().mode().label(), r.config().pool(), r.openConnections(), r.config().maxConnections(),
+                    r.limit()));
         }
-        ls.sort(java.util.Comparator.comparing(EngineStatus.ListenerStatus::name));
+        ls.sort(Comparator.comparing(EngineStatus.ListenerStatus::name));
         List<EngineStatus.PoolStatus> ps = new ArrayList<>();
         EngineConfig cfg = current;
         for (PoolConfig pc : cfg == null ? List.<PoolConfig>of() : cfg.pools()) {
@@ -313,21 +320,13 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             var snap = p.snapshot();
-            List<EngineStatus.BackendStatus> bs = new ArrayList<>();
-            for (Endpoint e : snap.endpoints()) {
-                bs.add(backendStatus(e));
-            }
-            ps.add(new EngineStatus.PoolStatus(p.name(), snap.config().balance().name().toLowerCase(java.util.Locale.ROOT),
-                    snap.onBackups(), snap.eligible().size(), p.queueLength(), bs));
+            ps.add(new EngineStatus.PoolStatus(p.name(), snap.config().balance().name().toLowerCase(Locale.ROOT),
+                    snap.onBackups(), snap.eligible().size(), p.queueLength(),
+                    snap.backends().stream().map(EngineStatus::backend).toList()));
         }
-        return new EngineStatus(transport.describe(), ls, ps);
-    }
-
-    private static EngineStatus.BackendStatus backendStatus(Endpoint e) {
-        Endpoint.Health h = e.health();
-        return new EngineStatus.BackendStatus(e.name(), SocketAddresses.format(e.address()), e.config().weight(),
-                e.effectiveWeight(), e.config().backup(), e.config().maxConnections(), e.active(), h.serving(),
-                h.state(), h.reason(), e.adminState().name().toLowerCase(java.util.Locale.ROOT), e.eligible());
+        Descriptors.Budget b = budget;
+        return new EngineStatus(io.transport().name().toLowerCase(Locale.ROOT), ls, ps,
+                b == null || !b.known() ? null : new EngineStatus.DescriptorStatus(b.limit(), b.connections()));
     }
 
     /** Open client connections across all listeners. */
@@ -346,44 +345,42 @@ public final class Engine implements AutoCloseable {
         });
         long deadline = System.nanoTime() + grace.toNanos();
         while (openConnections() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            sleep(50);
         }
         int left = openConnections();
         if (left > 0) {
             // End the stragglers ourselves so each gets its access-log line with end=shutdown.
-            listeners.endAll(org.dicomlb.engine.access.EndReason.SHUTDOWN);
+            listeners.endAll(EndReason.SHUTDOWN);
             long closeDeadline = System.nanoTime() + 2_000_000_000L;
             while (openConnections() > 0 && System.nanoTime() < closeDeadline) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+                sleep(20);
             }
         }
         close();
         return left;
     }
 
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops listening and checking; the shared event loops and checker belong to the appliance. */
     @Override
     public void close() {
+        if (control.isShutdown()) {
+            return;
+        }
         onControl(() -> {
             listeners.closeAll();
-            if (admin != null) {
-                admin.close();
-                admin = null;
-            }
+            listeners.endAll(EndReason.SHUTDOWN);
             health.close();
             return null;
         });
         control.shutdown();
-        transport.close();
         try {
             control.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -54,7 +54,7 @@ class BalancingThroughProxyTest {
                 c.close();
                 held.remove(c);
             }
-            waitFor(() -> fx.engine.pool("p").endpoint("b2").active() == 8);
+            waitFor(() -> fx.endpoint("b2").active() == 8);
             for (int i = 0; i < 2; i++) {
                 Client c = Client.connect(fx.front());
                 held.put(c, c.greeting());
@@ -94,7 +94,7 @@ class BalancingThroughProxyTest {
         for (int i = 0; i < 5; i++) {
             assertThat(Client.whoServes(fx.front(), null)).isEqualTo("b1");
             // The slot is given back when dicomlb sees the close, a moment after ours.
-            waitFor(() -> fx.engine.pool("p").endpoint("b1").active() == 0);
+            waitFor(() -> fx.endpoint("b1").active() == 0);
         }
         List<Client> held = new ArrayList<>();
         try {

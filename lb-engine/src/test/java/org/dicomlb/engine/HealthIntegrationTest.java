@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.EndpointHealth.State;
 import org.dicomlb.engine.testing.Client;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +33,7 @@ class HealthIntegrationTest {
     }
 
     private Endpoint endpoint(String name) {
-        return fx.engine.pool("p").endpoint(name);
+        return fx.endpoint(name);
     }
 
     private double connectFailures(String backend) {
@@ -66,12 +67,12 @@ class HealthIntegrationTest {
     void aKilledBackendIsMarkedDownAndThenGetsNoNewConnections() throws Exception {
         fx.backends(3).start(fx.config("health-check: { type: tcp, interval: 200ms, fast-interval: 100ms, timeout: 100ms, "
                 + "rise: 2, fall: 2 }"));
-        waitFor(() -> endpoint("b2").health().state().equals("up"));
+        waitFor(() -> endpoint("b2").health().state() == State.UP);
         fx.backend(1).kill();
         long killed = System.nanoTime();
         Map<String, Integer> served = new HashMap<>();
         // Clients keep succeeding while the failure is detected: connect failures are retried.
-        while (!endpoint("b2").health().state().equals("down")) {
+        while (endpoint("b2").health().state() != State.DOWN) {
             served.merge(Client.whoServes(fx.front(), null), 1, Integer::sum);
             assertThat(System.nanoTime() - killed).as("marked down in time").isLessThan(3_000_000_000L);
         }
@@ -91,13 +92,13 @@ class HealthIntegrationTest {
     void passiveFailuresFromSeveralClientsMarkABackendDownBetweenProbes() throws Exception {
         fx.backends(2).start(fx.config("balance: source\n    health-check: { type: tcp, interval: 1m, timeout: 1s, fall: 1, "
                 + "observe: { min-clients: 2, window: 10s } }"));
-        waitFor(() -> endpoint("b1").health().state().equals("up") && endpoint("b2").health().state().equals("up"));
+        waitFor(() -> endpoint("b1").health().state() == State.UP && endpoint("b2").health().state() == State.UP);
         fx.backend(0).kill();
         // Every client still gets served (retry); distinct clients' failures on b1 count.
-        for (int i = 1; i <= 20 && !endpoint("b1").health().state().equals("down"); i++) {
+        for (int i = 1; i <= 20 && endpoint("b1").health().state() != State.DOWN; i++) {
             assertThat(Client.whoServes(fx.front(), "127.0.4." + i)).isEqualTo("b2");
         }
-        waitFor(() -> endpoint("b1").health().state().equals("down"));
+        waitFor(() -> endpoint("b1").health().state() == State.DOWN);
     }
 
     @Test
@@ -116,11 +117,12 @@ class HealthIntegrationTest {
             held.socket().getOutputStream().write("ping".getBytes());
             assertThat(new String(held.socket().getInputStream().readNBytes(4))).isEqualTo("ping");
             assertThat(fx.apply(fx.config("balance: leastconn")).applied()).isTrue();
-            assertThat(endpoint(heldOn).adminState()).isEqualTo(AdminState.DRAIN);
+            assertThat(endpoint(heldOn).backend().adminState()).isEqualTo(AdminState.DRAIN);
             assertThat(Client.whoServes(fx.front(), null)).isEqualTo(other);
 
             fx.engine.setAdminState("p", heldOn, AdminState.MAINT).join();
-            assertThat(endpoint(heldOn).health().state()).isEqualTo("maint");
+            // Maintenance pauses the checks; the admin state says why, the health says "not checked".
+            assertThat(endpoint(heldOn).health().state()).isEqualTo(State.PAUSED);
             fx.engine.setAdminState("p", heldOn, AdminState.READY).join();
             assertThat(fx.engine.setAdminState("p", "nope", AdminState.READY).join().found()).isFalse();
             assertThat(endpoint(heldOn).eligible()).isTrue();
@@ -142,12 +144,12 @@ class HealthIntegrationTest {
         int port = b2Health.getLocalPort();
         healthPort("127.0.0.11", port);
         fx.start(fx.config("balance: roundrobin\n    slow-start: 2s\n    " + quickCheckOn(port)));
-        waitFor(() -> endpoint("b2").health().state().equals("up"));
+        waitFor(() -> endpoint("b2").health().state() == State.UP);
         assertThat(endpoint("b2").weightScalePermille()).as("no ramp at boot").isEqualTo(1000);
         b2Health.close();
-        waitFor(() -> endpoint("b2").health().state().equals("down"));
+        waitFor(() -> endpoint("b2").health().state() == State.DOWN);
         healthPort("127.0.0.12", port);
-        waitFor(() -> endpoint("b2").health().state().equals("up"));
+        waitFor(() -> endpoint("b2").health().state() == State.UP);
         assertThat(endpoint("b2").weightScalePermille()).isLessThan(600);
         waitFor(() -> endpoint("b2").weightScalePermille() > 0 && endpoint("b2").weightScalePermille() < 1000);
         waitFor(() -> endpoint("b2").weightScalePermille() == 1000);
@@ -161,17 +163,17 @@ class HealthIntegrationTest {
         int port = health.getLocalPort();
         String check = quickCheckOn(port);
         fx.start(fx.config(check));
-        waitFor(() -> endpoint("b1").health().state().equals("up"));
+        waitFor(() -> endpoint("b1").health().state() == State.UP);
         health.close();
-        waitFor(() -> endpoint("b1").health().state().equals("down"));
+        waitFor(() -> endpoint("b1").health().state() == State.DOWN);
         assertThat(endpoint("b1").health().reason()).contains("refused");
         healthPort("127.0.0.11", port);
-        waitFor(() -> endpoint("b1").health().state().equals("up"));
+        waitFor(() -> endpoint("b1").health().state() == State.UP);
         assertThat(endpoint("b1").health().reason()).isEmpty();
 
         // A reload re-reads every endpoint's state from the checker: "up" stays without the old reason.
         assertThat(fx.apply(fx.config("balance: leastconn\n    " + check)).applied()).isTrue();
-        assertThat(endpoint("b1").health().state()).isEqualTo("up");
+        assertThat(endpoint("b1").health().state()).isEqualTo(State.UP);
         assertThat(endpoint("b1").health().reason()).isEmpty();
     }
 
@@ -180,7 +182,7 @@ class HealthIntegrationTest {
         fx.backends(1);
         ServerSocket health = healthPort("127.0.0.11", 0);
         fx.start(fx.config("on-down: shutdown\n    " + quickCheckOn(health.getLocalPort())));
-        waitFor(() -> endpoint("b1").health().state().equals("up"));
+        waitFor(() -> endpoint("b1").health().state() == State.UP);
         try (var log = org.dicomlb.engine.testing.LogCapture.accessLog(); Client c = Client.connect(fx.front())) {
             assertThat(c.greeting()).isEqualTo("b1");
             health.close();
@@ -195,11 +197,11 @@ class HealthIntegrationTest {
         fx.backends(1);
         ServerSocket health = healthPort("127.0.0.11", 0);
         fx.start(fx.config(quickCheckOn(health.getLocalPort())));
-        waitFor(() -> endpoint("b1").health().state().equals("up"));
+        waitFor(() -> endpoint("b1").health().state() == State.UP);
         try (Client c = Client.connect(fx.front())) {
             assertThat(c.greeting()).isEqualTo("b1");
             health.close();
-            waitFor(() -> endpoint("b1").health().state().equals("down"));
+            waitFor(() -> endpoint("b1").health().state() == State.DOWN);
             c.socket().getOutputStream().write("still".getBytes());
             assertThat(new String(c.socket().getInputStream().readNBytes(5))).isEqualTo("still");
         }
@@ -221,7 +223,7 @@ class HealthIntegrationTest {
                           - { name: no-title, address: "127.0.0.42:%d" }
                     """.formatted(fx.listenPort, one.localAddress().getPort(), two.localAddress().getPort()));
             // Probes go on while down; the reason shown is the last one's (a cold first probe may time out).
-            waitFor(() -> endpoint("own-title").health().state().equals("up") && endpoint("no-title").health().state().equals("down")
+            waitFor(() -> endpoint("own-title").health().state() == State.UP && endpoint("no-title").health().state() == State.DOWN
                     && endpoint("no-title").health().reason()
                             .endsWith("association rejected permanent by service-user: called-ae-title-not-recognized"));
         }

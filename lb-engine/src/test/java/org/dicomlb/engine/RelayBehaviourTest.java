@@ -50,6 +50,35 @@ class RelayBehaviourTest {
         assertThat(fx.metric("dicomlb_listener_rejected_total{listener=\"front\",reason=\"all_backends_failed\"}")).isNaN();
     }
 
+    /**
+     * Request-then-FIN clients ({@code printf DATA | nc -N}): the bytes and the half-close reach
+     * the listener before the backend connection is up, and both must still be relayed. HAProxy in
+     * mode tcp relays all of them; dicomlb once answered with nothing (bytes_in=0, end=client_error).
+     */
+    @Test
+    void aClientThatSendsAndHalfClosesBeforeTheBackendIsUpGetsItsAnswer() throws Exception {
+        fx.backends(1).start(fx.config(""));
+        for (int size : new int[] {5, 1000, 64 * 1024}) {
+            for (int i = 0; i < 20; i++) {
+                byte[] request = new byte[size];
+                java.util.Arrays.fill(request, (byte) ('a' + i % 26));
+                try (Socket s = new Socket()) {
+                    s.setSoTimeout(10_000);
+                    s.connect(fx.front(), 5_000);
+                    OutputStream out = s.getOutputStream();
+                    out.write(request);
+                    out.flush();
+                    s.shutdownOutput();
+                    byte[] answer = s.getInputStream().readAllBytes();
+                    byte[] expected = new byte[3 + size];
+                    System.arraycopy("b1\n".getBytes(StandardCharsets.US_ASCII), 0, expected, 0, 3);
+                    System.arraycopy(request, 0, expected, 3, size);
+                    assertThat(answer).as("answer to %d bytes then FIN, attempt %d", size, i).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
     @Test
     void whenEveryBackendIsDownTheClientIsClosedAndItIsCounted() throws Exception {
         fx.backends(2).start(fx.config("retries: 5"));

@@ -23,7 +23,6 @@ import java.util.random.RandomGenerator;
 import org.dicomlb.healthcheck.internal.CheckerCore;
 import org.dicomlb.healthcheck.internal.ControlScheduler;
 import org.dicomlb.healthcheck.internal.EventLoopControlScheduler;
-import org.dicomlb.healthcheck.internal.IoGroups;
 import org.dicomlb.healthcheck.passive.PassiveOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +59,7 @@ public final class HealthChecker implements AutoCloseable {
 
     private HealthChecker(Builder b) {
         this.ownsTransport = b.transport == null;
-        this.transport = ownsTransport ? IoGroups.create(b.ioThreads, "dicomlb-health-io") : b.transport;
+        this.transport = ownsTransport ? ProbeTransport.create(b.ioThreads, "dicomlb-health-io") : b.transport;
         this.control = b.control == null ? new EventLoopControlScheduler(transport.group().next()) : b.control;
         this.factory = b.factory;
         if (b.events == null) {

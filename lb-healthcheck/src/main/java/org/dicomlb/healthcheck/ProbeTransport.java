@@ -20,6 +20,17 @@ public final class ProbeTransport {
     /** Looked up once: a Bootstrap given only the class reflects on its constructor every time. */
     private final ChannelFactory<? extends SocketChannel> channels;
 
+    /** Probes on {@code group}, a group of the appliance's {@link org.dicomlb.io.EventLoops}. */
+    public static ProbeTransport on(org.dicomlb.io.EventLoops.Group group) {
+        return new ProbeTransport(group.group(), group.transport().socketChannelClass());
+    }
+
+    /** A group of its own, for a checker used outside an appliance (tools, tests); the caller shuts it down. */
+    public static ProbeTransport create(int threads, String threadPrefix) {
+        org.dicomlb.io.Transport kind = org.dicomlb.io.Transport.best();
+        return new ProbeTransport(kind.newGroup(threads, threadPrefix), kind.socketChannelClass());
+    }
+
     public ProbeTransport(EventLoopGroup group, Class<? extends SocketChannel> channelType) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");

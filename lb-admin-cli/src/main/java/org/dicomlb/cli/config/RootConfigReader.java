@@ -1,6 +1,8 @@
 package org.dicomlb.cli.config;
 
 import java.nio.file.Path;
+import java.util.Optional;
+import org.dicomlb.config.Binds;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.ConfigNode;
 import org.dicomlb.config.Problems;
@@ -9,7 +11,10 @@ import org.dicomlb.config.YamlTree;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.EngineConfigReader;
 
-/** Loads and validates a configuration file, reporting every error it contains. */
+/**
+ * Loads and validates a configuration file, reporting every error it contains. Each section is
+ * read by the module that owns it; addresses bound by several sections are checked across them.
+ */
 public final class RootConfigReader {
     private RootConfigReader() {
     }
@@ -28,9 +33,11 @@ public final class RootConfigReader {
         if (top == null) {
             problems.throwIfAny();
         }
-        EngineConfig engine = EngineConfigReader.read(top);
+        Binds binds = new Binds();
+        Optional<AdminConfig> admin = top.section("admin").map(s -> AdminConfigReader.read(s, binds));
+        EngineConfig engine = EngineConfigReader.read(top, binds, true);
         top.finish();
         problems.throwIfAny();
-        return new RootConfig(engine);
+        return new RootConfig(admin, engine);
     }
 }

@@ -10,7 +10,7 @@ import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.dicomlb.config.SocketAddresses;
-import org.dicomlb.engine.transport.Transport;
+import org.dicomlb.io.EventLoops;
 
 /**
  * A simulated TCP backend for the demo: greets each connection with its name, then echoes what it
@@ -23,11 +23,11 @@ public final class BannerEchoServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static BannerEchoServer start(Transport transport, String name, InetSocketAddress address) {
+    public static BannerEchoServer start(EventLoops.Group io, String name, InetSocketAddress address) {
         byte[] banner = ("hello from " + name + " (" + SocketAddresses.format(address) + ")\n").getBytes(StandardCharsets.US_ASCII);
         Channel ch = new ServerBootstrap()
-                .group(transport.group())
-                .channel(transport.serverChannel())
+                .group(io.group())
+                .channel(io.transport().serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override

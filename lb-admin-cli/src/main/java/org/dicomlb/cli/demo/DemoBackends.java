@@ -14,9 +14,10 @@ import org.dicomlb.engine.config.BackendConfig;
 import org.dicomlb.engine.config.DicomRoute;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.ListenerConfig;
-import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.engine.config.PoolConfig;
-import org.dicomlb.engine.transport.Transport;
+import org.dicomlb.engine.config.BackendAddress;
+import org.dicomlb.engine.config.DicomMode;
+import org.dicomlb.io.EventLoops;
 
 /**
  * The demo's simulated backends, one per configured backend address: a DICOM Verification and
@@ -35,13 +36,14 @@ public final class DemoBackends {
      * written under {@code storage/<backend>/}. On failure, what started is closed and the
      * exception propagates.
      */
-    public static List<AutoCloseable> start(EngineConfig config, Transport io, Path storage) {
+    public static List<AutoCloseable> start(EngineConfig config, EventLoops.Group io, Path storage) {
         Set<String> dicomPools = dicomPools(config);
         List<AutoCloseable> started = new ArrayList<>();
         try {
             for (PoolConfig p : config.pools()) {
                 for (BackendConfig b : p.backends()) {
-                    started.add(dicomPools.contains(p.name()) ? scp(b, io, storage) : BannerEchoServer.start(io, b.name(), b.address()));
+                    InetSocketAddress at = ((BackendAddress.Static) b.address()).address();
+                    started.add(dicomPools.contains(p.name()) ? scp(b, at, io, storage) : BannerEchoServer.start(io, b.name(), at));
                 }
             }
             return started;
@@ -51,22 +53,21 @@ public final class DemoBackends {
         }
     }
 
-    private static SimulatedScp scp(BackendConfig b, Transport io, Path storage) {
+    private static SimulatedScp scp(BackendConfig b, InetSocketAddress at, EventLoops.Group io, Path storage) {
         ScpConfig c = ScpConfig.of(b.calledAe().orElse(AeTitle.of(DEFAULT_AE)))
                 .withRequireCalledAe(b.calledAe().isPresent())
                 .withStorageDirectory(storage.resolve(b.name()));
-        InetSocketAddress at = b.address();
-        return SimulatedScp.start(c, at, ScpListener.NONE, io.group(), io.serverChannel());
+        return SimulatedScp.start(c, at, ScpListener.NONE, io.group(), io.transport().serverChannelClass());
     }
 
     private static Set<String> dicomPools(EngineConfig config) {
         Set<String> pools = new HashSet<>();
         for (ListenerConfig l : config.listeners()) {
-            if (l.mode() == ListenerMode.DICOM) {
+            if (l.mode() instanceof DicomMode dicom) {
                 if (l.pool() != null) {
                     pools.add(l.pool());
                 }
-                l.dicom().routes().stream().map(DicomRoute::pool).forEach(pools::add);
+                dicom.routes().stream().map(DicomRoute::pool).forEach(pools::add);
             }
         }
         return pools;

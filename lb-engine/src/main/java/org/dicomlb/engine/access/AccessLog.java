@@ -8,34 +8,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Where the one-line-per-connection access log goes. The line's format is ours
  * ({@link ConnectionRecord#format()}, documented in docs/access-log.md); the sink is chosen by
- * the composition root: by default the {@code dicomlb.access} SLF4J logger (what embedded uses
- * and tests see), for {@code dicomlb run} an {@link AccessLogWriter} on stdout or a file, which
- * costs an event loop one queue offer per line instead of a logging framework's locks.
+ * the composition root and handed to the engine: for {@code dicomlb run} an
+ * {@link AccessLogWriter} on stdout or a file, which costs an event loop one queue offer per line
+ * instead of a logging framework's locks; elsewhere (tests, tools) the {@code dicomlb.access}
+ * SLF4J logger.
  */
-public final class AccessLog {
-    private static final Logger LOG = LoggerFactory.getLogger("dicomlb.access");
-    private static final Consumer<String> TO_SLF4J = line -> {
-        if (LOG.isInfoEnabled()) {
-            LOG.info(line);
-        }
-    };
-    private static volatile Consumer<String> sink = TO_SLF4J;
+@FunctionalInterface
+public interface AccessLog {
+    /** Called once per connection, on its event loop, when it has ended; must not block. */
+    void write(ConnectionRecord record);
 
-    private AccessLog() {
+    /** Lines to the {@code dicomlb.access} SLF4J logger. */
+    static AccessLog toLogger() {
+        Logger log = LoggerFactory.getLogger("dicomlb.access");
+        return record -> {
+            if (log.isInfoEnabled()) {
+                log.info(record.format());
+            }
+        };
     }
 
-    /** Called once per connection, on its event loop, when it has ended. */
-    public static void write(ConnectionRecord record) {
-        sink.accept(record.format());
-    }
-
-    /** Sends lines to {@code s} from now on (it must be thread-safe and must not block). */
-    public static void sendTo(Consumer<String> s) {
-        sink = Objects.requireNonNull(s, "sink");
-    }
-
-    /** Back to the SLF4J logger. */
-    public static void sendToLogger() {
-        sink = TO_SLF4J;
+    /** Lines to {@code sink} (thread-safe, non-blocking), such as an {@link AccessLogWriter}. */
+    static AccessLog to(Consumer<String> sink) {
+        Objects.requireNonNull(sink, "sink");
+        return record -> sink.accept(record.format());
     }
 }

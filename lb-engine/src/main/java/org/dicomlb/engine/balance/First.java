@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;
 import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Selector;
 
 /**
  * The first backend in file order with a free slot. With {@code max-connections} set this fills

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Selector;
 
 /**
  * Fewest active connections per unit of weight. Ties are broken by a rotating start so equal

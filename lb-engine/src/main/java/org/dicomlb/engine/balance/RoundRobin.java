@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Selector;
 
 /**
  * Smooth weighted round robin. The interleaved sequence (the one nginx's algorithm produces:

@@ -5,13 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Selector;
 
 /**
  * Weighted rendezvous (highest random weight) hashing of the client IP. Each client ranks every
- * backend by a score derived from hash(client, backend name); it goes to the best-ranked one with
+ * endpoint by a score derived from hash(client, endpoint id); it goes to the best-ranked one with
  * a free slot. Adding or removing a backend moves only the clients whose best backend changed
- * (about 1/n of them), unlike hash-mod-n which reshuffles almost everyone. Keyed on the backend
- * name, so an address change in the file keeps clients where they were.
+ * (about 1/n of them), unlike hash-mod-n which reshuffles almost everyone. Keyed on the endpoint
+ * id ({@code pool/backend} for a backend with one fixed address), so an address change in the
+ * file keeps clients where they were.
  */
 final class SourceHash implements Selector {
     private final Endpoint[] endpoints;
@@ -21,7 +23,7 @@ final class SourceHash implements Selector {
         this.endpoints = eligible.toArray(Endpoint[]::new);
         this.nameHashes = new long[endpoints.length];
         for (int i = 0; i < endpoints.length; i++) {
-            nameHashes[i] = hashBytes(endpoints[i].name().getBytes(StandardCharsets.UTF_8), 0x9E3779B97F4A7C15L);
+            nameHashes[i] = hashBytes(endpoints[i].id().getBytes(StandardCharsets.UTF_8), 0x9E3779B97F4A7C15L);
         }
     }
 

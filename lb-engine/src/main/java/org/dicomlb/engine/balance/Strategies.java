@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dicomlb.engine.config.Balance;
 import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Selector;
 
-/** Builds the selector for a balance algorithm over one snapshot's eligible endpoints. */
+/** Builds the selector for a balance algorithm over one snapshot's eligible endpoints: the engine's {@link org.dicomlb.engine.pool.Balancer}. */
 public final class Strategies {
     private Strategies() {
     }

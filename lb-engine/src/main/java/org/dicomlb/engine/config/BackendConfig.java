@@ -6,12 +6,14 @@ import java.util.Optional;
 import org.dicomlb.dicom.AeTitle;
 
 /**
- * A backend server of a pool. {@code weight} 0 takes no new connections (a soft drain written in
- * the file); {@code maxConnections} 0 means unlimited; {@code backup} members take traffic only
- * when no primary is eligible. {@code calledAe}, for dicom listeners, is the backend's own AE
- * title: the A-ASSOCIATE-RQ is readdressed to it (and the AC's AE fields restored for the client).
+ * A backend server of a pool. {@code address} says where its addresses come from (one fixed
+ * address, or a name resolved on a schedule); each address becomes an endpoint. {@code weight} 0
+ * takes no new connections (a soft drain written in the file); {@code maxConnections} 0 means
+ * unlimited, and applies to each of its endpoints; {@code backup} members take traffic only when
+ * no primary is eligible. {@code calledAe}, for dicom listeners, is the backend's own AE title:
+ * the A-ASSOCIATE-RQ is readdressed to it (and the AC's AE fields restored for the client).
  */
-public record BackendConfig(String name, InetSocketAddress address, int weight, boolean backup, int maxConnections,
+public record BackendConfig(String name, BackendAddress address, int weight, boolean backup, int maxConnections,
                             Optional<AeTitle> calledAe) {
     public static final int MAX_WEIGHT = 1000;
 
@@ -27,8 +29,8 @@ public record BackendConfig(String name, InetSocketAddress address, int weight, 
         Objects.requireNonNull(calledAe, "calledAe");
     }
 
-    /** A backend whose AE title is left as the client sent it. */
+    /** A backend at one fixed address whose AE title is left as the client sent it. */
     public BackendConfig(String name, InetSocketAddress address, int weight, boolean backup, int maxConnections) {
-        this(name, address, weight, backup, maxConnections, Optional.empty());
+        this(name, new BackendAddress.Static(address), weight, backup, maxConnections, Optional.empty());
     }
 }

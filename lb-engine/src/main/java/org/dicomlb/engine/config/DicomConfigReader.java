@@ -20,20 +20,18 @@ final class DicomConfigReader {
     private DicomConfigReader() {
     }
 
-    /**
-     * The dicom settings of listener {@code s}; for other modes, errors for any dicom key present
-     * and the defaults.
-     */
-    static DicomListenerConfig read(Section s, ListenerMode mode, String listener, Map<String, Location> pools) {
-        if (mode != ListenerMode.DICOM) {
-            for (String key : DICOM_KEYS) {
-                if (s.has(key)) {
-                    s.error(key, "'" + key + "' applies to mode: dicom listeners only (listener '" + listener
-                            + "' is mode: " + Section.kebab(mode) + ")");
-                }
+    /** Errors for dicom-only keys on a listener of another mode. */
+    static void rejectDicomKeys(Section s, String listener, String mode) {
+        for (String key : DICOM_KEYS) {
+            if (s.has(key)) {
+                s.error(key, "'" + key + "' applies to mode: dicom listeners only (listener '" + listener
+                        + "' is mode: " + mode + ")");
             }
-            return DicomListenerConfig.DEFAULTS;
         }
+    }
+
+    /** The dicom settings of listener {@code s}. */
+    static DicomMode read(Section s, String listener, Map<String, Location> pools) {
         if (s.node("routes").filter(DicomConfigReader::emptyList).isPresent()) {
             s.error("routes", "'routes' is empty; leave it out to send every association to the listener's pool");
         }
@@ -59,10 +57,15 @@ final class DicomConfigReader {
             s.error("allowed-calling-aes", "'allowed-calling-aes' is empty, which would reject every association;"
                     + " leave it out to allow every calling AE");
         }
-        int maxRq = s.integer("max-associate-rq", DicomListenerConfig.DEFAULT_MAX_ASSOCIATE_RQ,
-                DicomListenerConfig.MIN_MAX_ASSOCIATE_RQ, DicomListenerConfig.MAX_MAX_ASSOCIATE_RQ);
-        boolean observe = s.bool("observe-pdus", DicomListenerConfig.DEFAULT_OBSERVE_PDUS);
-        return new DicomListenerConfig(routes, allowed, maxRq, observe);
+        int maxRq = s.integer("max-associate-rq", DicomMode.DEFAULT_MAX_ASSOCIATE_RQ,
+                DicomMode.MIN_MAX_ASSOCIATE_RQ, DicomMode.MAX_MAX_ASSOCIATE_RQ);
+        boolean observe = s.bool("observe-pdus", DicomMode.DEFAULT_OBSERVE_PDUS);
+        try {
+            return new DicomMode(routes, allowed, maxRq, observe);
+        } catch (IllegalArgumentException e) {
+            s.error(e.getMessage());
+            return DicomMode.DEFAULTS;
+        }
     }
 
     private static DicomRoute route(Section r, int position, Map<String, Location> pools) {

@@ -1,13 +1,16 @@
 package org.dicomlb.engine.config;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
-/** Everything the engine runs from: one immutable snapshot of the file's engine sections. */
-public record EngineConfig(Optional<AdminConfig> admin, List<ListenerConfig> listeners, List<PoolConfig> pools) {
+/**
+ * Everything the engine runs from: one immutable snapshot of the file's {@code listeners} and
+ * {@code pools}. Both may be empty when the appliance runs other parts alone (a GSLB only).
+ */
+public record EngineConfig(List<ListenerConfig> listeners, List<PoolConfig> pools) {
+    public static final EngineConfig EMPTY = new EngineConfig(List.of(), List.of());
+
     public EngineConfig {
-        Objects.requireNonNull(admin, "admin");
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
     }

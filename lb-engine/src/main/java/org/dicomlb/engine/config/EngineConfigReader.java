@@ -1,26 +1,25 @@
 package org.dicomlb.engine.config;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.dicomlb.config.Binds;
 import org.dicomlb.config.ConfigNode;
 import org.dicomlb.config.Location;
 import org.dicomlb.config.Problems;
 import org.dicomlb.config.Section;
-import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.HealthCheckReader;
 
 /**
- * Reads the engine's sections ({@code admin}, {@code listeners}, {@code pools}) of the root
- * mapping. Field errors, duplicate names, dangling pool references and overlapping bind
- * addresses are all recorded in the section's {@link Problems}; the result is only meaningful
+ * Reads the engine's sections ({@code listeners}, {@code pools}) of the root mapping. Field
+ * errors, duplicate names, dangling pool references and bind addresses another part of the file
+ * already binds are all recorded in the section's {@link Problems}; the result is only meaningful
  * when no problem was recorded.
  */
 public final class EngineConfigReader {
@@ -29,9 +28,20 @@ public final class EngineConfigReader {
     private EngineConfigReader() {
     }
 
-    /** Reads {@code admin}, {@code listeners} and {@code pools} from the root section. */
-    public static EngineConfig read(Section root) {
-        Optional<AdminConfig> admin = root.section("admin").map(EngineConfigReader::admin);
+    /** True when the file has engine sections at all (a GSLB-only appliance has none). */
+    public static boolean present(Section root) {
+        return root.has("listeners") || root.has("pools");
+    }
+
+    /**
+     * Reads {@code listeners} and {@code pools} from the root section; their bind addresses are
+     * claimed in {@code binds}. Both sections are required when either is present, or when
+     * {@code required} (nothing else in the file would do any work).
+     */
+    public static EngineConfig read(Section root, Binds binds, boolean required) {
+        if (!required && !present(root)) {
+            return EngineConfig.EMPTY;
+        }
         Map<String, Location> poolNames = new HashMap<>();
         List<PoolConfig> pools = new ArrayList<>();
         for (Section s : root.sections("pools", "pool")) {
@@ -45,8 +55,6 @@ public final class EngineConfigReader {
         }
         List<ListenerConfig> listeners = new ArrayList<>();
         Map<String, Location> listenerNames = new HashMap<>();
-        List<Bound> binds = new ArrayList<>();
-        admin.ifPresent(a -> binds.add(new Bound("the admin listener", a.listen(), root.locationOf("admin"))));
         for (Section s : root.sections("listeners", "listener")) {
             ListenerConfig l = listener(s, poolNames, listenerNames, binds);
             if (l != null) {
@@ -56,60 +64,43 @@ public final class EngineConfigReader {
         if (!root.has("listeners")) {
             root.error("the configuration needs 'listeners' (at least one)");
         }
-        return new EngineConfig(admin, listeners, pools);
+        return new EngineConfig(listeners, pools);
     }
 
-    private static AdminConfig admin(Section s) {
-        InetSocketAddress listen = s.requiredAddress("listen");
-        Optional<Path> token = s.optionalString("token-file").map(Path::of);
-        if (listen != null && token.isEmpty() && !listen.getAddress().isLoopbackAddress()) {
-            // Reload and drain are operations on live patient traffic; never offer them unauthenticated.
-            s.error("listen", "admin listener on " + SocketAddresses.format(listen)
-                    + " is reachable from the network; set 'token-file' or bind it to a loopback address");
-        }
-        return s.build(() -> new AdminConfig(listen, token));
-    }
-
-    private record Bound(String what, InetSocketAddress address, Location location) {
-        boolean overlaps(InetSocketAddress other) {
-            if (address.getPort() != other.getPort()) {
-                return false;
-            }
-            var a = address.getAddress();
-            var b = other.getAddress();
-            if (a.equals(b)) {
-                return true;
-            }
-            // A wildcard bind takes the port on every address of its family (and, for ::, of both).
-            boolean sameFamily = a.getClass() == b.getClass();
-            return (a.isAnyLocalAddress() && (sameFamily || a instanceof java.net.Inet6Address))
-                    || (b.isAnyLocalAddress() && (sameFamily || b instanceof java.net.Inet6Address));
-        }
+    /** The pool names a valid file defines, for other sections that refer to pools (GSLB, VIP). */
+    public static java.util.Set<String> poolNames(EngineConfig c) {
+        return c.pools().stream().map(PoolConfig::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     private static ListenerConfig listener(Section s, Map<String, Location> pools, Map<String, Location> names,
-                                           List<Bound> binds) {
+                                           Binds binds) {
         String name = name(s, "listener", names);
         InetSocketAddress bind = s.requiredAddress("bind");
-        ListenerMode mode = s.choice("mode", ListenerMode.class, ListenerMode.TCP);
-        DicomListenerConfig dicom = DicomConfigReader.read(s, mode, name, pools);
+        ListenerMode mode = mode(s, name, pools);
         // A dicom listener with routes may do without a default pool (see ListenerConfig).
-        String pool = mode == ListenerMode.DICOM && s.has("routes") ? s.optionalString("pool").orElse(null)
+        String pool = mode instanceof DicomMode && s.has("routes") ? s.optionalString("pool").orElse(null)
                 : s.requiredString("pool");
         checkPool(s, "pool", "listener '" + name + "'", pool, pools);
         int max = s.integer("max-connections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
         Timeouts timeouts = s.section("timeouts").map(EngineConfigReader::timeouts).orElse(Timeouts.DEFAULTS);
-        if (bind != null) {
-            for (Bound b : binds) {
-                if (b.overlaps(bind)) {
-                    s.error("bind", "listener '" + name + "' binds " + SocketAddresses.format(bind) + ", which "
-                            + b.what() + " already binds (" + b.location() + ")");
-                    break;
-                }
+        binds.claim(s, "bind", "listener '" + name + "'", bind);
+        return s.build(() -> new ListenerConfig(name, bind, pool, max, timeouts, mode));
+    }
+
+    /** The listener's {@code mode} and that mode's own keys; keys of another mode are errors. */
+    private static ListenerMode mode(Section s, String name, Map<String, Location> pools) {
+        String kind = s.string("mode", "tcp").strip();
+        return switch (kind) {
+            case "tcp" -> {
+                DicomConfigReader.rejectDicomKeys(s, name, kind);
+                yield ListenerMode.Tcp.INSTANCE;
             }
-            binds.add(new Bound("listener '" + name + "'", bind, s.locationOf("bind")));
-        }
-        return s.build(() -> new ListenerConfig(name, bind, mode, pool, max, timeouts, dicom));
+            case "dicom" -> DicomConfigReader.read(s, name, pools);
+            default -> {
+                s.error("mode", "'mode' must be one of tcp | dicom, not '" + kind + "'");
+                yield ListenerMode.Tcp.INSTANCE;
+            }
+        };
     }
 
     /** Records an error at {@code key} when {@code pool} is given but not defined. */
@@ -182,12 +173,18 @@ public final class EngineConfigReader {
 
     private static BackendConfig backend(Section s, Map<String, Location> names) {
         String name = name(s, "backend", names);
-        InetSocketAddress address = s.requiredAddress("address");
+        BackendAddress address = address(s);
         int weight = s.integer("weight", 1, 0, BackendConfig.MAX_WEIGHT);
         boolean backup = s.bool("backup", false);
         int max = s.integer("max-connections", 0, 0, 1_000_000);
         Optional<AeTitle> calledAe = s.parsed("called-ae", AeTitle::of);
         return s.build(() -> new BackendConfig(name, address, weight, backup, max, calledAe));
+    }
+
+    /** Where the backend's addresses come from: {@code address: ip:port}. */
+    private static BackendAddress address(Section s) {
+        InetSocketAddress a = s.requiredAddress("address");
+        return a == null ? null : new BackendAddress.Static(a);
     }
 
     /** Reads and checks {@code name}: well-formed and unique among {@code seen}. */

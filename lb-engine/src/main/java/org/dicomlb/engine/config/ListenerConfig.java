@@ -6,19 +6,18 @@ import java.util.Objects;
 /**
  * One listening socket and what it does with the connections it accepts.
  *
- * @param pool  the pool that serves the listener; for a dicom listener the default when no route
- *              matches, and null when it has routes and no default (unrouted associations are
- *              then rejected as called-AE-not-recognized)
- * @param dicom the dicom mode's settings ({@link DicomListenerConfig#DEFAULTS} for other modes)
+ * @param pool the pool that serves the listener; for a dicom listener the default when no route
+ *             matches, and null when it has routes and no default (unrouted associations are then
+ *             rejected as called-AE-not-recognized)
+ * @param mode what the listener understands of the traffic, with that mode's settings
  */
 public record ListenerConfig(
         String name,
         InetSocketAddress bind,
-        ListenerMode mode,
         String pool,
         int maxConnections,
         Timeouts timeouts,
-        DicomListenerConfig dicom) {
+        ListenerMode mode) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
@@ -26,8 +25,7 @@ public record ListenerConfig(
         Names.check("listener", name);
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(mode, "mode");
-        Objects.requireNonNull(dicom, "dicom");
-        if (pool != null || mode != ListenerMode.DICOM || dicom.routes().isEmpty()) {
+        if (pool != null || !(mode instanceof DicomMode d) || d.routes().isEmpty()) {
             Names.check("pool", pool);
         }
         Objects.requireNonNull(timeouts, "timeouts");
@@ -36,9 +34,8 @@ public record ListenerConfig(
         }
     }
 
-    /** A listener without dicom settings. */
-    public ListenerConfig(String name, InetSocketAddress bind, ListenerMode mode, String pool, int maxConnections,
-                          Timeouts timeouts) {
-        this(name, bind, mode, pool, maxConnections, timeouts, DicomListenerConfig.DEFAULTS);
+    /** A plain TCP listener. */
+    public static ListenerConfig tcp(String name, InetSocketAddress bind, String pool, int maxConnections, Timeouts timeouts) {
+        return new ListenerConfig(name, bind, pool, maxConnections, timeouts, ListenerMode.Tcp.INSTANCE);
     }
 }

@@ -7,7 +7,7 @@ import org.dicomlb.dicom.pdu.AssociateRq;
 import org.dicomlb.dicom.pdu.PresentationContextRq;
 import org.dicomlb.dicom.pdu.RejectReason;
 import org.dicomlb.dicom.pdu.RejectResult;
-import org.dicomlb.engine.config.DicomListenerConfig;
+import org.dicomlb.engine.config.DicomMode;
 import org.dicomlb.engine.config.DicomRoute;
 import org.dicomlb.engine.config.ListenerConfig;
 
@@ -28,8 +28,9 @@ sealed interface Admission {
     record Refuse(AssociateRj reject) implements Admission {
     }
 
+    /** @param listener a {@code mode: dicom} listener */
     static Admission decide(ListenerConfig listener, AssociateRq rq, InetAddress client) {
-        DicomListenerConfig dicom = listener.dicom();
+        DicomMode dicom = (DicomMode) listener.mode();
         String calling = rq.callingAe().text();
         if (!dicom.allowedCallingAes().isEmpty() && dicom.allowedCallingAes().stream().noneMatch(p -> p.matches(calling))) {
             return new Refuse(AssociateRj.of(RejectResult.PERMANENT, RejectReason.CALLING_AE_TITLE_NOT_RECOGNIZED));

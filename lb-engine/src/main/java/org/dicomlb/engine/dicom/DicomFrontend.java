@@ -10,7 +10,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.netty.DicomChannels;
 import org.dicomlb.dicom.netty.PduFrameDecoder;
 import org.dicomlb.dicom.pdu.Abort;
@@ -24,10 +23,11 @@ import org.dicomlb.dicom.pdu.PduType;
 import org.dicomlb.dicom.pdu.RejectReason;
 import org.dicomlb.dicom.pdu.RejectResult;
 import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.config.DicomMode;
 import org.dicomlb.engine.config.ListenerConfig;
+import org.dicomlb.engine.dial.Dialer;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
-import org.dicomlb.engine.relay.Dialer;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.ProxyConnection;
 
@@ -45,17 +45,20 @@ import org.dicomlb.engine.relay.ProxyConnection;
  *       A-ABORT just closes.</li>
  *   <li>{@link Admission} checks the calling AE and picks a pool; a refusal is answered with
  *       A-ASSOCIATE-RJ from here.</li>
- *   <li>The {@link Dialer} finds a backend; {@link BackendHandshake} forwards the request and
- *       reads the answer, trying the next backend on a transient reject or a silent backend.
- *       When no backend can take it the client gets A-ASSOCIATE-RJ transient / temporary
- *       congestion, never a bare reset.</li>
- *   <li>After the backend's A-ASSOCIATE-AC both channels relay bytes (optionally with a
- *       {@link PduTracker} on each side).</li>
+ *   <li>The {@link Dialer} finds a backend, with {@link DicomHandshake} forwarding the request
+ *       and reading each backend's answer; a transient reject or a silent backend sends the
+ *       request on to the next one. When no backend can take it the client gets
+ *       A-ASSOCIATE-RJ transient / temporary congestion, never a bare reset.</li>
+ *   <li>The final answer comes back here ({@link #connected}): after an A-ASSOCIATE-AC both
+ *       channels relay bytes (optionally with a {@link PduTracker} on each side); a permanent
+ *       A-ASSOCIATE-RJ is passed to the client and the connection closes.</li>
  * </ol>
  *
- * <p>The client is not read while a backend is being found: it must wait for the AC anyway.
+ * <p>The client is not read while a backend is being found: it must wait for the AC anyway. A
+ * FIN it sends right behind its request is passed to the backend after the AC (a requestor may
+ * half-close), never lost.
  */
-final class DicomFrontend extends ChannelInboundHandlerAdapter {
+final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer.Outcome<AssociationAnswer> {
     private static final String FRAME_DECODER = "associate-rq-frame";
 
     private enum State {
@@ -72,9 +75,13 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
     private final ListenerContext listener;
     private final DicomMetrics metrics;
     private ListenerConfig config;
+    private DicomMode dicom;
     private ChannelHandlerContext ctx;
     private ProxyConnection connection;
     private AssociationRecord association;
+    /** The pool the association was routed to, once routed (for its meters). */
+    private Pool pool;
+    private int rqLength;
     private ScheduledFuture<?> artim;
     private State state = State.PARKED;
     /** First octet of whatever the client sent after its RQ, or -1. */
@@ -90,7 +97,8 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         // One configuration for the whole association, even if a reload lands meanwhile.
         this.config = listener.config();
-        connection = new ProxyConnection(ctx.channel(), listener, "dicom");
+        this.dicom = (DicomMode) config.mode();
+        connection = listener.open(ctx.channel());
         association = new AssociationRecord(connection.record());
         connection.onFinish(this::finish);
         artim = ctx.executor().schedule(this::artimExpired, config.timeouts().associate().toMillis(),
@@ -104,7 +112,7 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.READING;
-        int bound = config.dicom().maxAssociateRq() - PduCodec.HEADER_LENGTH;
+        int bound = dicom.maxAssociateRq() - PduCodec.HEADER_LENGTH;
         ctx.pipeline().addBefore(ctx.name(), FRAME_DECODER, new PduFrameDecoder(bound));
         // AUTO_READ is off; the frame decoder keeps asking for more until a whole PDU is in.
         ctx.read();
@@ -164,17 +172,17 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
     private void dial(Admission.Route route, byte[] rqBytes) {
         association.route(route.label());
         connection.record().pool(route.pool());
-        Pool pool = listener.pool(route.pool());
+        pool = listener.pool(route.pool());
         if (pool == null) {
             congested(EndReason.NO_BACKEND);
             return;
         }
-        BackendHandshake handshake = new BackendHandshake(this, rqBytes, config.dicom().maxAssociateRq(),
-                config.timeouts().associate());
-        new Dialer(connection, pool, handshake, this::dialFailed).start();
+        rqLength = rqBytes.length;
+        Dialer.dial(connection, pool, new DicomHandshake(rqBytes, dicom.maxAssociateRq(), config.timeouts().associate()), this);
     }
 
-    private void dialFailed(EndReason reason) {
+    @Override
+    public void failed(EndReason reason) {
         if (reason == EndReason.CLIENT_ABORTED) {
             association.decided(Outcome.CLOSED);
             connection.fail(reason);
@@ -191,7 +199,7 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
     private void reject(AssociateRj rj, EndReason reason) {
         state = State.DONE;
         association.rejected(rj, AssociationRecord.BY_DICOMLB);
-        metrics.rejected(config.name(), AssociationRecord.BY_DICOMLB, rj);
+        metrics.rejected(listener.meters(), AssociationRecord.BY_DICOMLB, rj);
         ctx.writeAndFlush(PduCodec.encode(rj, ctx.alloc()));
         connection.fail(reason);
     }
@@ -224,26 +232,34 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A backend accepted: pass its AC (and anything it sent after it) to the client, then relay. */
-    void accepted(Dialer dialer, Channel backend, Endpoint e, int rqLength, List<ByteBuf> toClient,
-                  int contextsAccepted, Optional<AeTitle> rewrite) {
-        dialer.accept(backend, e);
+    /** A backend gave its final answer; the backend channel and slot are the connection's now. */
+    @Override
+    public void connected(Channel backend, Endpoint e, AssociationAnswer answer) {
         state = State.DONE;
-        rewrite.ifPresent(association::calledAeSent);
+        answer.rewrite().ifPresent(association::calledAeSent);
+        switch (answer) {
+            case AssociationAnswer.Accepted ac -> accepted(backend, ac);
+            case AssociationAnswer.Rejected rj -> rejectedByBackend(rj);
+        }
+    }
+
+    /** Passes the AC (and anything the backend sent after it) to the client, then relays. */
+    private void accepted(Channel backend, AssociationAnswer.Accepted answer) {
+        List<ByteBuf> toClient = answer.toClient();
         ctx.pipeline().remove(this);
         Channel client = ctx.channel();
         if (!client.isActive()) {
-            // The client left while a backend was being found; accept() has closed the backend.
+            // The client left while a backend was being found; the connection has closed the backend.
             association.decided(Outcome.CLOSED);
             toClient.forEach(ReferenceCountUtil::release);
             return;
         }
-        association.accepted(contextsAccepted);
+        association.accepted(answer.contextsAccepted());
         connection.relayed(true, rqLength);
         // The backend's tracker starts after the AC: what the backend sent behind it in the same
         // read (a P-DATA, an A-ABORT) is already in toClient and is followed here.
         PduTracker fromBackend = null;
-        if (config.dicom().observePdus()) {
+        if (dicom.observePdus()) {
             association.observing();
             fromBackend = new PduTracker(association, false);
         }
@@ -269,21 +285,13 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
     }
 
     /** A backend refused for good: the client gets its RJ as is; not a backend failure. */
-    void rejectedByBackend(Dialer dialer, Channel backend, Endpoint e, int rqLength, AssociateRj rj, ByteBuf rjBytes,
-                           Optional<AeTitle> rewrite) {
-        dialer.accept(backend, e);
-        state = State.DONE;
-        rewrite.ifPresent(association::calledAeSent);
-        association.rejected(rj, AssociationRecord.BY_BACKEND);
-        metrics.rejected(config.name(), AssociationRecord.BY_BACKEND, rj);
+    private void rejectedByBackend(AssociationAnswer.Rejected answer) {
+        association.rejected(answer.rj(), AssociationRecord.BY_BACKEND);
+        metrics.rejected(listener.meters(), AssociationRecord.BY_BACKEND, answer.rj());
         connection.relayed(true, rqLength);
-        connection.relayed(false, rjBytes.readableBytes());
-        ctx.writeAndFlush(rjBytes);
+        connection.relayed(false, answer.rjBytes().readableBytes());
+        ctx.writeAndFlush(answer.rjBytes());
         connection.close(EndReason.BACKEND_CLOSE);
-    }
-
-    ProxyConnection connection() {
-        return connection;
     }
 
     @Override
@@ -300,11 +308,16 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         // Half-closure is allowed on relay channels: a client's FIN arrives as this event.
-        if (evt instanceof ChannelInputShutdownEvent && (state == State.PARKED || state == State.READING)) {
-            state = State.DONE;
-            artim.cancel(false);
-            association.decided(Outcome.CLOSED);
-            connection.fail(EndReason.CLIENT_ABORTED);
+        if (evt instanceof ChannelInputShutdownEvent) {
+            if (state == State.PARKED || state == State.READING) {
+                state = State.DONE;
+                artim.cancel(false);
+                association.decided(Outcome.CLOSED);
+                connection.fail(EndReason.CLIENT_ABORTED);
+            } else if (state == State.NEGOTIATING) {
+                // The request is in and the client is done sending: the FIN follows the AC.
+                connection.clientEndedEarly();
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -326,7 +339,7 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter {
         artim.cancel(false);
         association.finish();
         var record = connection.record();
-        metrics.associationEnded(record.listener(), record.pool(),
-                record.endpoint() == null ? null : record.endpoint().name(), association.outcome(), record.durationNanos());
+        metrics.associationEnded(listener.meters(), record.pool(), pool,
+                record.endpoint() == null ? null : record.endpoint().backend(), association.outcome(), record.durationNanos());
     }
 }

@@ -1,20 +1,20 @@
 package org.dicomlb.engine.dicom;
 
 import io.netty.channel.ChannelHandler;
+import java.util.function.Function;
 import org.dicomlb.engine.metrics.EngineMetrics;
-import org.dicomlb.engine.relay.FrontendFactory;
 import org.dicomlb.engine.relay.ListenerContext;
 
-/** The frontend factory of {@code mode: dicom} listeners, registered with the engine's listeners. */
-public final class DicomFrontends implements FrontendFactory {
+/** Makes the frontend of each {@code mode: dicom} connection; registered with the engine's listeners. */
+public final class DicomFrontends implements Function<ListenerContext, ChannelHandler> {
     private final DicomMetrics metrics;
 
     public DicomFrontends(EngineMetrics metrics) {
-        this.metrics = new DicomMetrics(metrics.registry());
+        this.metrics = new DicomMetrics(metrics);
     }
 
     @Override
-    public ChannelHandler create(ListenerContext listener) {
+    public ChannelHandler apply(ListenerContext listener) {
         return new DicomFrontend(listener, metrics);
     }
 }

@@ -1,6 +1,5 @@
 package org.dicomlb.engine.health;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,7 +7,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +17,8 @@ import java.util.function.Function;
 import org.dicomlb.engine.config.OnDown;
 import org.dicomlb.engine.config.PoolConfig;
 import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.engine.pool.Backend;
+import org.dicomlb.engine.pool.EndpointHealth;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.EndpointObserver;
@@ -33,19 +33,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connects lb-healthcheck to the pools. The checker probes every checked endpoint and publishes
- * transitions; this bridge applies them on the engine's control thread (endpoint health, pool
- * snapshot republished, slow-start ramp, on-down shutdown) and feeds what live traffic sees back
- * to the checker as passive health.
+ * Connects the appliance's health checker to the pools. The checker probes every checked
+ * endpoint and publishes transitions; this bridge applies them on the engine's control thread
+ * (endpoint health, pool snapshot republished, slow-start ramp, on-down shutdown) and feeds what
+ * live traffic sees back to the checker as passive health. The checker is shared with other
+ * owners (the GSLB's members): the pools' targets are owner {@value #OWNER}.
  *
- * <p>An endpoint in admin state {@code maint} is not probed (its checks would only flap while it
- * is being worked on); when it returns to {@code ready} it starts over like a new endpoint.
+ * <p>A backend in admin state {@code maint} is not probed (its checks would only flap while it
+ * is being worked on): its endpoints' health is {@link EndpointHealth.State#PAUSED}, and when it
+ * returns to {@code ready} they start over like new endpoints.
  */
 public final class HealthBridge implements EndpointObserver, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthBridge.class);
     private static final long RAMP_TICK_MILLIS = 250;
     /** The engine's pools, as an owner of health-check targets. */
-    static final String OWNER = "pools";
+    public static final String OWNER = "pools";
 
     private final HealthChecker checker;
     private final ScheduledExecutorService control;
@@ -55,14 +57,15 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
     /** Endpoints in slow start and when their ramp began (control thread only). */
     private final Map<Endpoint, Long> ramps = new HashMap<>();
     private ScheduledFuture<?> rampTicker;
+    private int checked;
 
     /**
-     * @param endpoints        finds a live endpoint by id ({@code pool/backend}); control thread
+     * @param endpoints        finds a current endpoint by id; control thread
      * @param closeConnections ends an endpoint's established connections (on-down: shutdown)
      */
-    public HealthBridge(MeterRegistry registry, ScheduledExecutorService control, Function<String, Endpoint> endpoints,
+    public HealthBridge(HealthChecker checker, ScheduledExecutorService control, Function<String, Endpoint> endpoints,
                         Consumer<Endpoint> closeConnections) {
-        this.checker = HealthChecker.builder().meterRegistry(registry).ioThreads(1).build();
+        this.checker = checker;
         this.control = control;
         this.endpoints = endpoints;
         this.closeConnections = closeConnections;
@@ -70,37 +73,57 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
     }
 
     /**
-     * Re-derives the checked targets from the pools (after a reload or an admin state change).
-     * Control thread only. Unchanged targets keep their state and schedule.
+     * Re-derives the checked targets from the pools (after a reload, an address change or an admin
+     * state change). Control thread only. Unchanged targets keep their state and schedule.
      */
     public void update(Collection<Pool> pools) {
         List<CheckTarget> targets = new ArrayList<>();
         for (Pool pool : pools) {
             PoolConfig pc = pool.config();
-            for (Endpoint e : pool.endpoints()) {
-                if (e.adminState() == AdminState.MAINT) {
-                    pool.setHealth(e, true, "maint", "");
-                } else if (pc.healthCheck().isEmpty()) {
-                    pool.setHealth(e, true, "unchecked", "");
-                } else {
-                    targets.add(new CheckTarget(e.id(), e.address(), checkFor(pc.healthCheck().get(), e)));
-                    checker.state(e.id()).ifPresentOrElse(
-                            s -> show(e, s.status(), s.lastFailureReason().orElse("")),
-                            () -> show(e, HealthStatus.STARTING, ""));
+            for (Backend b : pool.backends()) {
+                for (Endpoint e : b.endpoints()) {
+                    if (b.adminState() == AdminState.MAINT) {
+                        pool.setHealth(e, EndpointHealth.PAUSED);
+                    } else if (pc.healthCheck().isEmpty()) {
+                        pool.setHealth(e, EndpointHealth.UNCHECKED);
+                    } else {
+                        targets.add(new CheckTarget(e.id(), e.address(), checkFor(pc.healthCheck().get(), b), labels(e)));
+                        checker.state(e.id()).ifPresentOrElse(
+                                s -> show(e, s.status(), s.lastFailureReason().orElse("")),
+                                () -> show(e, HealthStatus.STARTING, ""));
+                    }
                 }
             }
             pool.republish();
         }
+        checked = targets.size();
         checker.update(OWNER, targets).join();
+    }
+
+    /** Endpoints checked now (each may have a probe in flight). */
+    public int checked() {
+        return checked;
+    }
+
+    /**
+     * Meter tags of an endpoint's checks: its pool and backend; an endpoint of a backend with
+     * several addresses adds its address, so each gets its own series.
+     */
+    private static Map<String, String> labels(Endpoint e) {
+        if (e.id().contains("@")) {
+            return Map.of("pool", e.pool().name(), "backend", e.name(), "address",
+                    org.dicomlb.config.SocketAddresses.format(e.address()));
+        }
+        return Map.of("pool", e.pool().name(), "backend", e.name());
     }
 
     /**
      * A dicom-echo check without its own {@code called-ae} calls each backend by the backend's own
      * {@code called-ae}, the title the backend expects when dicomlb rewrites associations to it.
      */
-    private static HealthCheckConfig checkFor(HealthCheckConfig c, Endpoint e) {
-        if (c.probe() instanceof DicomEchoProbe echo && echo.calledAe().isEmpty() && e.config().calledAe().isPresent()) {
-            return c.withProbe(echo.withCalledAe(e.config().calledAe().get()));
+    private static HealthCheckConfig checkFor(HealthCheckConfig c, Backend b) {
+        if (c.probe() instanceof DicomEchoProbe echo && echo.calledAe().isEmpty() && b.config().calledAe().isPresent()) {
+            return c.withProbe(echo.withCalledAe(b.config().calledAe().get()));
         }
         return c;
     }
@@ -110,14 +133,19 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
      * status page never pairs "up" with an old failure.
      */
     private static void show(Endpoint e, HealthStatus status, String failureReason) {
-        e.pool().setHealth(e, status.serving(), label(status), status.serving() ? "" : failureReason);
+        EndpointHealth.State state = switch (status) {
+            case STARTING -> EndpointHealth.State.STARTING;
+            case UP -> EndpointHealth.State.UP;
+            case DOWN -> EndpointHealth.State.DOWN;
+        };
+        e.pool().setHealth(e, new EndpointHealth(state, status.serving() ? "" : failureReason));
     }
 
     private void apply(HealthEvent ev) {
         Endpoint e = endpoints.apply(ev.id());
-        // An event can be queued before the endpoint went into maint (which stops its checks):
-        // maint wins, and nothing of a late "down" (label, on-down shutdown) applies to it.
-        if (e == null || e.adminState() == AdminState.MAINT) {
+        // An event can be queued before the backend went into maint (which stops its checks):
+        // maint wins, and nothing of a late "down" (health, on-down shutdown) applies to it.
+        if (e == null || e.backend().adminState() == AdminState.MAINT) {
             return;
         }
         Pool pool = e.pool();
@@ -177,11 +205,6 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
         }
     }
 
-    /** Health as shown on the status page and in the API: starting, up, down. */
-    private static String label(HealthStatus s) {
-        return s.name().toLowerCase(Locale.ROOT);
-    }
-
     // ---- passive health: called from event loops, must not block ------------------------------
 
     @Override
@@ -199,6 +222,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
         checker.report(endpoint.id(), PassiveOutcome.SUCCESS, client);
     }
 
+    /** Stops following the checker and withdraws the pools' targets (the checker itself is the appliance's). */
     @Override
     public void close() {
         try {
@@ -206,6 +230,9 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
         } catch (Exception ignored) {
             // closing anyway
         }
-        checker.close();
+        if (rampTicker != null) {
+            rampTicker.cancel(false);
+        }
+        checker.update(OWNER, List.of());
     }
 }

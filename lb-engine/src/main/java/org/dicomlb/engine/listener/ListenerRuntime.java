@@ -2,14 +2,20 @@ package org.dicomlb.engine.listener;
 
 import io.netty.channel.Channel;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import org.dicomlb.engine.access.AccessLog;
+import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.engine.pool.Pool;
+import org.dicomlb.engine.relay.ConnectionOwner;
 import org.dicomlb.engine.relay.EndpointObserver;
-import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.ProxyConnection;
 
@@ -21,46 +27,56 @@ import org.dicomlb.engine.relay.ProxyConnection;
  * <p>{@code max-connections} is enforced by pausing accept, so the kernel backlog holds further
  * clients as HAProxy's maxconn does. Netty may complete one more accept after the pause; such
  * connections are parked (not read, not dialed) until a slot frees, never refused, and only a
- * bounded number of them is kept.
+ * bounded number of them is kept. The limit in force may be lower than the configured one when
+ * the process's descriptors could not carry it ({@link Descriptors}).
  */
-public final class ListenerRuntime implements ListenerContext {
-    private final EngineMetrics metrics;
-    private final Function<String, Pool> pools;
+public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
     /** Parked connections beyond this are refused: accept is paused, so this is a safety net. */
     static final int PARK_LIMIT = 1024;
 
+    private final EngineMetrics metrics;
+    private final Function<String, Pool> pools;
+    private final EndpointObserver observer;
+    private final AccessLog accessLog;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean paused = new AtomicBoolean();
-    private final java.util.concurrent.ConcurrentLinkedQueue<Parked> parked = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Parked> parked = new ConcurrentLinkedQueue<>();
     private final AtomicInteger parkedCount = new AtomicInteger();
     /** Every connection accepted and not yet ended, so shutdown can end them with a reason. */
-    private final java.util.Set<ProxyConnection> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ProxyConnection> live = ConcurrentHashMap.newKeySet();
+    private volatile ListenerConfig config;
+    private volatile int limit;
+    private volatile EngineMetrics.ListenerMeters meters;
+    private volatile Channel serverChannel;
+    /** Accept is held back after the process ran out of descriptors (see {@link AcceptGuard}). */
+    private volatile boolean backingOff;
 
     private record Parked(ProxyConnection connection, Runnable start) {
     }
-    private volatile ListenerConfig config;
-    private volatile EngineMetrics.ListenerMeters meters;
-    private volatile EndpointObserver observer;
-    private volatile Channel serverChannel;
 
-    ListenerRuntime(ListenerConfig config, EngineMetrics metrics, Function<String, Pool> pools, EndpointObserver observer) {
+    ListenerRuntime(ListenerConfig config, EngineMetrics metrics, Function<String, Pool> pools, EndpointObserver observer,
+                    AccessLog accessLog) {
         this.metrics = metrics;
         this.pools = pools;
         this.observer = observer;
-        update(config);
+        this.accessLog = accessLog;
+        update(config, config.maxConnections());
     }
 
-    void update(ListenerConfig c) {
+    /** New settings, and the connection limit in force (at most the configured one). */
+    void update(ListenerConfig c, int limitInForce) {
         this.config = c;
+        this.limit = Math.max(1, Math.min(c.maxConnections(), limitInForce));
         this.meters = metrics.listener(c.name());
         meters.queueLength(this::waiting);
-        if (open.get() < c.maxConnections()) {
+        if (open.get() < limit) {
             resume();
         }
     }
 
-    void observer(EndpointObserver o) {
-        this.observer = o;
+    /** The connection limit in force now. */
+    public int limit() {
+        return limit;
     }
 
     /**
@@ -116,17 +132,23 @@ public final class ListenerRuntime implements ListenerContext {
     }
 
     @Override
-    public void opened(ProxyConnection connection) {
-        live.add(connection);
+    public ProxyConnection open(Channel client) {
+        ProxyConnection c = new ProxyConnection(client, this, this, accessLog);
+        live.add(c);
+        return c;
     }
 
     @Override
-    public void ended(ProxyConnection connection) {
+    public void ended(ProxyConnection connection, boolean admitted) {
         live.remove(connection);
+        if (admitted) {
+            open.decrementAndGet();
+            slotFreed();
+        }
     }
 
     /** Ends the open connections that match, for {@code reason}, each on its own loop. */
-    void endWhere(java.util.function.Predicate<ProxyConnection> which, EndReason reason) {
+    void endWhere(Predicate<ProxyConnection> which, EndReason reason) {
         for (ProxyConnection c : live) {
             c.client().eventLoop().execute(() -> {
                 if (which.test(c)) {
@@ -154,8 +176,8 @@ public final class ListenerRuntime implements ListenerContext {
 
     /** Counts one more running connection if under the limit; pauses accept on reaching it. */
     private boolean takeSlot() {
-        int max = config.maxConnections();
         for (;;) {
+            int max = limit;
             int n = open.get();
             if (n >= max) {
                 pause();
@@ -175,7 +197,8 @@ public final class ListenerRuntime implements ListenerContext {
         var ch = connection.client();
         Runnable run = () -> {
             if (!ch.isActive()) {
-                connectionClosed();
+                open.decrementAndGet();
+                slotFreed();
                 return;
             }
             connection.admitted();
@@ -200,11 +223,9 @@ public final class ListenerRuntime implements ListenerContext {
         }
     }
 
-    @Override
-    public void connectionClosed() {
-        open.decrementAndGet();
+    private void slotFreed() {
         unpark();
-        if (open.get() < config.maxConnections() && parkedCount.get() == 0) {
+        if (open.get() < limit && parkedCount.get() == 0) {
             resume();
         }
     }
@@ -221,16 +242,25 @@ public final class ListenerRuntime implements ListenerContext {
     private void resume() {
         if (paused.compareAndSet(true, false)) {
             Channel ch = serverChannel;
-            if (ch != null) {
+            if (ch != null && !backingOff) {
                 ch.config().setAutoRead(true);
             }
+        }
+    }
+
+    /** Holds accepting back for a while after the process ran out of descriptors. */
+    void backOff(boolean on) {
+        backingOff = on;
+        Channel ch = serverChannel;
+        if (ch != null) {
+            ch.config().setAutoRead(!on && !paused.get());
         }
     }
 
     /** Starts accepting unless at the connection limit. */
     void startAccepting() {
         Channel ch = serverChannel;
-        if (ch != null && !paused.get()) {
+        if (ch != null && !paused.get() && !backingOff) {
             ch.config().setAutoRead(true);
         }
     }

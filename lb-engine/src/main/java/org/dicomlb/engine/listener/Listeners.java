@@ -7,20 +7,24 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.engine.access.AccessLog;
+import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.config.ListenerConfig;
-import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.engine.pool.Pool;
-import org.dicomlb.engine.relay.Dialer;
 import org.dicomlb.engine.relay.EndpointObserver;
-import org.dicomlb.engine.relay.FrontendFactory;
-import org.dicomlb.engine.transport.Transport;
+import org.dicomlb.engine.relay.ProxyConnection;
+import org.dicomlb.engine.relay.RelayOptions;
+import org.dicomlb.io.EventLoops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,29 +37,25 @@ import org.slf4j.LoggerFactory;
 public final class Listeners {
     private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
 
-    private final Transport transport;
+    private final EventLoops.Group io;
     private final EngineMetrics metrics;
     private final Function<String, Pool> pools;
-    private final Map<ListenerMode, FrontendFactory> frontends = new EnumMap<>(ListenerMode.class);
+    private final Frontends frontends;
+    private final EndpointObserver observer;
+    private final AccessLog accessLog;
     // Concurrent because status and drain read them from other threads; only the control thread writes.
-    private final Map<InetSocketAddress, ListenerRuntime> bound = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, ListenerRuntime> bound = new ConcurrentHashMap<>();
     /** Listeners no longer accepting whose connections may still be running (for draining). */
-    private final List<ListenerRuntime> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private EndpointObserver observer = EndpointObserver.NONE;
+    private final List<ListenerRuntime> retired = new CopyOnWriteArrayList<>();
 
-    public Listeners(Transport transport, EngineMetrics metrics, Function<String, Pool> pools) {
-        this.transport = transport;
+    public Listeners(EventLoops.Group io, EngineMetrics metrics, Function<String, Pool> pools, Frontends frontends,
+                     EndpointObserver observer, AccessLog accessLog) {
+        this.io = io;
         this.metrics = metrics;
         this.pools = pools;
-    }
-
-    public void frontend(ListenerMode mode, FrontendFactory factory) {
-        frontends.put(mode, factory);
-    }
-
-    public void observer(EndpointObserver o) {
-        this.observer = o;
-        bound.values().forEach(l -> l.observer(o));
+        this.frontends = frontends;
+        this.observer = observer;
+        this.accessLog = accessLog;
     }
 
     /** Listeners bound now, by address. */
@@ -80,11 +80,11 @@ public final class Listeners {
             if (bound.containsKey(c.bind())) {
                 continue;
             }
-            if (!frontends.containsKey(c.mode())) {
+            if (!frontends.supports(c.mode())) {
                 rollback(new Plan(wanted, added));
-                throw new BindFailure("listener '" + c.name() + "': mode " + c.mode() + " is not available", null);
+                throw new BindFailure("listener '" + c.name() + "': mode " + c.mode().label() + " is not available", null);
             }
-            ListenerRuntime runtime = new ListenerRuntime(c, metrics, pools, observer);
+            ListenerRuntime runtime = new ListenerRuntime(c, metrics, pools, observer, accessLog);
             ChannelFuture f = bootstrap(runtime).bind(c.bind()).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 rollback(new Plan(wanted, added));
@@ -101,9 +101,19 @@ public final class Listeners {
         plan.added().values().forEach(r -> r.serverChannel().close().awaitUninterruptibly());
     }
 
-    public void commit(Plan plan) {
+    /**
+     * Starts what {@code plan} bound, updates kept listeners and closes removed ones.
+     *
+     * @param limits each wanted listener's connection limit in force, in {@code plan.wanted()} order
+     */
+    public void commit(Plan plan, List<Integer> limits) {
         Map<InetSocketAddress, ListenerConfig> wanted = new LinkedHashMap<>();
-        plan.wanted().forEach(c -> wanted.put(c.bind(), c));
+        Map<InetSocketAddress, Integer> limitByAddress = new LinkedHashMap<>();
+        for (int i = 0; i < plan.wanted().size(); i++) {
+            ListenerConfig c = plan.wanted().get(i);
+            wanted.put(c.bind(), c);
+            limitByAddress.put(c.bind(), limits.get(i));
+        }
         List<InetSocketAddress> gone = new ArrayList<>();
         for (var e : bound.entrySet()) {
             ListenerConfig c = wanted.get(e.getKey());
@@ -111,7 +121,7 @@ public final class Listeners {
                 gone.add(e.getKey());
             } else {
                 String oldName = e.getValue().config().name();
-                e.getValue().update(c);
+                e.getValue().update(c, limitByAddress.get(e.getKey()));
                 if (!oldName.equals(c.name())) {
                     metrics.removeListener(oldName);
                 }
@@ -127,11 +137,12 @@ public final class Listeners {
                     r.config().name(), SocketAddresses.format(a), r.openConnections());
         }
         for (var e : plan.added().entrySet()) {
-            bound.put(e.getKey(), e.getValue());
-            e.getValue().startAccepting();
-            LOG.info("listener '{}' ({}) accepting on {} for pool '{}'", e.getValue().config().name(),
-                    e.getValue().config().mode().name().toLowerCase(java.util.Locale.ROOT),
-                    SocketAddresses.format(e.getKey()), java.util.Objects.requireNonNullElse(e.getValue().config().pool(), "(routes only)"));
+            ListenerRuntime r = e.getValue();
+            r.update(r.config(), limitByAddress.get(e.getKey()));
+            bound.put(e.getKey(), r);
+            r.startAccepting();
+            LOG.info("listener '{}' ({}) accepting on {} for pool '{}'", r.config().name(), r.config().mode().label(),
+                    SocketAddresses.format(e.getKey()), Objects.requireNonNullElse(r.config().pool(), "(routes only)"));
         }
     }
 
@@ -145,13 +156,12 @@ public final class Listeners {
     }
 
     /** Ends every open connection, on any listener, for {@code reason}. */
-    public void endAll(org.dicomlb.engine.access.EndReason reason) {
+    public void endAll(EndReason reason) {
         endWhere(c -> true, reason);
     }
 
     /** Ends the open connections that match, on any listener, for {@code reason}. */
-    public void endWhere(java.util.function.Predicate<org.dicomlb.engine.relay.ProxyConnection> which,
-                         org.dicomlb.engine.access.EndReason reason) {
+    public void endWhere(Predicate<ProxyConnection> which, EndReason reason) {
         bound.values().forEach(r -> r.endWhere(which, reason));
         retired.forEach(r -> r.endWhere(which, reason));
     }
@@ -164,21 +174,22 @@ public final class Listeners {
 
     private ServerBootstrap bootstrap(ListenerRuntime runtime) {
         return new ServerBootstrap()
-                .group(transport.group())
-                .channel(transport.serverChannel())
+                .group(io.group())
+                .channel(io.transport().serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // Bound but not accepting until the whole reload is known to succeed.
                 .option(ChannelOption.AUTO_READ, false)
+                .handler(new AcceptGuard(runtime))
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Dialer.READS)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RelayOptions.READS)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Dialer.WATER_MARK)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayOptions.WATER_MARK)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("frontend", frontends.get(runtime.config().mode()).create(runtime));
+                        ch.pipeline().addLast("frontend", frontends.create(runtime));
                     }
                 });
     }

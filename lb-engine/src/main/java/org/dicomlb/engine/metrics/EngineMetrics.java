@@ -6,20 +6,27 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Backend;
 import org.dicomlb.engine.pool.Pool;
 
 /**
- * The engine's meters. Handles are resolved once per listener / backend and kept, so the data
- * path only increments counters (LongAdder-backed) and never looks meters up by tags. Tags are
- * bounded: listener, pool, backend, direction, reason; never a client address.
+ * The engine's meters. Handles are resolved once per listener, pool and backend and kept, so the
+ * data path only increments counters (LongAdder-backed) and never looks meters up by tags. Tags
+ * are bounded: listener, pool, backend, direction, reason; never a client address.
+ *
+ * <p>Meters live in a {@link Scope} per listener, pool and backend and leave the registry with
+ * it, by reference: a meter tagged with a listener and a backend (a protocol's per-association
+ * counter, see {@link #shared}) is removed with whichever of the two goes first, and a handle to
+ * it is never handed out again afterwards.
  *
  * <p>Direction follows the usual load-balancer convention: {@code in} is client to backend,
  * {@code out} is backend to client, for listener and backend meters alike.
@@ -27,8 +34,8 @@ import org.dicomlb.engine.pool.Pool;
 public final class EngineMetrics {
     private final MeterRegistry registry;
     private final Map<String, ListenerMeters> listeners = new ConcurrentHashMap<>();
-    private final Map<String, BackendMeters> backends = new ConcurrentHashMap<>();
-    private final Map<String, List<Meter>> poolMeters = new ConcurrentHashMap<>();
+    private final Map<Backend, BackendMeters> backends = new ConcurrentHashMap<>();
+    private final Map<Pool, PoolMeters> pools = new ConcurrentHashMap<>();
     private final Counter reloadOk;
     private final Counter reloadFailed;
 
@@ -48,6 +55,56 @@ public final class EngineMetrics {
         (ok ? reloadOk : reloadFailed).increment();
     }
 
+    /** The meters of one listener, pool or backend; removed from the registry together. */
+    public abstract static class Scope {
+        final MeterRegistry registry;
+        final List<Meter> meters = new CopyOnWriteArrayList<>();
+        volatile boolean closed;
+
+        Scope(MeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        <M extends Meter> M add(M m) {
+            meters.add(m);
+            return m;
+        }
+
+        void close() {
+            closed = true;
+            meters.forEach(registry::remove);
+            meters.clear();
+        }
+    }
+
+    /**
+     * A meter tagged with a listener and, when known, a pool and a backend, made by {@code make} on
+     * first use and cached in the listener's scope under {@code key} (which names everything the
+     * meter's tags hold besides those three). It leaves the registry with the first of its scopes
+     * to go; a later call for a pool or backend that went makes a new meter for the one that
+     * replaced it.
+     */
+    public <M extends Meter> M shared(ListenerMeters listener, PoolMeters pool, BackendMeters backend, String key,
+                                      Function<MeterRegistry, M> make) {
+        SharedKey k = new SharedKey(pool, backend, key);
+        @SuppressWarnings("unchecked")
+        M m = (M) listener.shared.computeIfAbsent(k, x -> {
+            M made = make.apply(registry);
+            listener.add(made);
+            if (pool != null) {
+                pool.add(made);
+            }
+            if (backend != null) {
+                backend.add(made);
+            }
+            return made;
+        });
+        return m;
+    }
+
+    private record SharedKey(PoolMeters pool, BackendMeters backend, String key) {
+    }
+
     /** Per-listener meters (created on first use, kept until {@link #removeListener}). */
     public ListenerMeters listener(String name) {
         return listeners.computeIfAbsent(name, n -> new ListenerMeters(registry, n));
@@ -56,56 +113,48 @@ public final class EngineMetrics {
     public void removeListener(String name) {
         ListenerMeters m = listeners.remove(name);
         if (m != null) {
-            m.meters.forEach(registry::remove);
+            m.shared.clear();
+            m.close();
         }
-        removeAssociationMeters(id -> name.equals(id.getTag("listener")));
     }
 
-    /**
-     * The dicom frontend registers {@code dicomlb.association*} meters per association instead of
-     * holding handles; they leave with the listener, pool or backend they are tagged with.
-     */
-    private void removeAssociationMeters(java.util.function.Predicate<Meter.Id> tagged) {
-        registry.getMeters().stream()
-                .filter(m -> m.getId().getName().startsWith("dicomlb.association") && tagged.test(m.getId()))
-                .toList().forEach(registry::remove);
+    /** The meters of a backend; the gauges read the backend itself. */
+    public BackendMeters backend(Backend b) {
+        return backends.computeIfAbsent(b, x -> new BackendMeters(registry, x));
     }
 
-    /** Per-backend meters for an endpoint; the active gauge reads the endpoint's own counter. */
-    public BackendMeters backend(Endpoint e) {
-        return backends.computeIfAbsent(e.id(), id -> new BackendMeters(registry, e));
-    }
-
-    public void removeBackend(Endpoint e) {
-        BackendMeters m = backends.remove(e.id());
+    public void removeBackend(Backend b) {
+        BackendMeters m = backends.remove(b);
         if (m != null) {
-            m.meters.forEach(registry::remove);
+            forgetShared(k -> k.backend() == m);
+            m.close();
         }
-        removeAssociationMeters(id -> e.pool().name().equals(id.getTag("pool")) && e.name().equals(id.getTag("backend")));
     }
 
-    public void addPool(Pool pool) {
-        poolMeters.computeIfAbsent(pool.name(), n -> List.of(
-                Gauge.builder("dicomlb.pool.queue.length", pool, Pool::queueLength)
-                        .tag("pool", n).description("Connections waiting for a free backend slot").register(registry),
-                Gauge.builder("dicomlb.pool.backends.eligible", pool, p -> p.snapshot().eligible().size())
-                        .tag("pool", n).description("Backends taking new connections now").register(registry)));
+    public PoolMeters pool(Pool p) {
+        return pools.computeIfAbsent(p, x -> new PoolMeters(registry, x));
     }
 
-    public void removePool(String name) {
-        List<Meter> m = poolMeters.remove(name);
+    public void removePool(Pool p) {
+        PoolMeters m = pools.remove(p);
         if (m != null) {
-            m.forEach(registry::remove);
+            forgetShared(k -> k.pool() == m);
+            m.close();
         }
-        removeAssociationMeters(id -> name.equals(id.getTag("pool")));
+    }
+
+    private void forgetShared(java.util.function.Predicate<SharedKey> which) {
+        for (ListenerMeters l : listeners.values()) {
+            l.shared.keySet().removeIf(k -> k instanceof SharedKey s && which.test(s));
+        }
     }
 
     /** Meters of one listener. */
-    public static final class ListenerMeters {
-        final List<Meter> meters = new ArrayList<>();
-        private final MeterRegistry registry;
+    public static final class ListenerMeters extends Scope {
         private final String listener;
         private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+        /** Meters also tagged with a pool or backend, by {@link SharedKey}. */
+        final Map<Object, Meter> shared = new ConcurrentHashMap<>();
         public final AtomicInteger active = new AtomicInteger();
         public final Counter accepted;
         public final Counter bytesIn;
@@ -114,10 +163,10 @@ public final class EngineMetrics {
         private volatile DoubleSupplier queueLength = () -> 0;
 
         ListenerMeters(MeterRegistry registry, String listener) {
-            this.registry = registry;
+            super(registry);
             this.listener = listener;
             Tags t = Tags.of("listener", listener);
-            meters.add(Gauge.builder("dicomlb.listener.connections.active", active, AtomicInteger::get).tags(t)
+            add(Gauge.builder("dicomlb.listener.connections.active", active, AtomicInteger::get).tags(t)
                     .description("Client connections open now").register(registry));
             accepted = add(Counter.builder("dicomlb.listener.connections").tags(t)
                     .description("Client connections accepted").register(registry));
@@ -127,13 +176,17 @@ public final class EngineMetrics {
                     .description("Bytes relayed, in = client to backend, out = backend to client").register(registry));
             duration = add(Timer.builder("dicomlb.listener.connection.duration").tags(t)
                     .description("Lifetime of client connections").register(registry));
-            meters.add(Gauge.builder("dicomlb.listener.queue.length", this, m -> m.queueLength.getAsDouble()).tags(t)
+            add(Gauge.builder("dicomlb.listener.queue.length", this, m -> m.queueLength.getAsDouble()).tags(t)
                     .description("Clients waiting for the listener to take them (at its max-connections)").register(registry));
+        }
+
+        public String name() {
+            return listener;
         }
 
         /** Where the queue-length gauge reads from: the listener runtime serving this name now. */
         public void queueLength(DoubleSupplier source) {
-            this.queueLength = source;
+            this.queueLength = Objects.requireNonNull(source, "source");
         }
 
         /** Connections refused or failed before relaying, by reason (no_backend, queue_full ...). */
@@ -143,35 +196,67 @@ public final class EngineMetrics {
                     .description("Client connections that could not be served").register(registry))).increment();
         }
 
-        private <M extends Meter> M add(M m) {
-            meters.add(m);
+        /** An {@code accept} on the listening socket failed: out of descriptors, or another reason. */
+        public void acceptFailed(String reason) {
+            own("accept.failures " + reason, r -> Counter.builder("dicomlb.listener.accept.failures")
+                    .tags("listener", listener, "reason", reason)
+                    .description("Failed accepts on the listening socket (descriptors: the process ran out of file descriptors)")
+                    .register(r)).increment();
+        }
+
+        /** A meter tagged with this listener alone, made once per {@code key}. */
+        public <M extends Meter> M own(String key, Function<MeterRegistry, M> make) {
+            @SuppressWarnings("unchecked")
+            M m = (M) shared.computeIfAbsent(key, k -> add(make.apply(registry)));
             return m;
         }
     }
 
-    /** Meters of one backend. */
-    public static final class BackendMeters {
-        final List<Meter> meters = new ArrayList<>();
-        private final MeterRegistry registry;
+    /** Meters of one pool. */
+    public static final class PoolMeters extends Scope {
+        private final String pool;
+
+        PoolMeters(MeterRegistry registry, Pool p) {
+            super(registry);
+            this.pool = p.name();
+            add(Gauge.builder("dicomlb.pool.queue.length", p, Pool::queueLength)
+                    .tag("pool", pool).description("Connections waiting for a free backend slot").register(registry));
+            add(Gauge.builder("dicomlb.pool.backends.eligible", p, x -> x.snapshot().eligible().size())
+                    .tag("pool", pool).description("Endpoints taking new connections now").register(registry));
+        }
+
+        public String name() {
+            return pool;
+        }
+    }
+
+    /** Meters of one backend, over all its endpoints. */
+    public static final class BackendMeters extends Scope {
         private final Tags tags;
+        private final String backend;
         private final Map<String, Counter> connectFailures = new ConcurrentHashMap<>();
         public final Counter connections;
         public final Counter bytesIn;
         public final Counter bytesOut;
 
-        BackendMeters(MeterRegistry registry, Endpoint e) {
-            this.registry = registry;
-            this.tags = Tags.of("pool", e.pool().name(), "backend", e.name());
-            gauge("dicomlb.backend.connections.active", e, Endpoint::active, "Connections to this backend open now");
-            gauge("dicomlb.backend.eligible", e, x -> x.eligible() ? 1 : 0,
+        BackendMeters(MeterRegistry registry, Backend b) {
+            super(registry);
+            this.backend = b.name();
+            this.tags = Tags.of("pool", b.pool().name(), "backend", b.name());
+            gauge("dicomlb.backend.connections.active", b, Backend::active, "Connections to this backend open now");
+            gauge("dicomlb.backend.eligible", b, x -> x.eligible() ? 1 : 0,
                     "1 when the backend takes new connections (healthy, ready, weight > 0)");
-            gauge("dicomlb.backend.weight", e, Endpoint::effectiveWeight, "Weight used for balancing now");
+            gauge("dicomlb.backend.weight", b, Backend::effectiveWeight, "Weight used for balancing now");
             connections = add(Counter.builder("dicomlb.backend.connections").tags(tags)
                     .description("Connections established to this backend").register(registry));
             bytesIn = add(Counter.builder("dicomlb.backend.bytes").baseUnit("bytes").tags(tags).tag("direction", "in")
                     .description("Bytes relayed, in = client to backend, out = backend to client").register(registry));
             bytesOut = add(Counter.builder("dicomlb.backend.bytes").baseUnit("bytes").tags(tags).tag("direction", "out")
                     .description("Bytes relayed, in = client to backend, out = backend to client").register(registry));
+        }
+
+        public String name() {
+            return backend;
         }
 
         /** A failed connect attempt, by reason (refused, timeout, unreachable, reset, other). */
@@ -181,13 +266,8 @@ public final class EngineMetrics {
                     .description("Failed connect attempts to this backend").register(registry))).increment();
         }
 
-        private void gauge(String name, Endpoint e, ToDoubleFunction<Endpoint> f, String description) {
-            meters.add(Gauge.builder(name, e, f).tags(tags).description(description).register(registry));
-        }
-
-        private <M extends Meter> M add(M m) {
-            meters.add(m);
-            return m;
+        private void gauge(String name, Backend b, ToDoubleFunction<Backend> f, String description) {
+            add(Gauge.builder(name, b, f).tags(tags).description(description).register(registry));
         }
     }
 }

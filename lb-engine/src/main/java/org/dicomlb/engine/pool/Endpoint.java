@@ -2,101 +2,87 @@ package org.dicomlb.engine.pool;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dicomlb.engine.config.BackendConfig;
+import org.dicomlb.config.SocketAddresses;
 
 /**
- * The live state of one backend of a pool, shared by every event loop. It outlives reloads as
- * long as its pool and name stay, so active-connection counts, admin state and health carry over.
+ * One address of a backend: what balancing picks, what a connection dials and what health
+ * checks probe. A backend written with one fixed address has one endpoint whose id is
+ * {@code pool/backend}; a backend with several addresses has one endpoint per address, with ids
+ * {@code pool/backend@ip:port}. An endpoint's address never changes: a new address is a new
+ * endpoint, and the old one keeps its open connections until they end.
  *
- * <p>Counters are atomics because connections on different event loops acquire and release
- * slots concurrently; the rest is volatile and written only by the control plane.
+ * <p>The connection counter is atomic because connections on different event loops acquire and
+ * release slots concurrently; health and the slow-start scale are volatile, written only by the
+ * control thread.
  */
 public final class Endpoint {
-    private final Pool pool;
-    private final String name;
-    /** Built once: passive health reports it for every connection. */
+    private final Backend backend;
+    private final InetSocketAddress address;
     private final String id;
+    private final boolean ownId;
     private final AtomicInteger active = new AtomicInteger();
-    private volatile BackendConfig config;
-    /** Published as one value so a reader never pairs a new state with an old reason. */
-    private volatile Health health = new Health(true, "unchecked", "");
-    private volatile AdminState adminState = AdminState.READY;
+    private volatile EndpointHealth health = EndpointHealth.UNCHECKED;
     private volatile long weightScalePermille = 1000;
 
-    Endpoint(Pool pool, BackendConfig config) {
-        this.pool = pool;
-        this.name = config.name();
-        this.id = pool.name() + "/" + name;
-        this.config = config;
+    Endpoint(Backend backend, InetSocketAddress address, boolean ownId) {
+        this.backend = backend;
+        this.address = address;
+        String base = backend.pool().name() + "/" + backend.name();
+        this.id = ownId ? base + "@" + SocketAddresses.format(address) : base;
+        this.ownId = ownId;
     }
 
+    /** True when the id names the address (a backend with several). */
+    boolean ownId() {
+        return ownId;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The backend's name, as logs and metrics show it. */
     public String name() {
-        return name;
+        return backend.name();
     }
 
     public Pool pool() {
-        return pool;
+        return backend.pool();
     }
 
-    /** {@code pool/backend}: the identity used by health checks, the admin API and logs. */
+    /** The identity used by health checks and logs; see the class comment. */
     public String id() {
         return id;
     }
 
-    public BackendConfig config() {
-        return config;
-    }
-
-    void config(BackendConfig c) {
-        this.config = c;
-    }
-
     public InetSocketAddress address() {
-        return config.address();
+        return address;
     }
 
     public int active() {
         return active.get();
     }
 
-    /**
-     * Checked health as one consistent value.
-     *
-     * @param serving may take traffic as far as health is concerned
-     * @param state   as the status page shows it: unchecked, starting, up, down, maint
-     * @param reason  why the last check failed (empty when it has not, or while serving)
-     */
-    public record Health(boolean serving, String state, String reason) {
-    }
-
-    public Health health() {
+    public EndpointHealth health() {
         return health;
     }
 
-    void health(boolean serving, String state, String reason) {
-        this.health = new Health(serving, state, reason);
+    void health(EndpointHealth h) {
+        this.health = h;
     }
 
-    public AdminState adminState() {
-        return adminState;
-    }
-
-    void adminState(AdminState s) {
-        this.adminState = s;
-    }
-
-    /** The weight in force now, as operators read it: the configured weight scaled by slow start. */
+    /** The weight in force now, as operators read it: the backend's weight scaled by slow start. */
     public int effectiveWeight() {
-        int w = config.weight();
+        int w = backend.config().weight();
         return w == 0 ? 0 : (int) Math.max(1, Math.round(w * weightScalePermille / 1000.0));
     }
 
     /**
-     * The weight balancing uses: configured weight times the slow-start scale in permille, so a
+     * The weight balancing uses: the backend's weight times the slow-start scale in permille, so a
      * ramp has 1000 steps of resolution even for weight 1 (0 only when the weight is 0).
      */
     public long balanceWeight() {
-        int w = config.weight();
+        int w = backend.config().weight();
         return w == 0 ? 0 : Math.max(1, w * weightScalePermille);
     }
 
@@ -109,19 +95,21 @@ public final class Endpoint {
         this.weightScalePermille = Math.max(0, Math.min(1000, permille));
     }
 
-    /** Eligible for new connections: healthy, ready, weight above zero. */
+    /** Eligible for new connections: healthy, its backend ready, weight above zero, still current. */
     public boolean eligible() {
-        return health.serving() && adminState == AdminState.READY && config.weight() > 0;
+        return health.serving() && backend.adminState() == AdminState.READY && backend.config().weight() > 0
+                && backend.current(this);
     }
 
     /**
-     * Takes one connection slot if the backend is under its {@code max-connections}. Every
-     * successful call must be paired with exactly one {@link #release()}.
+     * Takes one connection slot if the endpoint is under its backend's {@code max-connections}.
+     * Every successful call must be paired with exactly one {@link #release()}.
      */
     public boolean tryAcquire() {
-        int max = config.maxConnections();
+        int max = backend.config().maxConnections();
         if (max == 0) {
             active.incrementAndGet();
+            backend.acquired();
             return true;
         }
         for (;;) {
@@ -130,6 +118,7 @@ public final class Endpoint {
                 return false;
             }
             if (active.compareAndSet(n, n + 1)) {
+                backend.acquired();
                 return true;
             }
         }
@@ -137,17 +126,18 @@ public final class Endpoint {
 
     /** Gives a slot back; a connection waiting in the pool's queue may take it. */
     public void release() {
-        active.decrementAndGet();
-        pool.slotFreed();
+        releaseQuietly();
+        backend.pool().slotFreed();
     }
 
     /** Gives back a slot taken for a connection that never started, without waking the queue. */
     void releaseQuietly() {
         active.decrementAndGet();
+        backend.released();
     }
 
     @Override
     public String toString() {
-        return id();
+        return id;
     }
 }

@@ -9,28 +9,29 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.dicomlb.engine.balance.Strategies;
 import org.dicomlb.engine.config.BackendConfig;
 import org.dicomlb.engine.config.PoolConfig;
 
 /**
- * The live pool: endpoints that survive reloads, the published {@link PoolSnapshot}, and the
+ * The live pool: backends that survive reloads, the published {@link PoolSnapshot}, and the
  * queue of connections waiting for a slot.
  *
- * <p>Threading: {@link #update}, {@link #republish} and endpoint state changes run on the
- * engine's single control thread. {@link #pick}, {@link #enqueue} and {@link #slotFreed} run on
- * any event loop and touch only the snapshot, atomics and the concurrent queue.
+ * <p>Threading: {@link #update}, {@link #republish} and backend or endpoint state changes run on
+ * the engine's single control thread. {@link #pick}, {@link #enqueue} and {@link #slotFreed} run
+ * on any event loop and touch only the snapshot, atomics and the concurrent queue.
  */
 public final class Pool {
     private final String name;
-    private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    private final Balancer balancer;
+    private final Map<String, Backend> backends = new LinkedHashMap<>();
     private final AtomicReference<PoolSnapshot> snapshot = new AtomicReference<>();
     private final AtomicInteger cursor = new AtomicInteger();
     private final ConcurrentLinkedQueue<Waiter> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
 
-    public Pool(PoolConfig config) {
+    public Pool(PoolConfig config, Balancer balancer) {
         this.name = config.name();
+        this.balancer = balancer;
         update(config);
     }
 
@@ -46,80 +47,91 @@ public final class Pool {
         return snapshot.get().config();
     }
 
-    /** Endpoints in file order (control thread; event loops use the snapshot). */
-    public List<Endpoint> endpoints() {
-        return snapshot.get().endpoints();
+    /** Backends in file order. */
+    public List<Backend> backends() {
+        return snapshot.get().backends();
     }
 
-    public Endpoint endpoint(String backend) {
-        for (Endpoint e : snapshot.get().endpoints()) {
-            if (e.name().equals(backend)) {
-                return e;
+    /** The backend named {@code backend}, or null. */
+    public Backend backend(String backend) {
+        for (Backend b : snapshot.get().backends()) {
+            if (b.name().equals(backend)) {
+                return b;
             }
         }
         return null;
     }
 
+    /** Every current endpoint, backends in file order. */
+    public List<Endpoint> endpoints() {
+        return snapshot.get().endpoints();
+    }
+
     /**
-     * Applies a new configuration: endpoints keep their live state when their name stays, new
-     * ones start fresh, removed ones are returned (their connections keep running and release
-     * their slots as they end). Control thread only.
+     * Applies a new configuration: backends keep their live state when their name stays, new
+     * ones start fresh (without endpoints until their addresses are set), removed ones are
+     * returned (their connections keep running and release their slots as they end). Control
+     * thread only.
      */
-    public List<Endpoint> update(PoolConfig config) {
+    public List<Backend> update(PoolConfig config) {
         if (!config.name().equals(name)) {
             throw new IllegalArgumentException("pool " + name + " cannot become " + config.name());
         }
-        Map<String, Endpoint> old = new LinkedHashMap<>(endpoints);
-        endpoints.clear();
+        Map<String, Backend> old = new LinkedHashMap<>(backends);
+        backends.clear();
         for (BackendConfig b : config.backends()) {
-            Endpoint e = old.remove(b.name());
+            Backend e = old.remove(b.name());
             if (e == null) {
-                e = new Endpoint(this, b);
+                e = new Backend(this, b);
             } else {
                 e.config(b);
             }
-            endpoints.put(b.name(), e);
+            backends.put(b.name(), e);
         }
         publish(config);
         return List.copyOf(old.values());
     }
 
-    /** Rebuilds the snapshot after health or admin state changed. Control thread only. */
+    /** Rebuilds the snapshot after addresses, health or admin state changed. Control thread only. */
     public void republish() {
         publish(snapshot.get().config());
     }
 
     private void publish(PoolConfig config) {
-        List<Endpoint> all = List.copyOf(endpoints.values());
+        List<Backend> all = List.copyOf(backends.values());
+        List<Endpoint> endpoints = new ArrayList<>();
         List<Endpoint> primaries = new ArrayList<>();
         List<Endpoint> backups = new ArrayList<>();
-        for (Endpoint e : all) {
-            if (e.eligible()) {
-                (e.config().backup() ? backups : primaries).add(e);
+        for (Backend b : all) {
+            for (Endpoint e : b.endpoints()) {
+                endpoints.add(e);
+                if (e.eligible()) {
+                    (b.config().backup() ? backups : primaries).add(e);
+                }
             }
         }
         boolean onBackups = primaries.isEmpty() && !backups.isEmpty();
         List<Endpoint> eligible = onBackups ? backups : primaries;
-        snapshot.set(new PoolSnapshot(config, all, eligible, onBackups,
-                Strategies.build(config.balance(), eligible, cursor)));
+        snapshot.set(new PoolSnapshot(config, all, endpoints, eligible, onBackups,
+                balancer.build(config.balance(), eligible, cursor)));
         // Newly eligible endpoints may serve connections that were waiting.
         slotFreed();
     }
 
     /** Records a health decision; call {@link #republish()} afterwards. Control thread only. */
-    public void setHealth(Endpoint e, boolean serving, String state, String reason) {
-        e.health(serving, state, reason);
+    public void setHealth(Endpoint e, EndpointHealth health) {
+        e.health(health);
     }
 
-    public void setAdminState(Endpoint e, AdminState state) {
-        e.adminState(state);
+    public void setAdminState(Backend b, AdminState state) {
+        b.adminState(state);
     }
 
     public void setWeightScale(Endpoint e, long permille) {
         e.weightScalePermille(permille);
     }
 
-    /** Picks a backend for a connection from {@code client}, skipping {@code exclude}. */
+    /** Picks an endpoint for a connection from {@code client}, skipping {@code exclude}. */
     public Pick pick(InetAddress client, Set<Endpoint> exclude) {
         PoolSnapshot s = snapshot.get();
         Endpoint e = s.selector().select(client, exclude);

@@ -1,10 +1,11 @@
 package org.dicomlb.engine.relay;
 
+import io.netty.channel.Channel;
 import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.engine.pool.Pool;
 
-/** What a frontend handler needs from the listener that accepted its connection. */
+/** What a frontend needs from the listener that accepted its connection. */
 public interface ListenerContext {
     /** The listener's configuration as of now (a reload may replace it between connections). */
     ListenerConfig config();
@@ -16,7 +17,11 @@ public interface ListenerContext {
 
     EngineMetrics.ListenerMeters meters();
 
+    /** Where what live traffic says about backends goes (passive health). */
     EndpointObserver observer();
+
+    /** Starts the bookkeeping of a connection just accepted: counted, logged once when it ends. */
+    ProxyConnection open(Channel client);
 
     /**
      * Runs {@code start} on the connection's event loop once the listener is under its
@@ -24,13 +29,4 @@ public interface ListenerContext {
      * ends while still waiting is simply forgotten.
      */
     void admit(ProxyConnection connection, Runnable start);
-
-    /** Called once when a connection is accepted (before admission). */
-    void opened(ProxyConnection connection);
-
-    /** Called once when an accepted connection has fully ended (admitted or not). */
-    void ended(ProxyConnection connection);
-
-    /** Called once by every admitted connection when it has fully ended. */
-    void connectionClosed();
 }

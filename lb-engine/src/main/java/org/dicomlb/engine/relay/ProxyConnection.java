@@ -1,11 +1,14 @@
 package org.dicomlb.engine.relay;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.ConnectionRecord;
@@ -18,7 +21,9 @@ import org.dicomlb.engine.pool.Endpoint;
  * same event loop, so this object is confined to that thread: no locks, no atomics.
  *
  * <p>It owns the backend slot (released exactly once), the access-log record (written exactly
- * once, when both channels are closed), the half-close bookkeeping and the idle timer.
+ * once, when both channels are closed), the half-close bookkeeping and the idle timer. What the
+ * client sent before the relay started (bytes and a half-close that arrive together with the
+ * connection: a request-then-FIN client) is held here and passed on first, never dropped.
  *
  * <p>Hot-path economy: byte counts go to the shared (contended) counters in batches of
  * {@link #METER_BATCH} bytes and at the end, not on every read; the idle timeout is a timestamp
@@ -26,9 +31,23 @@ import org.dicomlb.engine.pool.Endpoint;
  * is closed once, directly when nothing is left to write.
  */
 public final class ProxyConnection {
+    /**
+     * The most a client may send before its relay starts. Nothing is read on purpose before then
+     * (AUTO_READ is off); what still arrives comes with an early FIN, bounded by the socket's
+     * receive buffer. Beyond this the connection is closed as a client error rather than buffered.
+     */
+    static final int MAX_HELD_BYTES = 16 * 1024 * 1024;
+
     private final Channel client;
     private final ListenerContext listener;
+    private final ConnectionOwner owner;
+    private final AccessLog accessLog;
     private final ConnectionRecord record;
+    /** Client bytes read before the relay started, to be sent to the backend first. */
+    private List<ByteBuf> held;
+    private int heldBytes;
+    /** The client half-closed before the relay started. */
+    private boolean clientEndedEarly;
     private Channel backend;
     private Endpoint endpoint;
     private EngineMetrics.BackendMeters backendMeters;
@@ -48,16 +67,20 @@ public final class ProxyConnection {
 
     /** Counters are updated at least this often (bytes), so live rates stay visible on long transfers. */
     static final long METER_BATCH = 256 * 1024;
+    /** Set once by {@link #onFinish}; null for protocols without extra fields. */
     private Runnable finishing;
 
-    public ProxyConnection(Channel client, ListenerContext listener, String mode) {
+    /** Made by the listener ({@link ListenerContext#open}), which is its {@code owner}. */
+    public ProxyConnection(Channel client, ListenerContext listener, ConnectionOwner owner, AccessLog accessLog) {
         this.client = client;
         this.listener = listener;
-        this.record = new ConnectionRecord(listener.config().name(), mode, (InetSocketAddress) client.remoteAddress());
+        this.owner = owner;
+        this.accessLog = accessLog;
+        this.record = new ConnectionRecord(listener.config().name(), listener.config().mode().label(),
+                (InetSocketAddress) client.remoteAddress());
         listener.meters().accepted.increment();
         listener.meters().active.incrementAndGet();
         client.closeFuture().addListener(f -> channelClosed());
-        listener.opened(this);
     }
 
     /** The listener let this connection start (it counts against max-connections). Event loop only. */
@@ -92,13 +115,38 @@ public final class ProxyConnection {
     public void backendConnected(Channel ch, Endpoint e) {
         this.backend = ch;
         this.endpoint = e;
-        this.backendMeters = listener.metrics().backend(e);
+        this.backendMeters = listener.metrics().backend(e.backend());
         backendMeters.connections.increment();
         record.endpoint(e);
         ch.closeFuture().addListener(f -> channelClosed());
         if (!client.isActive()) {
             close(EndReason.CLIENT_ABORTED);
         }
+    }
+
+    /**
+     * Client bytes that arrived before the relay started (a frontend reads nothing on purpose, but
+     * an early FIN makes the transport read what came with it). Kept, in order, and sent to the
+     * backend before anything else. Event loop only; takes ownership of {@code bytes}.
+     */
+    public void holdClientBytes(ByteBuf bytes) {
+        if (finished || heldBytes + (long) bytes.readableBytes() > MAX_HELD_BYTES) {
+            bytes.release();
+            if (!finished) {
+                close(EndReason.CLIENT_ERROR);
+            }
+            return;
+        }
+        if (held == null) {
+            held = new ArrayList<>();
+        }
+        heldBytes += bytes.readableBytes();
+        held.add(bytes);
+    }
+
+    /** The client half-closed before the relay started; the FIN goes to the backend after its bytes. */
+    public void clientEndedEarly() {
+        clientEndedEarly = true;
     }
 
     /** Switches both channels to byte relaying; handshake handlers must already be gone. */
@@ -108,7 +156,19 @@ public final class ProxyConnection {
         idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
         client.pipeline().addLast("relay", new RelayHandler(this, true));
         backend.pipeline().addLast("relay", new RelayHandler(this, false));
-        client.read();
+        if (held != null) {
+            for (ByteBuf b : held) {
+                relayed(true, b.readableBytes());
+                backend.write(b, backend.voidPromise());
+            }
+            held = null;
+            backend.flush();
+        }
+        if (clientEndedEarly) {
+            inputShutdown(true);
+        } else {
+            client.read();
+        }
         backend.read();
     }
 
@@ -242,13 +302,14 @@ public final class ProxyConnection {
         if (finishing != null) {
             finishing.run();
         }
+        if (held != null) {
+            held.forEach(ByteBuf::release);
+            held = null;
+        }
         listener.meters().active.decrementAndGet();
         listener.meters().duration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
-        AccessLog.write(record);
-        listener.ended(this);
-        if (admitted) {
-            listener.connectionClosed();
-        }
+        accessLog.write(record);
+        owner.ended(this, admitted);
     }
 
     private void closeClient() {

@@ -13,7 +13,7 @@ import io.netty.util.ReferenceCountUtil;
  * the peer's socket and the peer is below its high water mark; otherwise the peer's writability
  * event requests it when the peer has drained below its low water mark. A slow receiver therefore
  * stalls its sender, and per-connection buffering is bounded by the water marks
- * ({@link Dialer#WATER_MARK}).
+ * ({@link RelayOptions#WATER_MARK}).
  *
  * <p>Writes use the channel's void promise: no future per chunk. A failed write surfaces as
  * {@code exceptionCaught} on the peer's pipeline, whose relay handler ends the connection.

@@ -18,13 +18,14 @@ import org.dicomlb.engine.config.PoolConfig;
 import org.dicomlb.engine.config.QueueConfig;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
+import org.dicomlb.engine.testing.Pools;
 import org.junit.jupiter.api.Test;
 
 class StrategiesTest {
     private static final InetAddress CLIENT = InetAddress.getLoopbackAddress();
 
     private static Pool pool(Balance balance, BackendConfig... backends) {
-        return new Pool(new PoolConfig("p", balance, 3, QueueConfig.NONE, List.of(backends)));
+        return Pools.live(new PoolConfig("p", balance, 3, QueueConfig.NONE, List.of(backends)));
     }
 
     private static BackendConfig b(String name, int weight) {

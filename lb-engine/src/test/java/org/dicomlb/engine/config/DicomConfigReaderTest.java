@@ -32,14 +32,14 @@ class DicomConfigReaderTest {
                 """));
         ListenerConfig l = c.listeners().getFirst();
         assertThat(l.pool()).isNull();
-        assertThat(l.dicom().routes()).singleElement().satisfies(r -> {
+        assertThat(((DicomMode) l.mode()).routes()).singleElement().satisfies(r -> {
             assertThat(r.label()).isEqualTo("qr");
             assertThat(r.calledAe()).contains(new AePattern("QR_*"));
             assertThat(r.sopClasses()).containsExactly("1.2.840.10008.1.1");
         });
-        assertThat(l.dicom().allowedCallingAes()).containsExactly(new AePattern("CT01"), new AePattern("MR_*"));
-        assertThat(l.dicom().maxAssociateRq()).isEqualTo(131072);
-        assertThat(l.dicom().observePdus()).isFalse();
+        assertThat(((DicomMode) l.mode()).allowedCallingAes()).containsExactly(new AePattern("CT01"), new AePattern("MR_*"));
+        assertThat(((DicomMode) l.mode()).maxAssociateRq()).isEqualTo(131072);
+        assertThat(((DicomMode) l.mode()).observePdus()).isFalse();
         assertThat(c.pools().getFirst().backends().getFirst().calledAe()).isEqualTo(Optional.of(AeTitle.of("ARCHIVE1")));
     }
 

@@ -11,7 +11,6 @@ class EngineConfigReaderTest {
     @Test
     void readsAFullConfiguration() {
         EngineConfig c = Configs.engine("""
-                admin: { listen: 127.0.0.1:9900 }
                 listeners:
                   - name: l4
                     bind: 127.0.0.1:10400
@@ -60,21 +59,20 @@ class EngineConfigReaderTest {
     @Test
     void duplicateNamesAndOverlappingBinds() {
         assertThat(Configs.errors("""
-                admin: { listen: 127.0.0.1:9900 }
                 listeners:
                   - { name: a, bind: 127.0.0.1:104, pool: p }
                   - { name: a, bind: 0.0.0.0:104, pool: p }
-                  - { name: c, bind: 127.0.0.1:9900, pool: p }
+                  - { name: c, bind: "[::]:104", pool: p }
                 pools:
                   - name: p
                     backends:
                       - { name: b, address: 127.0.0.11:104 }
                       - { name: b, address: 127.0.0.12:104 }
                 """)).containsExactly(
-                "test.yaml:4:13: duplicate listener name 'a' (first at line 3)",
-                "test.yaml:4:22: listener 'a' binds 0.0.0.0:104, which listener 'a' already binds (test.yaml:3:22)",
-                "test.yaml:5:22: listener 'c' binds 127.0.0.1:9900, which the admin listener already binds (test.yaml:1:8)",
-                "test.yaml:10:17: duplicate backend name 'b' (first at line 9)");
+                "test.yaml:3:13: duplicate listener name 'a' (first at line 2)",
+                "test.yaml:3:22: listener 'a' binds 0.0.0.0:104, which listener 'a' already binds (test.yaml:2:22)",
+                "test.yaml:4:22: listener 'c' binds [0:0:0:0:0:0:0:0]:104, which listener 'a' already binds (test.yaml:2:22)",
+                "test.yaml:9:17: duplicate backend name 'b' (first at line 8)");
     }
 
     @Test
@@ -93,16 +91,6 @@ class EngineConfigReaderTest {
     }
 
     @Test
-    void networkReachableAdminNeedsAToken() {
-        assertThat(Configs.errors("""
-                admin: { listen: 0.0.0.0:9900 }
-                listeners: [ { name: l, bind: 127.0.0.1:104, pool: p } ]
-                pools: [ { name: p, backends: [ { name: b, address: 127.0.0.11:104 } ] } ]
-                """)).containsExactly("test.yaml:1:18: admin listener on 0.0.0.0:9900 is reachable from the network; "
-                + "set 'token-file' or bind it to a loopback address");
-    }
-
-    @Test
     void missingSectionsAndEmptyPools() {
         assertThat(Configs.errors("""
                 pools:
@@ -112,6 +100,6 @@ class EngineConfigReaderTest {
                 """)).containsExactly(
                 "test.yaml:1:1: the configuration needs 'listeners' (at least one)",
                 "test.yaml:3:15: pool 'p' has no backends",
-                "test.yaml:4:1: unknown key 'unknown' in the configuration; expected one of: admin, pools, listeners");
+                "test.yaml:4:1: unknown key 'unknown' in the configuration; expected one of: pools, listeners");
     }
 }

@@ -24,13 +24,16 @@ import org.dicomlb.dicom.pdu.RejectResult;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.metrics.EngineMetrics;
+import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.EndpointHealth;
 import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.EndpointObserver;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.ProxyConnection;
 import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.LogCapture;
+import org.dicomlb.engine.testing.Pools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +79,7 @@ class DicomFrontendTest {
             }
         };
         channel.config().setAutoRead(false);
-        channel.pipeline().addLast("frontend", new DicomFrontend(listener, new DicomMetrics(listener.registry)));
+        channel.pipeline().addLast("frontend", new DicomFrontend(listener, new DicomMetrics(listener.metrics)));
         channel.register();
         return channel;
     }
@@ -200,7 +203,7 @@ class DicomFrontendTest {
     void aPoolWithoutEligibleBackendsIsATransientReject() throws Exception {
         Pool p = listener.pools.get("p");
         for (Endpoint e : p.endpoints()) {
-            p.setHealth(e, false, "down", "test");
+            p.setHealth(e, new EndpointHealth(EndpointHealth.State.DOWN, "test"));
         }
         p.republish();
         connect();
@@ -254,7 +257,7 @@ class DicomFrontendTest {
 
         FakeListener(EngineConfig c) {
             this.config = c.listeners().getFirst();
-            c.pools().forEach(p -> pools.put(p.name(), new Pool(p)));
+            c.pools().forEach(p -> pools.put(p.name(), Pools.live(p)));
         }
 
         @Override
@@ -283,23 +286,16 @@ class DicomFrontendTest {
         }
 
         @Override
+        public ProxyConnection open(io.netty.channel.Channel client) {
+            return new ProxyConnection(client, this, (c, admitted) -> { }, AccessLog.toLogger());
+        }
+
+        @Override
         public void admit(ProxyConnection connection, Runnable start) {
             if (admitting) {
                 connection.admitted();
                 start.run();
             }
-        }
-
-        @Override
-        public void opened(ProxyConnection connection) {
-        }
-
-        @Override
-        public void ended(ProxyConnection connection) {
-        }
-
-        @Override
-        public void connectionClosed() {
         }
     }
 }

@@ -2,8 +2,6 @@ package org.dicomlb.engine.dicom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -24,11 +22,9 @@ import org.dicomlb.dicom.pdu.RejectResult;
 import org.dicomlb.dicom.pdu.RejectSource;
 import org.dicomlb.dicom.scp.ScpConfig;
 import org.dicomlb.dicom.scp.SimulatedScp;
-import org.dicomlb.engine.Engine;
-import org.dicomlb.engine.testing.Configs;
+import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.LogCapture;
-import org.dicomlb.engine.testing.Metrics;
 import org.dicomlb.testkit.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,17 +36,14 @@ import org.junit.jupiter.api.Test;
  */
 class DicomListenerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private final int port = Ports.free("127.0.0.1");
+    private final EngineFixture fx = new EngineFixture();
+    private final int port = fx.listenPort;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final LogCapture log = LogCapture.accessLog();
     private final StandaloneEchoScu echo = StandaloneEchoScu.create();
-    private Engine engine;
-
     @AfterEach
     void tearDown() throws Exception {
-        if (engine != null) {
-            engine.close();
-        }
+        fx.close();
         for (AutoCloseable c : closeables) {
             c.close();
         }
@@ -79,8 +72,7 @@ class DicomListenerTest {
     }
 
     private void start(String listenerExtras, String pools) throws Exception {
-        engine = new Engine(new Engine.Options(1, true), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        engine.start(Configs.engine("""
+        fx.start("""
                 listeners:
                   - name: dicom
                     bind: 127.0.0.1:%d
@@ -88,7 +80,7 @@ class DicomListenerTest {
                     timeouts: { connect: 1s, associate: 2s }
                 %s
                 pools:
-                %s""".formatted(port, listenerExtras, pools)));
+                %s""".formatted(port, listenerExtras, pools));
     }
 
     /** A pool without health checks: scripted backends must see only the test's associations. */
@@ -116,7 +108,7 @@ class DicomListenerTest {
     }
 
     private double metric(String series) {
-        return Metrics.value(engine, series);
+        return fx.metric(series);
     }
 
     @Test
@@ -131,7 +123,7 @@ class DicomListenerTest {
                 " calling_ae=MODALITY1 called_ae=ARCHIVE called_ae_sent=- route=default result=accepted reject=- abort=- by=-"
                         + " contexts_proposed=1 contexts_accepted=1 assoc_end=released pdata_in=1 pdata_out=1 ");
         Eventually.until(() -> metric("dicomlb_associations_total{backend=\"a\",listener=\"dicom\",pool=\"p\",result=\"accepted\"}") == 1.0,
-                TIMEOUT, () -> engine.registry().scrape());
+                TIMEOUT, () -> fx.registry.scrape());
         assertThat(metric("dicomlb_association_duration_seconds_count{listener=\"dicom\",pool=\"p\",result=\"accepted\"}"))
                 .isEqualTo(1.0);
     }

@@ -13,21 +13,22 @@ import java.util.List;
 import org.dicomlb.engine.config.Balance;
 import org.dicomlb.engine.config.BackendConfig;
 import org.dicomlb.engine.config.ListenerConfig;
-import org.dicomlb.engine.config.ListenerMode;
 import org.dicomlb.engine.config.PoolConfig;
 import org.dicomlb.engine.config.QueueConfig;
 import org.dicomlb.engine.config.Timeouts;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
+import org.dicomlb.engine.access.AccessLog;
+import org.dicomlb.engine.testing.Pools;
 import org.junit.jupiter.api.Test;
 
 /** The per-connection bookkeeping, driven on embedded channels. */
 class ProxyConnectionTest {
     private final EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry());
-    private final Pool pool = new Pool(new PoolConfig("p", Balance.ROUNDROBIN, 3, QueueConfig.NONE,
+    private final Pool pool = Pools.live(new PoolConfig("p", Balance.ROUNDROBIN, 3, QueueConfig.NONE,
             List.of(new BackendConfig("b", new InetSocketAddress("127.0.0.11", 104), 1, false, 0))));
-    private final ListenerConfig config = new ListenerConfig("l", new InetSocketAddress("127.0.0.1", 104), ListenerMode.TCP,
+    private final ListenerConfig config = ListenerConfig.tcp("l", new InetSocketAddress("127.0.0.1", 104),
             "p", 10, new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofSeconds(1)));
     private int closed;
 
@@ -58,22 +59,18 @@ class ProxyConnectionTest {
         }
 
         @Override
-        public void opened(ProxyConnection connection) {
-        }
-
-        @Override
-        public void ended(ProxyConnection connection) {
+        public ProxyConnection open(io.netty.channel.Channel client) {
+            return new ProxyConnection(client, this, (connection, admitted) -> {
+                if (admitted) {
+                    closed++;
+                }
+            }, AccessLog.toLogger());
         }
 
         @Override
         public void admit(ProxyConnection connection, Runnable start) {
             connection.admitted();
             start.run();
-        }
-
-        @Override
-        public void connectionClosed() {
-            closed++;
         }
     };
 
@@ -88,7 +85,7 @@ class ProxyConnectionTest {
         client.config().setAutoRead(false);
         EmbeddedChannel backend = new EmbeddedChannel();
         backend.config().setAutoRead(false);
-        ProxyConnection c = new ProxyConnection(client, listener, "tcp");
+        ProxyConnection c = listener.open(client);
         listener.admit(c, () -> { });
         Endpoint e = pool.pick(null, java.util.Set.of()).endpoint();
         c.backendConnected(backend, e);

@@ -16,7 +16,7 @@ public final class Configs {
         try {
             Problems p = new Problems();
             Section root = Section.of(YamlTree.parse("test.yaml", yaml), p, "the configuration").orElseThrow();
-            EngineConfig c = EngineConfigReader.read(root);
+            EngineConfig c = EngineConfigReader.read(root, new org.dicomlb.config.Binds(), true);
             root.finish();
             p.throwIfAny();
             return c;
@@ -30,7 +30,7 @@ public final class Configs {
         try {
             Problems p = new Problems();
             Section root = Section.of(YamlTree.parse("test.yaml", yaml), p, "the configuration").orElseThrow();
-            EngineConfigReader.read(root);
+            EngineConfigReader.read(root, new org.dicomlb.config.Binds(), true);
             root.finish();
             return p.errors().stream().sorted().map(Object::toString).toList();
         } catch (ConfigException e) {

@@ -3,6 +3,10 @@ package org.dicomlb.engine.testing;
 import org.dicomlb.testkit.Ports;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.dicomlb.engine.access.AccessLog;
+import org.dicomlb.healthcheck.HealthChecker;
+import org.dicomlb.healthcheck.ProbeTransport;
+import org.dicomlb.io.EventLoops;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -11,10 +15,17 @@ import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.ReloadResult;
 
-/** A running engine plus test backends on 127.0.0.11, .12, .13 ..., cleaned up together. */
+/**
+ * A running engine, built from shared parts the way the appliance builds it (event loops, one
+ * health checker, a Prometheus registry, the access log to the {@code dicomlb.access} logger),
+ * plus test backends on 127.0.0.11, .12, .13 ..., cleaned up together.
+ */
 public final class EngineFixture implements AutoCloseable {
     public final List<TestBackend> backends = new ArrayList<>();
     public final int listenPort = Ports.free("127.0.0.1");
+    public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private EventLoops loops;
+    private HealthChecker health;
     public Engine engine;
 
     public EngineFixture backends(int n) throws IOException {
@@ -58,7 +69,9 @@ public final class EngineFixture implements AutoCloseable {
     }
 
     public EngineFixture start(String yaml) throws EngineException {
-        engine = new Engine(new Engine.Options(2, true), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        loops = EventLoops.create(true);
+        health = HealthChecker.builder().meterRegistry(registry).transport(ProbeTransport.on(loops.group("health", 1))).build();
+        engine = new Engine(new Engine.Parts(loops.group("io", 2), health, registry, AccessLog.toLogger()));
         engine.start(Configs.engine(yaml));
         return this;
     }
@@ -67,19 +80,26 @@ public final class EngineFixture implements AutoCloseable {
         return engine.apply(Configs.engine(yaml)).join();
     }
 
+    /** The endpoint of backend {@code name} of pool {@code p} (the fixture's backends have one address each). */
+    public org.dicomlb.engine.pool.Endpoint endpoint(String name) {
+        return engine.pool("p").backend(name).single().orElseThrow();
+    }
+
     public InetSocketAddress front() {
         return new InetSocketAddress("127.0.0.1", listenPort);
     }
 
     /** The current value of a metric line in /metrics format, e.g. {@code dicomlb_backend_connections_total{backend="b1",pool="p"}}. */
     public double metric(String seriesPrefix) {
-        return Metrics.value(engine, seriesPrefix);
+        return Metrics.value(registry, seriesPrefix);
     }
 
     @Override
     public void close() {
         if (engine != null) {
             engine.close();
+            health.close();
+            loops.close();
         }
         backends.forEach(TestBackend::close);
     }

@@ -30,7 +30,6 @@ import org.dicomlb.healthcheck.ProbeTransport;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.HttpProbe;
 import org.dicomlb.healthcheck.config.StatusRange;
-import org.dicomlb.healthcheck.internal.IoGroups;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +46,7 @@ class HttpCheckTest {
         wm = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort()
                 .containerThreads(12).jettyAcceptors(1).gzipDisabled(true));
         wm.start();
-        transport = IoGroups.create(1, "test-http");
+        transport = ProbeTransport.create(1, "test-http");
     }
 
     @AfterAll

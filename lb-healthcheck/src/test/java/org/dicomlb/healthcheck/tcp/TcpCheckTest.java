@@ -25,7 +25,6 @@ import org.dicomlb.healthcheck.HealthState;
 import org.dicomlb.healthcheck.Quiet;
 import org.dicomlb.healthcheck.ProbeTransport;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
-import org.dicomlb.healthcheck.internal.IoGroups;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,7 +86,7 @@ class TcpCheckTest {
 
     @Test
     void aProbeSaysWhatHappened() throws Exception {
-        ProbeTransport transport = IoGroups.create(1, "test-tcp");
+        ProbeTransport transport = ProbeTransport.create(1, "test-tcp");
         // A plain ServerSocket: its close() releases the port at once, whereas a NIO server socket
         // registered with a selector keeps listening until the selector's next pass.
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));

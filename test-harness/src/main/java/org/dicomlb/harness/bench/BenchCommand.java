@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.dicomlb.engine.config.ListenerMode;
+import org.dicomlb.harness.bench.proxy.DicomlbMode;
 import org.dicomlb.harness.bench.process.Children;
 import org.dicomlb.harness.bench.process.PortCheck;
 import org.dicomlb.harness.bench.proxy.DicomlbLaunch;
@@ -72,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--dicom-listener-mode", paramLabel = "MODE", defaultValue = "dicom",
             description = "dicomlb listener mode of the DICOM scenarios: dicom or tcp (default: ${DEFAULT-VALUE})")
-    ListenerMode dicomListenerMode;
+    DicomlbMode dicomListenerMode;
 
     @Option(names = "--port-base", paramLabel = "PORT", defaultValue = "17100",
             description = "first of the 20 loopback ports used (default: ${DEFAULT-VALUE})")

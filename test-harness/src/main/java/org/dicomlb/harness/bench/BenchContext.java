@@ -2,7 +2,7 @@ package org.dicomlb.harness.bench;
 
 import java.nio.file.Path;
 import java.util.Objects;
-import org.dicomlb.engine.config.ListenerMode;
+import org.dicomlb.harness.bench.proxy.DicomlbMode;
 import org.dicomlb.harness.bench.process.Children;
 import org.dicomlb.harness.bench.proxy.Proxies;
 
@@ -16,7 +16,7 @@ import org.dicomlb.harness.bench.proxy.Proxies;
  *                          {@code --dicom-listener-mode} says otherwise)
  */
 public record BenchContext(Children children, Layout layout, Profile profile, Proxies proxies, Path scratch, Path logs,
-                           ListenerMode dicomListenerMode) {
+                           DicomlbMode dicomListenerMode) {
     public BenchContext {
         Objects.requireNonNull(dicomListenerMode, "dicomListenerMode");
         Objects.requireNonNull(children, "children");

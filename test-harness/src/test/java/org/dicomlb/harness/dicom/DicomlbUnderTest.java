@@ -1,14 +1,11 @@
 package org.dicomlb.harness.dicom;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.IntFunction;
-import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.EngineStatus;
-import org.dicomlb.engine.testing.Configs;
+import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.LogCapture;
 import org.dicomlb.testkit.Ports;
@@ -20,7 +17,7 @@ import org.dicomlb.testkit.Ports;
 final class DicomlbUnderTest implements AutoCloseable {
     final int port;
     private final LogCapture log = LogCapture.accessLog();
-    private final Engine engine;
+    private final EngineFixture fx = new EngineFixture();
 
     /** Starts from the configuration {@code yaml.apply(port)} builds for the listening port. */
     static DicomlbUnderTest start(IntFunction<String> yaml) throws EngineException {
@@ -30,9 +27,8 @@ final class DicomlbUnderTest implements AutoCloseable {
 
     private DicomlbUnderTest(String yaml, int port) throws EngineException {
         this.port = port;
-        engine = new Engine(new Engine.Options(1, true), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
-            engine.start(Configs.engine(yaml));
+            fx.start(yaml);
         } catch (EngineException | RuntimeException e) {
             close();
             throw e;
@@ -72,13 +68,13 @@ final class DicomlbUnderTest implements AutoCloseable {
     }
 
     private EngineStatus.BackendStatus backendStatus(String pool, String backend) {
-        return engine.status().pools().stream().filter(p -> p.name().equals(pool)).findFirst().orElseThrow()
+        return fx.engine.status().pools().stream().filter(p -> p.name().equals(pool)).findFirst().orElseThrow()
                 .backends().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow();
     }
 
     @Override
     public void close() {
-        engine.close();
+        fx.close();
         log.close();
     }
 }

@@ -1,7 +1,5 @@
 package org.dicomlb.harness.dicom;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +8,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import org.dicomlb.engine.Engine;
-import org.dicomlb.engine.testing.Configs;
+import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.testkit.Ports;
 import org.dicomlb.harness.peers.Dcmtk;
 import org.dicomlb.harness.peers.StoreScp;
@@ -56,14 +53,14 @@ public final class ObservePdusCost {
                 "--max-pdu", maxPdu))) {
             int relayPort = Ports.free("127.0.0.1");
             int observePort = Ports.free("127.0.0.1");
-            try (Engine engine = new Engine(Engine.Options.defaults(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
-                engine.start(Configs.engine("""
+            try (EngineFixture fx = new EngineFixture()) {
+                fx.start("""
                         listeners:
                           - { name: relay, bind: 127.0.0.1:%d, mode: dicom, pool: sink, observe-pdus: false }
                           - { name: observe, bind: 127.0.0.1:%d, mode: dicom, pool: sink, observe-pdus: true }
                         pools:
                           - { name: sink, backends: [{ name: storescp, address: 127.0.0.1:%d }] }
-                        """.formatted(relayPort, observePort, scp.port())));
+                        """.formatted(relayPort, observePort, scp.port()));
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 for (int i = 0; i < runs + 1; i++) {
                     for (Path3 p : Path3.values()) {

@@ -35,7 +35,7 @@ public final class ProxyConfigs {
         y.append("listeners:\n");
         y.append("  - name: bench\n");
         y.append("    bind: ").append(SocketAddresses.format(listen)).append('\n');
-        y.append("    mode: ").append(route.dicomlbMode().name().toLowerCase(Locale.ROOT)).append('\n');
+        y.append("    mode: ").append(route.dicomlbMode().label()).append('\n');
         y.append("    pool: bench\n");
         y.append("    max-connections: ").append(route.maxConnections()).append('\n');
         y.append("    timeouts: { connect: ").append(Durations.format(route.connectTimeout()))

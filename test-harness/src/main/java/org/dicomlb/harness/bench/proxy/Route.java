@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.dicomlb.engine.config.Balance;
-import org.dicomlb.engine.config.ListenerMode;
+import org.dicomlb.harness.bench.proxy.DicomlbMode;
 
 /**
  * What a scenario asks of both proxies; each proxy's configuration is generated from it, so the
@@ -16,7 +16,7 @@ import org.dicomlb.engine.config.ListenerMode;
  * @param maxConnections per-listener (dicomlb) / per-frontend (HAProxy) connection limit
  * @param idleTimeout    dicomlb {@code timeouts.idle}; HAProxy {@code timeout client} and {@code timeout server}
  */
-public record Route(ListenerMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance balance, List<InetSocketAddress> backends,
+public record Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance balance, List<InetSocketAddress> backends,
                     Duration connectTimeout, Duration idleTimeout, int maxConnections) {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
@@ -44,7 +44,7 @@ public record Route(ListenerMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance
 
     /** A plain TCP relay to {@code backend} with the harness's standard timeouts, limits and TCP check. */
     public static Route tcp(InetSocketAddress backend) {
-        return new Route(ListenerMode.TCP, new DicomlbCheck.TcpConnect(), Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT,
+        return new Route(DicomlbMode.TCP, new DicomlbCheck.TcpConnect(), Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT,
                 IDLE_TIMEOUT, MAX_CONNECTIONS);
     }
 
@@ -53,7 +53,7 @@ public record Route(ListenerMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance
      * {@code --dicom-listener-mode}) and its check a C-ECHO calling {@code calledAe}, whatever the mode,
      * so that switching the mode changes nothing else.
      */
-    public static Route dicom(InetSocketAddress backend, ListenerMode mode, String calledAe) {
+    public static Route dicom(InetSocketAddress backend, DicomlbMode mode, String calledAe) {
         return new Route(mode, new DicomlbCheck.DicomEcho(calledAe), Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT,
                 IDLE_TIMEOUT, MAX_CONNECTIONS);
     }

@@ -13,11 +13,13 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.engine.config.Balance;
+import org.dicomlb.cli.config.RootConfig;
+import org.dicomlb.cli.config.RootConfigReader;
+import org.dicomlb.engine.config.BackendAddress;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.ListenerConfig;
-import org.dicomlb.engine.config.ListenerMode;
+import org.dicomlb.harness.bench.proxy.DicomlbMode;
 import org.dicomlb.engine.config.PoolConfig;
-import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.healthcheck.config.DicomEchoProbe;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.TcpProbe;
@@ -27,38 +29,39 @@ import org.junit.jupiter.api.io.TempDir;
 class ProxyConfigsTest {
     private static final InetSocketAddress LISTEN = new InetSocketAddress("127.0.0.1", 17101);
     private static final InetSocketAddress ADMIN = new InetSocketAddress("127.0.0.1", 17109);
-    private static final Route ROUTE = new Route(ListenerMode.TCP, new DicomlbCheck.TcpConnect(), Balance.LEASTCONN,
+    private static final Route ROUTE = new Route(DicomlbMode.TCP, new DicomlbCheck.TcpConnect(), Balance.LEASTCONN,
             List.of(new InetSocketAddress("127.0.0.21", 17110), new InetSocketAddress("127.0.0.22", 17110)),
             Duration.ofMillis(1500), Duration.ofMinutes(2), 5000);
 
     @Test
-    void dicomlbReadsTheGeneratedYamlAsTheRoute() {
-        EngineConfig c = Configs.engine(ProxyConfigs.dicomlbYaml("s", ROUTE, LISTEN, ADMIN));
+    void dicomlbReadsTheGeneratedYamlAsTheRoute() throws Exception {
+        RootConfig root = RootConfigReader.parse("bench.yaml", ProxyConfigs.dicomlbYaml("s", ROUTE, LISTEN, ADMIN));
+        EngineConfig c = root.engine();
 
         ListenerConfig l = c.listeners().getFirst();
         assertThat(l.bind()).isEqualTo(LISTEN);
-        assertThat(l.mode()).isEqualTo(ListenerMode.TCP);
+        assertThat(l.mode().label()).isEqualTo(DicomlbMode.TCP.label());
         assertThat(l.maxConnections()).isEqualTo(5000);
         assertThat(l.timeouts().connect()).isEqualTo(Duration.ofMillis(1500));
         assertThat(l.timeouts().idle()).isEqualTo(Duration.ofMinutes(2));
         PoolConfig p = c.pool(l.pool()).orElseThrow();
         assertThat(p.balance()).isEqualTo(Balance.LEASTCONN);
         assertThat(p.retries()).isEqualTo(Route.RETRIES);
-        assertThat(p.backends()).extracting(b -> b.address()).containsExactlyElementsOf(ROUTE.backends());
-        assertThat(c.admin().orElseThrow().listen()).isEqualTo(ADMIN);
+        assertThat(p.backends()).extracting(b -> ((BackendAddress.Static) b.address()).address()).containsExactlyElementsOf(ROUTE.backends());
+        assertThat(root.admin().orElseThrow().listen()).isEqualTo(ADMIN);
         HealthCheckConfig h = p.healthCheck().orElseThrow();
         assertThat(h.probe()).isInstanceOf(TcpProbe.class);
         assertSameCadenceAsHaproxy(ROUTE, h);
     }
 
     @Test
-    void aDicomRouteGetsADicomListenerCheckedByCEchoAtHaproxysCadence() {
-        Route dicom = Route.dicom(new InetSocketAddress("127.0.0.21", 17112), ListenerMode.DICOM, "BENCH_SCP");
+    void aDicomRouteGetsADicomListenerCheckedByCEchoAtHaproxysCadence() throws Exception {
+        Route dicom = Route.dicom(new InetSocketAddress("127.0.0.21", 17112), DicomlbMode.DICOM, "BENCH_SCP");
 
-        EngineConfig c = Configs.engine(ProxyConfigs.dicomlbYaml("s", dicom, LISTEN, ADMIN));
+        EngineConfig c = RootConfigReader.parse("bench.yaml", ProxyConfigs.dicomlbYaml("s", dicom, LISTEN, ADMIN)).engine();
 
         ListenerConfig l = c.listeners().getFirst();
-        assertThat(l.mode()).isEqualTo(ListenerMode.DICOM);
+        assertThat(l.mode().label()).isEqualTo(DicomlbMode.DICOM.label());
         HealthCheckConfig h = c.pool(l.pool()).orElseThrow().healthCheck().orElseThrow();
         assertThat(h.probe()).isEqualTo(new DicomEchoProbe(DicomEchoProbe.DEFAULT_CALLING_AE, Optional.of(AeTitle.of("BENCH_SCP"))));
         assertSameCadenceAsHaproxy(dicom, h);
@@ -66,13 +69,13 @@ class ProxyConfigsTest {
     }
 
     @Test
-    void theListenerModeSwitchesTheListenerAndNothingElse() {
+    void theListenerModeSwitchesTheListenerAndNothingElse() throws Exception {
         InetSocketAddress scp = new InetSocketAddress("127.0.0.21", 17112);
-        String asDicom = ProxyConfigs.dicomlbYaml("s", Route.dicom(scp, ListenerMode.DICOM, "BENCH_SCP"), LISTEN, ADMIN);
-        String asTcp = ProxyConfigs.dicomlbYaml("s", Route.dicom(scp, ListenerMode.TCP, "BENCH_SCP"), LISTEN, ADMIN);
+        String asDicom = ProxyConfigs.dicomlbYaml("s", Route.dicom(scp, DicomlbMode.DICOM, "BENCH_SCP"), LISTEN, ADMIN);
+        String asTcp = ProxyConfigs.dicomlbYaml("s", Route.dicom(scp, DicomlbMode.TCP, "BENCH_SCP"), LISTEN, ADMIN);
 
         assertThat(asTcp).isEqualTo(asDicom.replace("mode: dicom", "mode: tcp"));
-        assertThat(Configs.engine(asTcp).pools().getFirst().healthCheck().orElseThrow().probe()).isInstanceOf(DicomEchoProbe.class);
+        assertThat(RootConfigReader.parse("bench.yaml", asTcp).engine().pools().getFirst().healthCheck().orElseThrow().probe()).isInstanceOf(DicomEchoProbe.class);
     }
 
     /** HAProxy's line is {@code check inter 2000ms fastinter 500ms downinter 2000ms rise 2 fall 3}. */

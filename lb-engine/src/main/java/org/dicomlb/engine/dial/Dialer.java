@@ -1,7 +1,6 @@
-package org.dicomlb.engine.relay;
+package org.dicomlb.engine.dial;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -10,12 +9,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,82 +25,78 @@ import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pick;
 import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.pool.Waiter;
-import org.dicomlb.engine.transport.Transport;
+import org.dicomlb.engine.relay.ListenerContext;
+import org.dicomlb.engine.relay.ProxyConnection;
+import org.dicomlb.engine.relay.RelayOptions;
+import org.dicomlb.io.Transport;
 
 /**
- * Finds a backend for one client connection: pick, connect, and on failure try the next
- * eligible backend, up to the pool's {@code retries}. When every eligible backend is full the
- * connection waits in the pool's queue. The client only sees a failure when nothing could take it.
+ * Finds a backend for one client connection and owns every attempt: pick an endpoint, connect,
+ * run the protocol's {@link Handshake}, and on a failed connect or a backend that will not take
+ * the connection, report it (metrics, passive health) and try the next eligible endpoint, up to
+ * the pool's {@code retries}. When every eligible endpoint is full the connection waits in the
+ * pool's queue. The frontend hears once, through its {@link Outcome}: connected, or why not.
  *
  * <p>Runs on the client channel's event loop; the backend channel is created on the same loop so
  * the relay needs no cross-thread hand-off.
+ *
+ * @param <D> what the handshake hands the frontend about an accepting backend
  */
-public final class Dialer implements Waiter {
-    /** Water marks for both halves of a relay: bounded per-connection buffering. */
-    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
-
-    /**
-     * Read sizes for both halves of a relay: adaptive from 512 B to 256 KiB. Netty's default
-     * ceiling of 64 KiB costs bulk transfers (large DICOM instances) four times the system calls;
-     * measured with iperf3 through a tcp listener, 256 KiB moved 5-35% more per second.
-     */
-    public static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 256 * 1024);
-
-    /** Decides what to do with an established backend connection (e.g. a DICOM handshake). */
-    @FunctionalInterface
-    public interface Handshake {
+public final class Dialer<D> implements Waiter {
+    /** What the frontend learns, exactly once. Called on the connection's event loop. */
+    public interface Outcome<D> {
         /**
-         * Called on the event loop with a connected backend channel holding a slot on {@code e}.
-         * Must end in exactly one of {@link Dialer#accept} or {@link Dialer#retry}.
+         * A backend took the connection. Channel and slot already belong to the connection
+         * ({@link ProxyConnection#backendConnected}); the frontend starts the relay (or, for a
+         * protocol-level final answer, passes it on and closes).
          */
-        void connected(Dialer dialer, Channel backend, Endpoint e);
-    }
+        void connected(Channel backend, Endpoint endpoint, D detail);
 
-    /** What the connection gets when the dialer gives up. */
-    @FunctionalInterface
-    public interface Failure {
+        /** No backend could take the connection. */
         void failed(EndReason reason);
     }
 
     private static final ChannelHandler NO_HANDLER = new Unhandled();
 
     private final ProxyConnection connection;
+    private final ListenerContext listener;
     private final Pool pool;
-    private final Handshake handshake;
-    private final Failure failure;
+    private final Handshake<D> handshake;
+    private final Outcome<D> outcome;
     private final Set<Endpoint> tried = new HashSet<>();
     private final AtomicBoolean queueDecided = new AtomicBoolean();
     private final InetAddress clientAddress;
     private int failures;
     private ScheduledFuture<?> queueTimer;
 
-    public Dialer(ProxyConnection connection, Pool pool, Handshake handshake, Failure failure) {
+    private Dialer(ProxyConnection connection, Pool pool, Handshake<D> handshake, Outcome<D> outcome) {
         this.connection = connection;
+        this.listener = connection.listener();
         this.pool = pool;
         this.handshake = handshake;
-        this.failure = failure;
+        this.outcome = outcome;
         this.clientAddress = connection.record().client().getAddress();
         connection.record().pool(pool.name());
+    }
+
+    /** Starts finding a backend of {@code pool} for {@code connection}. Event loop only. */
+    public static <D> void dial(ProxyConnection connection, Pool pool, Handshake<D> handshake, Outcome<D> outcome) {
+        new Dialer<>(connection, pool, handshake, outcome).attempt();
     }
 
     private EventLoop loop() {
         return connection.client().eventLoop();
     }
 
-    /** Starts dialing. Event loop only. */
-    public void start() {
-        attempt();
-    }
-
     private void attempt() {
         if (!connection.client().isActive()) {
-            failure.failed(EndReason.CLIENT_ABORTED);
+            outcome.failed(EndReason.CLIENT_ABORTED);
             return;
         }
         Pick pick = pool.pick(clientAddress, tried);
         switch (pick.outcome()) {
             case ACQUIRED -> connect(pick.endpoint());
-            case NONE_ELIGIBLE -> failure.failed(tried.isEmpty() ? EndReason.NO_BACKEND : EndReason.ALL_BACKENDS_FAILED);
+            case NONE_ELIGIBLE -> outcome.failed(tried.isEmpty() ? EndReason.NO_BACKEND : EndReason.ALL_BACKENDS_FAILED);
             case ALL_BUSY -> waitInQueue();
         }
     }
@@ -112,13 +105,13 @@ public final class Dialer implements Waiter {
         queueDecided.set(false);
         long timeout = pool.config().queue().timeout().toMillis();
         if (!pool.enqueue(this)) {
-            failure.failed(EndReason.QUEUE_FULL);
+            outcome.failed(EndReason.QUEUE_FULL);
             return;
         }
         queueTimer = loop().schedule(() -> {
             if (claim()) {
                 pool.dequeue(this);
-                failure.failed(EndReason.QUEUE_TIMEOUT);
+                outcome.failed(EndReason.QUEUE_TIMEOUT);
             }
         }, timeout, TimeUnit.MILLISECONDS);
     }
@@ -126,9 +119,8 @@ public final class Dialer implements Waiter {
     private void connect(Endpoint e) {
         connection.record().attempt();
         Channel client = connection.client();
-        int connectMillis = (int) Math.min(Integer.MAX_VALUE, connection.listener().config().timeouts().connect().toMillis());
-        InetSocketAddress target = e.address();
-        bootstrap(client, connectMillis).connect(target).addListener((ChannelFutureListener) f -> connected(f, e));
+        int connectMillis = (int) Math.min(Integer.MAX_VALUE, listener.config().timeouts().connect().toMillis());
+        bootstrap(client, connectMillis).connect(e.address()).addListener((ChannelFutureListener) f -> connected(f, e));
     }
 
     /**
@@ -148,12 +140,12 @@ public final class Dialer implements Waiter {
     private static Bootstrap bootstrap(Channel client, int connectMillis) {
         return BOOTSTRAPS.get().computeIfAbsent(connectMillis, ms -> new Bootstrap()
                 .group(client.eventLoop())
-                .channel(Transport.socketChannelLike(client))
+                .channel(Transport.of(client).socketChannelClass())
                 .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, Dialer.READS)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, RelayOptions.READS)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayOptions.WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ms)
                 .handler(NO_HANDLER));
     }
@@ -161,34 +153,48 @@ public final class Dialer implements Waiter {
     private void connected(ChannelFuture f, Endpoint e) {
         if (!f.isSuccess()) {
             String reason = classify(f.cause());
-            connection.listener().metrics().backend(e).connectFailed(reason);
-            connection.listener().observer().failed(e, "connect " + reason, clientAddress);
-            retry(e, null);
+            listener.metrics().backend(e.backend()).connectFailed(reason);
+            listener.observer().failed(e, "connect " + reason, clientAddress);
+            next(e, null);
             return;
         }
         Channel backend = f.channel();
         if (!connection.client().isActive()) {
             backend.close();
             e.release();
-            failure.failed(EndReason.CLIENT_ABORTED);
+            outcome.failed(EndReason.CLIENT_ABORTED);
             return;
         }
-        handshake.connected(this, backend, e);
+        handshake.start(backend, e, answer -> answered(backend, e, answer));
     }
 
-    /** The backend is accepted: hand channel and slot to the connection. Event loop only. */
-    public void accept(Channel backend, Endpoint e) {
-        connection.listener().observer().succeeded(e, clientAddress);
-        connection.backendConnected(backend, e);
+    private void answered(Channel backend, Endpoint e, Answer<D> answer) {
+        switch (answer) {
+            case Answer.Take<D> take -> {
+                listener.observer().succeeded(e, clientAddress);
+                connection.backendConnected(backend, e);
+                outcome.connected(backend, e, take.detail());
+            }
+            case Answer.Next<D> next -> {
+                listener.metrics().backend(e.backend()).connectFailed(next.reason());
+                String why = listener.config().mode().label() + " " + next.reason().replace('_', ' ');
+                if (next.refused()) {
+                    listener.observer().rejected(e, why, clientAddress);
+                } else {
+                    listener.observer().failed(e, why, clientAddress);
+                }
+                next(e, backend);
+            }
+        }
     }
 
     /**
-     * The backend could not take this connection: close what is open, give its slot back and
-     * try the next one while retries remain. Event loop only.
+     * The endpoint could not take this connection: close what is open, give its slot back and
+     * try the next one while retries remain.
      *
      * @param backend the backend channel to close, or null when the connect itself failed
      */
-    public void retry(Endpoint failed, Channel backend) {
+    private void next(Endpoint failed, Channel backend) {
         if (backend != null) {
             backend.close();
         }
@@ -196,15 +202,10 @@ public final class Dialer implements Waiter {
         tried.add(failed);
         failures++;
         if (failures > pool.config().retries()) {
-            failure.failed(EndReason.ALL_BACKENDS_FAILED);
+            outcome.failed(EndReason.ALL_BACKENDS_FAILED);
         } else {
             attempt();
         }
-    }
-
-    /** How many backends refused or failed this connection so far. */
-    public int failures() {
-        return failures;
     }
 
     static String classify(Throwable cause) {
@@ -255,7 +256,7 @@ public final class Dialer implements Waiter {
             }
             if (!connection.client().isActive()) {
                 endpoint.release();
-                failure.failed(EndReason.CLIENT_ABORTED);
+                outcome.failed(EndReason.CLIENT_ABORTED);
                 return;
             }
             connect(endpoint);
@@ -268,7 +269,7 @@ public final class Dialer implements Waiter {
             if (queueTimer != null) {
                 queueTimer.cancel(false);
             }
-            failure.failed(tried.isEmpty() ? EndReason.NO_BACKEND : EndReason.ALL_BACKENDS_FAILED);
+            outcome.failed(tried.isEmpty() ? EndReason.NO_BACKEND : EndReason.ALL_BACKENDS_FAILED);
         });
     }
 

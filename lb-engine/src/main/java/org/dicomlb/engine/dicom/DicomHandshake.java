@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.netty.DicomChannels;
 import org.dicomlb.dicom.netty.PduFrameDecoder;
@@ -24,33 +25,32 @@ import org.dicomlb.dicom.pdu.PduDecodeException;
 import org.dicomlb.dicom.pdu.PduType;
 import org.dicomlb.dicom.pdu.PresentationContextAc;
 import org.dicomlb.dicom.pdu.RejectResult;
+import org.dicomlb.engine.dial.Answer;
+import org.dicomlb.engine.dial.Handshake;
 import org.dicomlb.engine.pool.Endpoint;
-import org.dicomlb.engine.relay.Dialer;
-import org.dicomlb.engine.relay.ListenerContext;
 
 /**
- * The {@link Dialer.Handshake} of a dicom connection: sends the client's A-ASSOCIATE-RQ to a
- * connected backend and reads the backend's first PDU, within {@code timeouts.associate}.
+ * The {@link Handshake} of a dicom connection: sends the client's A-ASSOCIATE-RQ to a connected
+ * backend and reads the backend's first PDU, within {@code timeouts.associate}.
  *
  * <ul>
- *   <li>A-ASSOCIATE-AC: the association is the backend's ({@link DicomFrontend#accepted}).</li>
- *   <li>A-ASSOCIATE-RJ permanent: the client gets it as is; the backend did its job.</li>
+ *   <li>A-ASSOCIATE-AC: the backend takes the association ({@link AssociationAnswer.Accepted}).</li>
+ *   <li>A-ASSOCIATE-RJ permanent: the client gets it as is ({@link AssociationAnswer.Rejected}).</li>
  *   <li>A-ASSOCIATE-RJ transient, an A-ABORT, any other or malformed PDU, a close, or silence:
- *       a passive-health failure of this backend, and the same request goes to the next one.</li>
+ *       {@link Answer.Next}, and the dialer sends the same request to the next backend.</li>
  * </ul>
  *
  * <p>Each attempt sends the octets the client sent; only a backend configured with
  * {@code called-ae} gets the 16-octet called AE field patched in place, which is then undone in
  * its AC (PS3.8 says a requestor must not test the AC's AE fields, but some do).
  */
-final class BackendHandshake implements Dialer.Handshake {
+final class DicomHandshake implements Handshake<AssociationAnswer> {
     /** The called and calling AE fields of A-ASSOCIATE-RQ/AC: octets 10..41 (PS3.8 §9.3.2). */
     static final int AE_FIELDS_OFFSET = 10;
     static final int AE_FIELDS_LENGTH = 2 * AeTitle.WIRE_LENGTH;
     private static final String FRAME_DECODER = "associate-answer-frame";
     private static final String ANSWER = "associate-answer";
 
-    private final DicomFrontend frontend;
     private final byte[] rq;
     private final int maxPdu;
     private final Duration timeout;
@@ -59,29 +59,28 @@ final class BackendHandshake implements Dialer.Handshake {
      * @param rq     the client's A-ASSOCIATE-RQ, header included, exactly as received
      * @param maxPdu the largest answer accepted, header included
      */
-    BackendHandshake(DicomFrontend frontend, byte[] rq, int maxPdu, Duration timeout) {
-        this.frontend = frontend;
+    DicomHandshake(byte[] rq, int maxPdu, Duration timeout) {
         this.rq = rq;
         this.maxPdu = maxPdu;
         this.timeout = timeout;
     }
 
     @Override
-    public void connected(Dialer dialer, Channel backend, Endpoint e) {
-        Optional<AeTitle> rewrite = e.config().calledAe();
+    public void start(Channel backend, Endpoint e, Consumer<Answer<AssociationAnswer>> answer) {
+        Optional<AeTitle> rewrite = e.backend().config().calledAe();
         byte[] out = rq;
         if (rewrite.isPresent()) {
             out = rq.clone();
             System.arraycopy(rewrite.get().toWire(), 0, out, AE_FIELDS_OFFSET, AeTitle.WIRE_LENGTH);
         }
-        Answer answer = new Answer(dialer, backend, e, rewrite);
+        Reader reader = new Reader(rewrite, answer);
         backend.pipeline().addLast(FRAME_DECODER, new PduFrameDecoder(maxPdu - PduCodec.HEADER_LENGTH));
-        backend.pipeline().addLast(ANSWER, answer);
-        answer.timer = backend.eventLoop().schedule(() -> answer.failed("associate_timeout"), timeout.toMillis(),
+        backend.pipeline().addLast(ANSWER, reader);
+        reader.timer = backend.eventLoop().schedule(() -> reader.failed("associate_timeout"), timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
         backend.writeAndFlush(Unpooled.wrappedBuffer(out)).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                answer.failed("associate_closed");
+                reader.failed("associate_closed");
             }
         });
         backend.read();
@@ -99,11 +98,9 @@ final class BackendHandshake implements Dialer.Handshake {
     }
 
     /** Reads one backend's answer; one instance per attempt, on the backend's pipeline. */
-    private final class Answer extends ChannelInboundHandlerAdapter {
-        private final Dialer dialer;
-        private final Channel backend;
-        private final Endpoint endpoint;
+    private final class Reader extends ChannelInboundHandlerAdapter {
         private final Optional<AeTitle> rewrite;
+        private final Consumer<Answer<AssociationAnswer>> answer;
         /** What the backend sent after its AC in the same read, for the client. */
         private final List<ByteBuf> after = new ArrayList<>();
         private boolean decided;
@@ -111,11 +108,9 @@ final class BackendHandshake implements Dialer.Handshake {
         private boolean handingOver;
         private ScheduledFuture<?> timer;
 
-        Answer(Dialer dialer, Channel backend, Endpoint endpoint, Optional<AeTitle> rewrite) {
-            this.dialer = dialer;
-            this.backend = backend;
-            this.endpoint = endpoint;
+        Reader(Optional<AeTitle> rewrite, Consumer<Answer<AssociationAnswer>> answer) {
             this.rewrite = rewrite;
+            this.answer = answer;
         }
 
         @Override
@@ -137,7 +132,7 @@ final class BackendHandshake implements Dialer.Handshake {
                 rejected(ctx, frame);
             } else {
                 frame.release();
-                retry(type == PduType.A_ABORT.code() ? "associate_aborted" : "associate_unexpected");
+                next(type == PduType.A_ABORT.code() ? "associate_aborted" : "associate_unexpected");
             }
         }
 
@@ -154,7 +149,7 @@ final class BackendHandshake implements Dialer.Handshake {
             leave(ctx);
             toClient.addAll(after);
             after.clear();
-            frontend.accepted(dialer, backend, endpoint, rq.length, toClient, contexts, rewrite);
+            answer.accept(new Answer.Take<>(new AssociationAnswer.Accepted(toClient, contexts, rewrite)));
         }
 
         private void rejected(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -163,16 +158,16 @@ final class BackendHandshake implements Dialer.Handshake {
                 rj = (AssociateRj) PduCodec.decode(frame.duplicate());
             } catch (PduDecodeException e) {
                 frame.release();
-                retry("associate_invalid");
+                next("associate_invalid");
                 return;
             }
             if (rj.result() == RejectResult.TRANSIENT) {
                 frame.release();
-                retry("associate_rejected");
+                next("associate_rejected");
                 return;
             }
             leave(ctx);
-            frontend.rejectedByBackend(dialer, backend, endpoint, rq.length, rj, frame, rewrite);
+            answer.accept(new Answer.Take<>(new AssociationAnswer.Rejected(rj, frame, rewrite)));
         }
 
         /** Takes the handshake handlers off; bytes the decoder still held arrive in {@link #after}. */
@@ -184,23 +179,15 @@ final class BackendHandshake implements Dialer.Handshake {
         void failed(String reason) {
             if (!decided) {
                 decided = true;
-                retry(reason);
+                next(reason);
             }
         }
 
-        private void retry(String reason) {
+        /** This backend will not take the association; a refusal when it answered one. */
+        private void next(String reason) {
             timer.cancel(false);
-            ListenerContext listener = frontend.connection().listener();
-            listener.metrics().backend(endpoint).connectFailed(reason);
-            String why = "dicom " + reason.replace('_', ' ');
-            var client = frontend.connection().record().client().getAddress();
-            if (reason.equals("associate_rejected") || reason.equals("associate_aborted")) {
-                // The backend answered: a refusal, which may be the client's fault (passive health weighs it so).
-                listener.observer().rejected(endpoint, why, client);
-            } else {
-                listener.observer().failed(endpoint, why, client);
-            }
-            dialer.retry(endpoint, backend);
+            boolean refused = reason.equals("associate_rejected") || reason.equals("associate_aborted");
+            answer.accept(new Answer.Next<>(reason, refused));
         }
 
         @Override

@@ -1,8 +1,7 @@
-package org.dicomlb.engine.balance;
+package org.dicomlb.engine.pool;
 
 import java.net.InetAddress;
 import java.util.Set;
-import org.dicomlb.engine.pool.Endpoint;
 
 /**
  * Picks a backend for one new connection from an immutable list of eligible endpoints. A

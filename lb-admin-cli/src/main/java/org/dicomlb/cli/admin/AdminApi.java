@@ -1,0 +1,25 @@
+package org.dicomlb.cli.admin;
+
+import java.util.concurrent.CompletableFuture;
+import org.dicomlb.engine.Engine;
+import org.dicomlb.engine.ReloadResult;
+import org.dicomlb.engine.pool.AdminState;
+
+/**
+ * What the admin listener serves, as the composition root provides it: status records each
+ * module publishes, the metrics text, and the few state-changing actions. The admin server calls
+ * down into this; nothing here calls back into the server.
+ */
+public interface AdminApi {
+    /** The appliance's status document ({@code GET /api/v1/status}); any thread. */
+    ApplianceStatus status();
+
+    /** The Prometheus text ({@code GET /metrics}); any thread. */
+    String scrape();
+
+    /** Re-reads and applies the configuration file ({@code POST /api/v1/reload}). */
+    CompletableFuture<ReloadResult> reload();
+
+    /** Sets a backend's admin state ({@code PUT /api/v1/pools/P/backends/B/state}). */
+    CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state);
+}

@@ -1,0 +1,410 @@
+package org.dicomlb.cli.admin;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.engine.ReloadResult;
+import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.io.EventLoops;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin HTTP listener. It runs on an event loop group of its own so the NOC can still scrape
+ * {@code /metrics} and operators can still reload while the data plane is saturated.
+ *
+ * <p>{@code /metrics} and {@code /healthz} are open (scrapers and probes rarely carry secrets).
+ * The {@code /api/} endpoints are guarded:
+ * <ul>
+ *   <li>with a token file, every request needs {@code Authorization: Bearer <token>};</li>
+ *   <li>without one (loopback only, enforced by validation), the {@code Host} must be an IP
+ *       address or {@code localhost}, so a web page cannot reach the API through a DNS name that
+ *       points at the appliance (DNS rebinding);</li>
+ *   <li>always: a request carrying an {@code Origin} must come from this listener's own origin,
+ *       and state-changing requests must be {@code Content-Type: application/json}, which a
+ *       browser cannot send to another origin without a CORS preflight (which is never granted).</li>
+ * </ul>
+ * Requests are small and bounded (64 KiB, 30 s to arrive, {@value #MAX_CONNECTIONS} connections);
+ * every state-changing request is written to the {@code dicomlb.audit} log, allowed or not.
+ *
+ * <p>The listening socket can move (a reload that changes {@code admin.listen}): the new address
+ * is bound first, then the old listening socket closes; connections already accepted, including
+ * the one that asked for the reload, continue and get their answer.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    private static final Logger AUDIT = LoggerFactory.getLogger("dicomlb.audit");
+    static final int MAX_CONNECTIONS = 64;
+    private static final Pattern BACKEND_STATE = Pattern.compile("/api/v1/pools/([^/]+)/backends/([^/]+)/state");
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final EventLoops.Group loop;
+    private final AdminApi api;
+    private final ChannelGroup accepted = new DefaultChannelGroup("admin", GlobalEventExecutor.INSTANCE);
+    private volatile Channel listening;
+    private volatile InetSocketAddress address;
+    private volatile Optional<byte[]> token = Optional.empty();
+
+    public AdminServer(EventLoops.Group loop, AdminApi api) {
+        this.loop = loop;
+        this.api = api;
+    }
+
+    /** A listening socket bound by {@link #bind}, not yet serving until {@link #serveFrom}. */
+    public record Binding(InetSocketAddress address, Channel channel) {
+    }
+
+    /** Thrown when the admin address cannot be bound; nothing changed. */
+    public static final class BindFailure extends Exception {
+        BindFailure(String message) {
+            super(message);
+        }
+    }
+
+    /** Binds {@code at}; the listener keeps serving from its current address until {@link #serveFrom}. */
+    public Binding bind(InetSocketAddress at) throws BindFailure {
+        ChannelFuture f = new ServerBootstrap()
+                .group(loop.group())
+                .channel(loop.transport().serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (accepted.size() >= MAX_CONNECTIONS) {
+                            ch.close();
+                            return;
+                        }
+                        accepted.add(ch);
+                        ch.pipeline().addLast(new ReadTimeoutHandler(30))
+                                .addLast(new HttpServerCodec(4096, 8192, 8192))
+                                .addLast(new HttpObjectAggregator(64 * 1024))
+                                .addLast(new Handler());
+                    }
+                })
+                .bind(at).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new BindFailure("admin listener cannot bind " + SocketAddresses.format(at) + ": " + f.cause().getMessage());
+        }
+        return new Binding(at, f.channel());
+    }
+
+    /** Serves from {@code b} from now on; the previous listening socket (if any) closes, its connections continue. */
+    public void serveFrom(Binding b) {
+        Channel old = listening;
+        listening = b.channel();
+        address = b.address();
+        if (old != null) {
+            old.close().awaitUninterruptibly();
+        }
+        LOG.info("admin listener on {} (/metrics, /healthz, /api/v1)", SocketAddresses.format(b.address()));
+    }
+
+    /** Gives up a binding that will not be used (the reload it was for was rejected). */
+    public void discard(Binding b) {
+        b.channel().close().awaitUninterruptibly();
+    }
+
+    /** Stops accepting (the file no longer has an admin section); accepted connections continue. */
+    public void stopListening() {
+        Channel old = listening;
+        listening = null;
+        address = null;
+        if (old != null) {
+            old.close().awaitUninterruptibly();
+            LOG.info("admin listener stopped");
+        }
+    }
+
+    /** Where it listens now, or null. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public void token(Optional<String> t) {
+        this.token = t.map(s -> s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        stopListening();
+        accepted.close().awaitUninterruptibly();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (!req.decoderResult().isSuccess()) {
+                send(ctx, false, HttpResponseStatus.BAD_REQUEST, error("malformed HTTP request"));
+                return;
+            }
+            String path;
+            try {
+                path = new QueryStringDecoder(req.uri()).path();
+            } catch (IllegalArgumentException e) {
+                refuse(ctx, req, keepAlive, HttpResponseStatus.BAD_REQUEST, "malformed request URI: " + e.getMessage());
+                return;
+            }
+            HttpMethod method = req.method();
+            if (path.startsWith("/api/")) {
+                Optional<String> refusal = guard(req);
+                if (refusal.isPresent()) {
+                    boolean auth = refusal.get().startsWith("missing or wrong admin token");
+                    refuse(ctx, req, keepAlive, auth ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
+                            refusal.get());
+                    return;
+                }
+            }
+            switch (path) {
+                case "/metrics" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.GET)) {
+                        sendText(ctx, keepAlive, HttpResponseStatus.OK, api.scrape(), "text/plain; version=0.0.4; charset=utf-8");
+                    }
+                }
+                case "/healthz" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.GET)) {
+                        sendText(ctx, keepAlive, HttpResponseStatus.OK, "ok\n", "text/plain; charset=utf-8");
+                    }
+                }
+                case "/api/v1/status" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.GET)) {
+                        send(ctx, keepAlive, HttpResponseStatus.OK, api.status());
+                    }
+                }
+                case "/api/v1/reload" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.POST) && requireJson(ctx, req, keepAlive)) {
+                        reload(ctx, req, keepAlive);
+                    }
+                }
+                default -> {
+                    Matcher m = BACKEND_STATE.matcher(path);
+                    if (m.matches()) {
+                        if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST)) {
+                            if (requireJson(ctx, req, keepAlive)) {
+                                setState(ctx, req, keepAlive, m.group(1), m.group(2));
+                            }
+                        } else {
+                            requireMethod(ctx, keepAlive, method, HttpMethod.PUT);
+                        }
+                    } else {
+                        send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error("no such endpoint: " + path));
+                    }
+                }
+            }
+        }
+
+        /** Why an {@code /api/} request may not proceed, or empty. */
+        private Optional<String> guard(FullHttpRequest req) {
+            Optional<byte[]> expected = token;
+            String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+            String host = req.headers().get(HttpHeaderNames.HOST);
+            if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
+                return Optional.of("requests from another origin (" + origin + ") are not allowed");
+            }
+            if (expected.isPresent()) {
+                String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+                if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)
+                        || !MessageDigest.isEqual(h.substring(7).strip().getBytes(StandardCharsets.UTF_8), expected.get())) {
+                    return Optional.of("missing or wrong admin token (send Authorization: Bearer <token from token-file>)");
+                }
+                return Optional.empty();
+            }
+            if (host == null || !addressOrLocalhost(host)) {
+                return Optional.of("without an admin token the API answers only requests addressed to an IP address"
+                        + " or localhost (Host: " + host + ")");
+            }
+            return Optional.empty();
+        }
+
+        /** State-changing requests must say they carry JSON (a cross-site form or simple fetch cannot). */
+        private boolean requireJson(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+            String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+            if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+                return true;
+            }
+            refuse(ctx, req, keepAlive, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "send Content-Type: application/json (got " + type + ")");
+            return false;
+        }
+
+        /** {@code PUT /api/v1/pools/P/backends/B/state} with {@code {"state": "drain"}}. */
+        private void setState(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String pool, String backend) {
+            String wanted;
+            try {
+                var body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+                wanted = body == null ? null : body.path("state").asText(null);
+            } catch (java.io.IOException e) {
+                refuse(ctx, req, keepAlive, HttpResponseStatus.BAD_REQUEST, "body must be JSON like {\"state\": \"drain\"}");
+                return;
+            }
+            AdminState state = null;
+            for (AdminState s : AdminState.values()) {
+                if (s.name().equalsIgnoreCase(String.valueOf(wanted))) {
+                    state = s;
+                }
+            }
+            if (state == null) {
+                refuse(ctx, req, keepAlive, HttpResponseStatus.BAD_REQUEST,
+                        "state must be one of ready, drain, maint (got " + wanted + ")");
+                return;
+            }
+            String what = "state=" + state.name().toLowerCase(Locale.ROOT);
+            api.setBackendState(pool, backend, state).whenComplete((r, err) -> {
+                if (err != null) {
+                    audit(ctx, req, what, 500, String.valueOf(err));
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(err)));
+                } else if (!r.found()) {
+                    audit(ctx, req, what, 404, r.error());
+                    send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error(r.error()));
+                } else {
+                    audit(ctx, req, what, 200, "");
+                    send(ctx, keepAlive, HttpResponseStatus.OK, r.backend());
+                }
+            });
+        }
+
+        private void reload(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+            api.reload().whenComplete((r, err) -> {
+                if (err != null) {
+                    LOG.error("reload failed", err);
+                    audit(ctx, req, "", 500, String.valueOf(err));
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error("reload failed: " + err));
+                } else {
+                    audit(ctx, req, "", r.applied() ? 200 : 422, r.applied() ? r.summary() : String.join("; ", r.errors()));
+                    send(ctx, keepAlive, r.applied() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY,
+                            reloadBody(r));
+                }
+            });
+        }
+
+        private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, HttpResponseStatus status,
+                            String message) {
+            if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+                audit(ctx, req, "", status.code(), message);
+            }
+            send(ctx, keepAlive, status, error(message));
+        }
+
+        private static Map<String, Object> reloadBody(ReloadResult r) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("applied", r.applied());
+            m.put("summary", r.summary());
+            m.put("errors", r.errors());
+            return m;
+        }
+
+        /** One line per state-changing request: who (client address), what, and how it ended. */
+        private static void audit(ChannelHandlerContext ctx, FullHttpRequest req, String what, int status, String detail) {
+            AUDIT.info("admin client={} {} {}{} -> {}{}", SocketAddresses.format((InetSocketAddress) ctx.channel().remoteAddress()),
+                    req.method(), req.uri().length() > 200 ? req.uri().substring(0, 200) : req.uri(),
+                    what.isEmpty() ? "" : " " + what, status, detail.isEmpty() ? "" : " (" + detail + ")");
+        }
+
+        private static boolean requireMethod(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod actual, HttpMethod wanted) {
+            if (actual.equals(wanted) || (wanted.equals(HttpMethod.GET) && actual.equals(HttpMethod.HEAD))) {
+                return true;
+            }
+            FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    json(error("use " + wanted + " for this endpoint")), "application/json");
+            r.headers().set(HttpHeaderNames.ALLOW, wanted.name());
+            write(ctx, keepAlive, r);
+            return false;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** {@code 127.0.0.1}, {@code [::1]:9900}, {@code localhost:9900} ...: no DNS name a page could point at us. */
+    static boolean addressOrLocalhost(String hostHeader) {
+        String h = hostHeader.strip();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end > 0 && h.substring(1, end).contains(":");
+        }
+        int colon = h.lastIndexOf(':');
+        String name = colon >= 0 ? h.substring(0, colon) : h;
+        return name.equalsIgnoreCase("localhost") || name.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    }
+
+    static Map<String, Object> error(String message) {
+        return Map.of("error", message);
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
+        write(ctx, keepAlive, response(status, json(body), "application/json"));
+    }
+
+    private static void sendText(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String body,
+                                 String type) {
+        write(ctx, keepAlive, response(status, body.getBytes(StandardCharsets.UTF_8), type));
+    }
+
+    private static byte[] json(Object body) {
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            return ("{\"error\":\"cannot encode response\"}").getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, byte[] body, String type) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return r;
+    }
+
+    private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse r) {
+        if (keepAlive) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(r);
+        } else {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.dicomlb.engine.config;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * Where a backend's addresses come from. Each kind is a record here and an address source in the
+ * engine ({@code engine.pool.AddressSources}); adding a kind adds one of each.
+ */
+public sealed interface BackendAddress permits BackendAddress.Static {
+    /** How status and logs describe the source: the address itself, or the name resolved. */
+    String describe();
+
+    /** One fixed address, written in the file. */
+    record Static(InetSocketAddress address) implements BackendAddress {
+        public Static {
+            Objects.requireNonNull(address, "address");
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("address " + address + " is not an IP address");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return org.dicomlb.config.SocketAddresses.format(address);
+        }
+    }
+}

@@ -11,6 +11,7 @@ import org.dicomlb.dnsproxy.config.AddressMode;
 import org.dicomlb.dnsproxy.config.DnsBackendConfig;
 import org.dicomlb.dnsproxy.config.Family;
 import org.dicomlb.dnsproxy.internal.DnsMeters;
+import org.dicomlb.dnsproxy.testing.TestDnsServer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.dicomlb.dnsproxy.config.DnsBackendConfig;
+import org.dicomlb.dnsproxy.testing.TestDnsServer;
 import org.dicomlb.io.Transport;
 
 /**

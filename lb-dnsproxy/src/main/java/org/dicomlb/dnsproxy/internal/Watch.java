@@ -192,7 +192,8 @@ final class Watch {
         String text = "no resolver answered: " + String.join("; ", why);
         if (!answer.isEmpty() && failures >= config.resolveFall()) {
             answer = List.of();
-            reason = Optional.of(text + " (" + failures + " rounds in a row, resolve-fall " + config.resolveFall() + ")");
+            reason = Optional.of(text + " (" + failures + (failures == 1 ? " round" : " rounds")
+                    + " in a row, resolve-fall " + config.resolveFall() + ")");
         } else if (!answer.isEmpty()) {
             reason = Optional.of("keeping the last answer (" + failures + " of " + config.resolveFall()
                     + " failed rounds): " + text);

@@ -1,4 +1,4 @@
-package org.dicomlb.dnsproxy;
+package org.dicomlb.dnsproxy.testing;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -38,9 +38,11 @@ import org.xbill.DNS.Type;
  * table it is given, and on cue goes silent, answers SERVFAIL, REFUSED, NXDOMAIN or NODATA,
  * truncates every UDP answer, answers with the wrong id, or stops listening altogether (so the
  * kernel answers ICMP port unreachable) and starts again on the same port.
+ *
+ * <p>Shared with the engine's, the CLI's and the harness's tests through this module's test jar.
  */
-final class TestDnsServer implements AutoCloseable {
-    enum Mode { ANSWER, SILENT, SERVFAIL, REFUSED, NXDOMAIN, NODATA, TRUNCATE, WRONG_ID }
+public final class TestDnsServer implements AutoCloseable {
+    public enum Mode { ANSWER, SILENT, SERVFAIL, REFUSED, NXDOMAIN, NODATA, TRUNCATE, WRONG_ID }
 
     private static final long TTL = 5;
 
@@ -58,18 +60,18 @@ final class TestDnsServer implements AutoCloseable {
         this.address = address;
     }
 
-    static TestDnsServer start(String host) throws IOException {
+    public static TestDnsServer start(String host) throws IOException {
         TestDnsServer s = new TestDnsServer(new InetSocketAddress(InetAddress.ofLiteral(host), Ports.free(host)));
         s.listen();
         return s;
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
     /** Answers {@code name} with these addresses (A for IPv4, AAAA for IPv6), in this order; none removes it. */
-    TestDnsServer answer(String name, String... ips) {
+    public TestDnsServer answer(String name, String... ips) {
         List<Record> list = new ArrayList<>();
         for (String ip : ips) {
             InetAddress a = InetAddress.ofLiteral(ip);
@@ -85,26 +87,26 @@ final class TestDnsServer implements AutoCloseable {
     }
 
     /** {@code alias} is a CNAME for {@code target}. */
-    TestDnsServer cname(String alias, String target) {
+    public TestDnsServer cname(String alias, String target) {
         records.put(name(alias), List.of(new CNAMERecord(name(alias), DClass.IN, TTL, name(target))));
         return this;
     }
 
-    TestDnsServer mode(Mode m) {
+    public TestDnsServer mode(Mode m) {
         this.mode = m;
         return this;
     }
 
-    int udpQueries() {
+    public int udpQueries() {
         return udpQueries.get();
     }
 
-    int tcpQueries() {
+    public int tcpQueries() {
         return tcpQueries.get();
     }
 
     /** Closes both sockets: queries now get ICMP port unreachable (UDP) or a refused connection (TCP). */
-    void stop() {
+    public void stop() {
         closeQuietly(udp);
         closeQuietly(tcp);
         connections.forEach(TestDnsServer::closeQuietly);
@@ -119,7 +121,7 @@ final class TestDnsServer implements AutoCloseable {
     }
 
     /** Listens again on the same port. */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         stop();
         listen();
     }
@@ -277,7 +279,7 @@ final class TestDnsServer implements AutoCloseable {
         return new SOARecord(zone, DClass.IN, TTL, name("ns1." + zone), name("hostmaster." + zone), 1, 3600, 600, 86400, TTL);
     }
 
-    static Name name(String s) {
+    public static Name name(String s) {
         try {
             return Name.fromString(s.endsWith(".") ? s : s + ".");
         } catch (TextParseException e) {

@@ -27,6 +27,7 @@ import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigError;
 import org.dicomlb.config.ConfigException;
+import org.dicomlb.dnsproxy.DnsBackends;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.ReloadResult;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: one running dicomlb built from a configuration file. It makes the parts
- * the whole appliance shares (event loops, one health checker, the meter registry, the access
- * log), builds each module on them, applies every reload to each module from one parsed root
+ * the whole appliance shares (event loops, one health checker, one resolver of dns backends, the
+ * meter registry, the access log), builds each module on them, applies every reload to each module from one parsed root
  * configuration, and serves the admin API from the status each module publishes. Modules never
  * call back up into it.
  */
@@ -60,6 +61,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final EventLoops loops;
     private final PrometheusMeterRegistry registry;
     private final HealthChecker health;
+    private final DnsBackends dns;
     private final Engine engine;
     private final AdminServer admin;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -84,7 +86,10 @@ public final class Appliance implements AdminApi, AutoCloseable {
         gcMetrics.bindTo(registry);
         this.health = HealthChecker.builder().meterRegistry(registry)
                 .transport(ProbeTransport.on(loops.group("health", 1))).build();
-        this.engine = new Engine(new Engine.Parts(loops.group("io", options.ioThreads()), health, registry, accessLog));
+        EventLoops.Group dnsLoop = loops.group("dns", 1);
+        this.dns = DnsBackends.builder(dnsLoop.group(), dnsLoop.transport()).meterRegistry(registry).build();
+        this.engine = new Engine(new Engine.Parts(loops.group("io", options.ioThreads()), health, registry, accessLog,
+                dns));
         this.admin = new AdminServer(loops.group("admin", 1), this);
     }
 
@@ -128,7 +133,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     @Override
     public ApplianceStatus status() {
-        return ApplianceStatus.of(VersionProvider.version(), engine.status());
+        return ApplianceStatus.of(VersionProvider.version(), engine.status(), dns.status());
     }
 
     @Override
@@ -200,6 +205,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
         reloads.shutdownNow();
         engine.close();
         admin.close();
+        dns.close();
         health.close();
         loops.close();
         gcMetrics.close();

@@ -28,6 +28,8 @@ public enum EndReason {
     CLIENT_ABORTED,
     /** The backend was marked down and its pool has {@code on-down: shutdown}. */
     BACKEND_DOWN,
+    /** The backend's address left its DNS answer and the backend has {@code on-change: shutdown}. */
+    ADDRESS_CHANGED,
     /** dicomlb stopped and its drain grace period ran out. */
     SHUTDOWN,
     /** Protocol-level refusal or abort decided by dicomlb (detail in other fields). */

@@ -78,6 +78,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
      */
     public void update(Collection<Pool> pools) {
         List<CheckTarget> targets = new ArrayList<>();
+        List<Endpoint> probed = new ArrayList<>();
         for (Pool pool : pools) {
             PoolConfig pc = pool.config();
             for (Backend b : pool.backends()) {
@@ -88,16 +89,22 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
                         pool.setHealth(e, EndpointHealth.UNCHECKED);
                     } else {
                         targets.add(new CheckTarget(e.id(), e.address(), checkFor(pc.healthCheck().get(), b), labels(e)));
-                        checker.state(e.id()).ifPresentOrElse(
-                                s -> show(e, s.status(), s.lastFailureReason().orElse("")),
-                                () -> show(e, HealthStatus.STARTING, ""));
+                        probed.add(e);
                     }
                 }
             }
-            pool.republish();
         }
         checked = targets.size();
         checker.update(OWNER, targets).join();
+        // Read after the checker took the targets: an id whose address changed (a dns backend's
+        // one endpoint, now at another address) is checked from scratch, and must not show the
+        // old address's state, down above all, while its first probes run.
+        for (Endpoint e : probed) {
+            checker.state(e.id()).ifPresentOrElse(
+                    s -> show(e, s.status(), s.lastFailureReason().orElse("")),
+                    () -> show(e, HealthStatus.STARTING, ""));
+        }
+        pools.forEach(Pool::republish);
     }
 
     /** Endpoints checked now (each may have a probe in flight). */

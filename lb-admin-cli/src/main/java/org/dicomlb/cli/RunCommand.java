@@ -95,16 +95,16 @@ public final class RunCommand implements Callable<Integer> {
         };
         Signal.handle(new Signal("TERM"), onStop);
         Signal.handle(new Signal("INT"), onStop);
-        try {
-            Signal.handle(new Signal("HUP"), s -> {
-                LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
-                accessLog.reopen();
-                app.reload();
-            });
-        } catch (IllegalArgumentException e) {
-            // The JVM leaves a signal alone that the process started with ignored (nohup does that).
+        sun.misc.SignalHandler previous = Signal.handle(new Signal("HUP"), s -> {
+            LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
+            accessLog.reopen();
+            app.reload();
+        });
+        if (previous == sun.misc.SignalHandler.SIG_IGN) {
+            // The JVM leaves a signal alone that the process started with ignored (nohup does
+            // that): our handler was not installed and kill -HUP would reload nothing.
             LOG.warn("SIGHUP is ignored by this process (started under nohup?), so kill -HUP will not reload;"
-                    + " reload with 'dicomlb reload' or POST /api/v1/reload instead ({})", e.getMessage());
+                    + " reload with 'dicomlb reload' or POST /api/v1/reload instead");
         }
         boolean interrupted = false;
         while (stop.getCount() > 0) {

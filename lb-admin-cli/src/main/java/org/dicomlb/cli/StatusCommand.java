@@ -46,12 +46,17 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter out, JsonNode s) {
-        out.printf("transport: %s%n%n", s.path("transport").asText());
+        JsonNode fds = s.path("descriptors");
+        out.printf("dicomlb %s, transport: %s%s%n%n", s.path("version").asText("?"), s.path("transport").asText(),
+                fds.isMissingNode() ? "" : ", open-files limit " + fds.path("limit").asLong() + " (about "
+                        + fds.path("connections").asInt() + " relayed connections)");
         out.printf("%-16s %-22s %-6s %-16s %s%n", "LISTENER", "BIND", "MODE", "POOL", "CONNECTIONS");
         for (JsonNode l : s.path("listeners")) {
-            out.printf("%-16s %-22s %-6s %-16s %d/%d%n", l.path("name").asText(), l.path("bind").asText(),
-                    l.path("mode").asText(), l.path("pool").asText("-"), l.path("connections").asInt(),
-                    l.path("max_connections").asInt());
+            int max = l.path("max_connections").asInt();
+            int limit = l.path("limit").asInt(max);
+            out.printf("%-16s %-22s %-6s %-16s %d/%d%s%n", l.path("name").asText(), l.path("bind").asText(),
+                    l.path("mode").asText(), l.path("pool").asText("-"), l.path("connections").asInt(), max,
+                    limit < max ? " (limit " + limit + ": open files)" : "");
         }
         for (JsonNode p : s.path("pools")) {
             out.printf("%npool %s  balance=%s  eligible=%d  queue=%d%s%n", p.path("name").asText(),

@@ -119,4 +119,34 @@ class ProcessSignalsTest {
         assertThat(lines.getLast()).contains("bytes_in=11", "bytes_out=14", "end=client_close");
         assertThat(new File(dir.toFile(), "out.txt")).exists();
     }
+
+    /**
+     * Started with SIGHUP ignored (nohup does that, and the JVM then leaves the signal alone), the
+     * process says so at startup and points to the other ways to reload, instead of silently
+     * reloading nothing on kill -HUP.
+     */
+    @Test
+    void startedWithSighupIgnoredItSaysHowToReload() throws Exception {
+        backend = TestBackend.start("b1", "127.0.0.11");
+        int port = Ports.free("127.0.0.1");
+        Path config = dir.resolve("dicomlb.yaml");
+        Files.writeString(config, """
+                listeners: [ { name: one, bind: 127.0.0.1:%d, pool: p } ]
+                pools: [ { name: p, backends: [ { name: b1, address: %s } ] } ]
+                """.formatted(port, backend.hostPort()));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        // trap '' HUP sets SIGHUP to ignored, and exec keeps that for the JVM, as nohup would.
+        String command = "trap '' HUP; exec '" + java + "' --enable-native-access=ALL-UNNAMED -cp '"
+                + System.getProperty("java.class.path") + "' " + Main.class.getName() + " run -c '" + config + "'";
+        process = new ProcessBuilder("bash", "-c", command)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
+        assertThat(connectWithin(new InetSocketAddress("127.0.0.1", port), 20_000)).isEqualTo("b1");
+        assertThat(Files.readString(dir.resolve("out.txt"))).contains("SIGHUP is ignored by this process",
+                "dicomlb reload");
+        signal(process, "HUP");
+        Thread.sleep(500);
+        assertThat(process.isAlive()).as("an ignored SIGHUP does not end it").isTrue();
+        signal(process, "TERM");
+        assertThat(process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    }
 }

@@ -40,6 +40,27 @@ class ValidateCommandTest {
                 "3 error(s); nothing was changed");
     }
 
+    /** validate refuses what run would refuse: the token file is read when the file is validated. */
+    @Test
+    void aMissingEmptyOrShortTokenFileIsAnErrorAtItsKey() throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.token"), "\n");
+        Path shortToken = Files.writeString(dir.resolve("short.token"), "s3cret\n");
+        Path good = Files.writeString(dir.resolve("good.token"), "9f2c41d07be35a6e8c1d0f4b2a7e9c35\n");
+        String rest = """
+                listeners: [ { name: l, bind: 127.0.0.1:10104, pool: p } ]
+                pools: [ { name: p, backends: [ { name: b, address: 127.0.0.11:104 } ] } ]
+                """;
+        for (var c : java.util.Map.of(dir.resolve("missing.token"), "does not exist", empty, "is empty", shortToken,
+                "must be at least 16 printable characters").entrySet()) {
+            Path f = Files.writeString(dir.resolve("t.yaml"), "admin: { listen: 127.0.0.1:9900, token-file: " + c.getKey() + " }\n" + rest);
+            Cli r = Cli.run("validate", "-c", f.toString());
+            assertThat(r.exit()).as(c.getValue()).isEqualTo(2);
+            assertThat(r.err()).as(c.getValue()).startsWith(f + ":1:46: ").contains(c.getValue());
+        }
+        Path f = Files.writeString(dir.resolve("t.yaml"), "admin: { listen: 127.0.0.1:9900, token-file: " + good + " }\n" + rest);
+        assertThat(Cli.run("validate", "-c", f.toString()).exit()).isZero();
+    }
+
     @Test
     void aValidFileSaysOk() throws Exception {
         Path f = Files.writeString(dir.resolve("ok.yaml"), """

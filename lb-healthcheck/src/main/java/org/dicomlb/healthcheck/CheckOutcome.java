@@ -4,7 +4,12 @@ package org.dicomlb.healthcheck;
 public enum CheckOutcome {
     SUCCESS,
     FAILURE,
-    TIMEOUT;
+    TIMEOUT,
+    /**
+     * The probe could not run for a reason of this machine's (out of file descriptors): it says
+     * nothing about the endpoint, so it changes no state and counts toward neither rise nor fall.
+     */
+    LOCAL_ERROR;
 
     public boolean success() {
         return this == SUCCESS;

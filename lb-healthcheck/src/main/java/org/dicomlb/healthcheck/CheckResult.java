@@ -33,6 +33,11 @@ public record CheckResult(CheckOutcome outcome, String detail) {
         return new CheckResult(CheckOutcome.TIMEOUT, "timeout after " + Durations.format(timeout) + " (" + phase + ")");
     }
 
+    /** A probe this machine could not run ("out of file descriptors"); see {@link CheckOutcome#LOCAL_ERROR}. */
+    public static CheckResult localError(String reason) {
+        return new CheckResult(CheckOutcome.LOCAL_ERROR, reason);
+    }
+
     public boolean success() {
         return outcome.success();
     }

@@ -69,6 +69,30 @@ class HealthCheckerTest {
         assertThat(h.check.addresses()).containsExactly(ADDRESS);
     }
 
+    /**
+     * A probe this machine could not even make (out of file descriptors) is not the backend's
+     * fault: it takes nothing down, counts toward nothing, and probing goes on.
+     */
+    @Test
+    void aProbeThatCouldNotRunForLackOfDescriptorsChangesNothing() throws Exception {
+        start();
+        CheckResult local = CheckResult.localError("not probed: dicomlb is out of file descriptors");
+        for (int i = 0; i < 5; i++) {
+            probe(local);
+        }
+        assertThat(state().status()).isEqualTo(STARTING);
+        assertThat(state().consecutiveFailures()).isZero();
+        probe(ScriptedCheck.OK);
+        assertThat(state().status()).isEqualTo(UP);
+        for (int i = 0; i < 5; i++) {
+            probe(local);
+        }
+        assertThat(state().status()).isEqualTo(UP);
+        assertThat(state().lastResult()).contains(local);
+        assertThat(h.events).extracting(HealthEvent::to).containsExactly(UP);
+        assertThat(h.registry.get("dicomlb.health.checks").tag("result", "local_error").counter().count()).isEqualTo(10);
+    }
+
     @Test
     void aStartingTargetGoesDownOnItsFirstFailure() throws Exception {
         start();

@@ -66,8 +66,16 @@ public sealed interface EchoResult {
     record Timeout(Phase phase) implements EchoResult {
     }
 
-    /** No TCP connection (refused, unreachable ...). */
-    record ConnectFailed(String reason) implements EchoResult {
+    /**
+     * No TCP connection (refused, unreachable ...).
+     *
+     * @param localShortage the connection could not even be attempted: this process is out of
+     *                      file descriptors, which says nothing about the peer
+     */
+    record ConnectFailed(String reason, boolean localShortage) implements EchoResult {
+        public ConnectFailed(String reason) {
+            this(reason, false);
+        }
     }
 
     /** The peer broke the protocol, or the connection dropped mid-exchange. */

@@ -11,6 +11,7 @@ import io.netty.resolver.NoopAddressResolverGroup;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.dicomlb.dicom.netty.DicomChannels;
+import org.dicomlb.io.SystemErrors;
 
 /**
  * A non-blocking C-ECHO service class user (PS3.4 annex A, PS3.7 §9.1.5). Each
@@ -68,7 +69,7 @@ public final class EchoScu {
             Throwable cause = f.cause();
             handler.decide(cause instanceof ConnectTimeoutException
                     ? new EchoResult.Timeout(EchoResult.Phase.CONNECT)
-                    : new EchoResult.ConnectFailed(describe(cause)));
+                    : new EchoResult.ConnectFailed(describe(cause), SystemErrors.outOfDescriptors(cause)));
             result.complete(handler.outcome());
             f.channel().close();
         });

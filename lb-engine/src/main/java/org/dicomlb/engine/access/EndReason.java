@@ -24,6 +24,11 @@ public enum EndReason {
     QUEUE_TIMEOUT,
     /** The listener was at its max-connections. */
     MAX_CONNECTIONS,
+    /**
+     * dicomlb could not open a backend connection for a reason of its own (out of file
+     * descriptors); not counted against any backend.
+     */
+    LOCAL_RESOURCES,
     /** The client went away before a backend was connected. */
     CLIENT_ABORTED,
     /** The backend was marked down and its pool has {@code on-down: shutdown}. */

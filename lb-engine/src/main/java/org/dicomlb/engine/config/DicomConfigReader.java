@@ -60,12 +60,7 @@ final class DicomConfigReader {
         int maxRq = s.integer("max-associate-rq", DicomMode.DEFAULT_MAX_ASSOCIATE_RQ,
                 DicomMode.MIN_MAX_ASSOCIATE_RQ, DicomMode.MAX_MAX_ASSOCIATE_RQ);
         boolean observe = s.bool("observe-pdus", DicomMode.DEFAULT_OBSERVE_PDUS);
-        try {
-            return new DicomMode(routes, allowed, maxRq, observe);
-        } catch (IllegalArgumentException e) {
-            s.error(e.getMessage());
-            return DicomMode.DEFAULTS;
-        }
+        return new DicomMode(routes, allowed, maxRq, observe);
     }
 
     private static DicomRoute route(Section r, int position, Map<String, Location> pools) {

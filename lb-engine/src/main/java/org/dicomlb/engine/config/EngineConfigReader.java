@@ -68,11 +68,6 @@ public final class EngineConfigReader {
         return new EngineConfig(listeners, pools);
     }
 
-    /** The pool names a valid file defines, for other sections that refer to pools (GSLB, VIP). */
-    public static java.util.Set<String> poolNames(EngineConfig c) {
-        return c.pools().stream().map(PoolConfig::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
-    }
-
     private static ListenerConfig listener(Section s, Map<String, Location> pools, Map<String, Location> names,
                                            Binds binds) {
         String name = name(s, "listener", names);

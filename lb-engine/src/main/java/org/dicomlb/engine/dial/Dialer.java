@@ -28,6 +28,7 @@ import org.dicomlb.engine.pool.Waiter;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.ProxyConnection;
 import org.dicomlb.engine.relay.RelayOptions;
+import org.dicomlb.io.SystemErrors;
 import org.dicomlb.io.Transport;
 
 /**
@@ -151,6 +152,12 @@ public final class Dialer<D> implements Waiter {
     }
 
     private void connected(ChannelFuture f, Endpoint e) {
+        if (!f.isSuccess() && SystemErrors.outOfDescriptors(f.cause())) {
+            // Our shortage, not the backend's: no passive failure, no retry that would fail alike.
+            e.release();
+            outcome.failed(EndReason.LOCAL_RESOURCES);
+            return;
+        }
         if (!f.isSuccess()) {
             String reason = classify(f.cause());
             listener.metrics().backend(e.backend()).connectFailed(reason);

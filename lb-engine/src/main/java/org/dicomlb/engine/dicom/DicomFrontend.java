@@ -186,6 +186,8 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
         if (reason == EndReason.CLIENT_ABORTED) {
             association.decided(Outcome.CLOSED);
             connection.fail(reason);
+        } else if (reason == EndReason.LOCAL_RESOURCES) {
+            reject(AssociateRj.of(RejectResult.TRANSIENT, RejectReason.LOCAL_LIMIT_EXCEEDED), reason);
         } else {
             congested(reason);
         }

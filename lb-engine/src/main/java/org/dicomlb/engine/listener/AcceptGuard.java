@@ -3,10 +3,9 @@ package org.dicomlb.engine.listener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.io.IOException;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.dicomlb.io.SystemErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        boolean outOfDescriptors = outOfDescriptors(cause);
+        boolean outOfDescriptors = SystemErrors.outOfDescriptors(cause);
         listener.meters().acceptFailed(outOfDescriptors ? "descriptors" : "other");
         if (!outOfDescriptors) {
             return;
@@ -44,16 +43,5 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
                     listener.config().name(), cause.getMessage(), BACK_OFF_MILLIS);
         }
         ctx.executor().schedule(() -> listener.backOff(false), BACK_OFF_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /** EMFILE (this process) or ENFILE (the whole system), as the JDK and Netty word them. */
-    static boolean outOfDescriptors(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
-            if (c instanceof IOException && (m.contains("too many open files") || m.contains("emfile") || m.contains("enfile"))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

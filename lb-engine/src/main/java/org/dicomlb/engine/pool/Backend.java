@@ -108,10 +108,6 @@ public final class Backend {
         active.decrementAndGet();
     }
 
-    boolean current(Endpoint e) {
-        return endpoints.contains(e);
-    }
-
     /** Takes new connections now: ready, weight above zero and at least one endpoint eligible. */
     public boolean eligible() {
         for (Endpoint e : endpoints) {

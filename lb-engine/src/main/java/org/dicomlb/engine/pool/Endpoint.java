@@ -95,10 +95,9 @@ public final class Endpoint {
         this.weightScalePermille = Math.max(0, Math.min(1000, permille));
     }
 
-    /** Eligible for new connections: healthy, its backend ready, weight above zero, still current. */
+    /** Eligible for new connections: healthy, its backend ready, weight above zero. */
     public boolean eligible() {
-        return health.serving() && backend.adminState() == AdminState.READY && backend.config().weight() > 0
-                && backend.current(this);
+        return health.serving() && backend.adminState() == AdminState.READY && backend.config().weight() > 0;
     }
 
     /**

@@ -49,7 +49,9 @@ public final class DicomEchoCheck implements HealthCheck {
             case EchoResult.Failed f -> CheckResult.failure("C-ECHO status " + Status.hex(f.status()));
             case EchoResult.VerificationNotAccepted v -> CheckResult.failure(
                     "Verification SOP class not accepted: " + label(v.result()));
-            case EchoResult.ConnectFailed c -> CheckResult.failure("connect " + c.reason());
+            case EchoResult.ConnectFailed c -> c.localShortage()
+                    ? CheckResult.localError("not probed: dicomlb is out of file descriptors")
+                    : CheckResult.failure("connect " + c.reason());
             case EchoResult.ProtocolError p -> CheckResult.failure("protocol error: " + p.detail());
         };
     }

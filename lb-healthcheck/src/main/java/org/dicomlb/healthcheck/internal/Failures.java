@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
 import org.dicomlb.healthcheck.CheckResult;
+import org.dicomlb.io.SystemErrors;
 
 /** Turns what went wrong in a probe into the short human reason the status page shows. */
 public final class Failures {
@@ -20,6 +21,9 @@ public final class Failures {
 
     public static CheckResult result(Throwable cause, Duration timeout) {
         Throwable t = unwrap(cause);
+        if (SystemErrors.outOfDescriptors(t)) {
+            return CheckResult.localError("not probed: dicomlb is out of file descriptors");
+        }
         if (t instanceof ConnectTimeoutException) {
             return CheckResult.timeout(timeout);
         }

@@ -73,6 +73,11 @@ final class Target {
 
     /** The state machine for an active probe result. */
     static Step afterProbe(HealthState s, CheckResult r, Duration took, int rise, int fall, Instant now) {
+        if (r.outcome() == org.dicomlb.healthcheck.CheckOutcome.LOCAL_ERROR) {
+            // Nothing learned about the endpoint: keep its state and counts, remember the probe.
+            return new Step(new HealthState(s.status(), s.since(), s.consecutiveSuccesses(), s.consecutiveFailures(),
+                    Optional.of(r), s.lastFailureReason(), Optional.of(took), s.checks() + 1), null);
+        }
         int successes = r.success() ? s.consecutiveSuccesses() + 1 : 0;
         int failures = r.success() ? 0 : s.consecutiveFailures() + 1;
         HealthStatus to = s.status();

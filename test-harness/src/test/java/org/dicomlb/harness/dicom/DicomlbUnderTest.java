@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntFunction;
+import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.dnsproxy.DnsBackends;
 import org.dicomlb.dnsproxy.Resolution;
 import org.dicomlb.engine.EngineException;
@@ -74,6 +75,14 @@ final class DicomlbUnderTest implements AutoCloseable {
     EngineStatus.BackendStatus backendStatus(String pool, String backend) {
         return fx.engine.status().pools().stream().filter(p -> p.name().equals(pool)).findFirst().orElseThrow()
                 .backends().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The endpoint addresses of a pool's published snapshot: what the next association is balanced
+     * over (a backend's status shows new endpoints a moment before the snapshot is republished).
+     */
+    List<String> poolAddresses(String pool) {
+        return fx.engine.pool(pool).endpoints().stream().map(e -> SocketAddresses.format(e.address())).toList();
     }
 
     /** The current resolution of a dns backend ({@code pool/backend}), from the appliance's resolver. */

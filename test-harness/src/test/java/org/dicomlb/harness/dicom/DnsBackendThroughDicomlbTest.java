@@ -100,6 +100,11 @@ class DnsBackendThroughDicomlbTest {
         });
     }
 
+    /** True when the pool's published snapshot has exactly this address: the next association goes there. */
+    private boolean at(String ip) {
+        return lb.poolAddresses("legacy").equals(List.of(ip + ":" + port));
+    }
+
     private static String at(TestDnsServer s) {
         return "127.0.0.1:" + s.address().getPort();
     }
@@ -131,7 +136,7 @@ class DnsBackendThroughDicomlbTest {
     private Duration follow(String ip, ThrowingRunnable change) throws Exception {
         Instant changed = Instant.now();
         change.run();
-        until("backend at " + ip, () -> status().address().equals(ip + ":" + port));
+        until("backend at " + ip, () -> at(ip));
         Duration followed = Duration.between(changed, Instant.now());
         Resolution moved = resolutions.stream().filter(r -> r.addresses().stream()
                 .anyMatch(a -> a.getAddress().getHostAddress().equals(ip))).findFirst().orElseThrow();
@@ -155,7 +160,7 @@ class DnsBackendThroughDicomlbTest {
         site("SITE_B", "127.0.2.1");
         TestDnsServer dns = dnsServer().answer(NAME, "127.0.1.1");
         startDicomlb("", at(dns));
-        until("resolved", () -> status().address().equals("127.0.1.1:" + port));
+        until("resolved", () -> at("127.0.1.1"));
         assertThat(status().dns()).isEqualTo(NAME + ":" + port);
         assertThat(status().addressSource()).isEqualTo(at(dns));
         assertThat(status().addressAt()).isNotNull();
@@ -190,7 +195,7 @@ class DnsBackendThroughDicomlbTest {
         site("SITE_B", "127.0.2.1");
         TestDnsServer dns = dnsServer().answer(NAME, "127.0.1.1");
         startDicomlb("on-change: shutdown", at(dns));
-        until("resolved", () -> status().address().equals("127.0.1.1:" + port));
+        until("resolved", () -> at("127.0.1.1"));
         try (HeldAssociation held = HeldAssociation.open(lb.port, "ARCHIVE", "MODALITY2")) {
             assertThat(held.echo()).isZero();
             follow("127.0.2.1", () -> dns.answer(NAME, "127.0.2.1"));
@@ -211,7 +216,7 @@ class DnsBackendThroughDicomlbTest {
         TestDnsServer first = dnsServer().answer(NAME, "127.0.1.1");
         TestDnsServer second = dnsServer().answer(NAME, "127.0.1.1");
         startDicomlb("resolve-fall: 3", at(first), at(second));
-        until("resolved", () -> status().address().equals("127.0.1.1:" + port));
+        until("resolved", () -> at("127.0.1.1"));
 
         // First resolver stopped: the second answers, and nothing fails on the way.
         first.stop();
@@ -230,7 +235,7 @@ class DnsBackendThroughDicomlbTest {
         if (lb.resolution(ID).orElseThrow().consecutiveFailures() < 3) {
             assertThat(during.exitCode()).as("served while the last answer is kept: " + during).isZero();
         }
-        until("down", () -> status().endpoints().isEmpty());
+        until("down", () -> lb.poolAddresses("legacy").isEmpty());
         List<Resolution> after = resolutions.subList(before, resolutions.size());
         assertThat(after).as("no change until resolve-fall rounds failed").first()
                 .satisfies(r -> {
@@ -245,7 +250,7 @@ class DnsBackendThroughDicomlbTest {
         assertThat(rejected.output()).contains("Association Rejected", "Rejected Transient", "Temporary Congestion");
 
         first.restart();
-        until("up again", () -> status().address().equals("127.0.1.1:" + port));
+        until("up again", () -> at("127.0.1.1"));
         Tools.Result back = echoscu();
         assertThat(back.exitCode()).as(back.toString()).isZero();
     }
@@ -264,7 +269,7 @@ class DnsBackendThroughDicomlbTest {
         closing.add(scp);
         TestDnsServer dns = dnsServer().answer(NAME, "127.0.1.1");
         startDicomlb("", at(dns));
-        until("resolved", () -> status().address().equals("127.0.1.1:" + port));
+        until("resolved", () -> at("127.0.1.1"));
 
         List<Tools.Result> runs = new ArrayList<>();
         runs.add(storescu(instances.subList(0, 10)));
@@ -309,7 +314,7 @@ class DnsBackendThroughDicomlbTest {
         Gdnsd gdnsd = Gdnsd.start(work.resolve("gdnsd"), "127.0.1.1");
         closing.add(gdnsd);
         startDicomlb("", gdnsd.hostPort());
-        Eventually.until(() -> status().address().equals("127.0.1.1:" + port) || !gdnsd.alive(), WAIT,
+        Eventually.until(() -> at("127.0.1.1") || !gdnsd.alive(), WAIT,
                 () -> "resolved by gdnsd; " + status() + "; gdnsd log: " + gdnsd.log());
         assertThat(gdnsd.alive()).as(gdnsd.log()).isTrue();
         Tools.Result first = echoscu();

@@ -323,7 +323,13 @@ public final class Section {
         if (v instanceof ConfigNode.Scalar s) {
             return Optional.of(s.text());
         }
-        problems.add(v, "'" + key + "' must be a single value, not " + v.describe());
+        String hint = "";
+        if (v instanceof ConfigNode.Sequence seq && seq.items().size() == 1
+                && seq.items().get(0) instanceof ConfigNode.Scalar s && s.text().contains(":")) {
+            // bind: [2001:db8::1] is valid YAML for a list of one string.
+            hint = " (to YAML, brackets start a list: quote an IPv6 address, \"[" + s.text() + "]:port\")";
+        }
+        problems.add(v, "'" + key + "' must be a single value, not " + v.describe() + hint);
         return Optional.empty();
     }
 

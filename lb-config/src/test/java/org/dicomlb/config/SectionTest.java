@@ -74,6 +74,17 @@ class SectionTest {
     }
 
     @Test
+    void anIpv6AddressThatYamlReadAsAListGetsAHint() throws Exception {
+        Section s = section("bind: [2001:db8::1]\nname: [a]\n");
+        s.optionalAddress("bind");
+        s.optionalString("name");
+        assertThat(problems.errors()).extracting(ConfigError::toString).containsExactly(
+                "f.yaml:1:7: 'bind' must be a single value, not a list"
+                        + " (to YAML, brackets start a list: quote an IPv6 address, \"[2001:db8::1]:port\")",
+                "f.yaml:2:7: 'name' must be a single value, not a list");
+    }
+
+    @Test
     void wrongShapeIsReported() throws Exception {
         Section s = section("routes: 5\nbackends: {a: 1}\n");
         assertThat(s.sections("routes", "route")).isEmpty();

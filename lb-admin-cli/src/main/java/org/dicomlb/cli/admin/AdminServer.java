@@ -115,10 +115,8 @@ public final class AdminServer implements AutoCloseable {
                             return;
                         }
                         accepted.add(ch);
-                        ch.pipeline().addLast(new ReadTimeoutHandler(30))
-                                .addLast(new HttpServerCodec(4096, 8192, 8192))
-                                .addLast(new HttpObjectAggregator(64 * 1024))
-                                .addLast(new Handler());
+                        ch.pipeline().addLast(new ReadTimeoutHandler(30));
+                        addHttpHandlers(ch);
                     }
                 })
                 .bind(at).awaitUninterruptibly();
@@ -126,6 +124,13 @@ public final class AdminServer implements AutoCloseable {
             throw new BindFailure("admin listener cannot bind " + SocketAddresses.format(at) + ": " + f.cause().getMessage());
         }
         return new Binding(at, f.channel());
+    }
+
+    /** The request handling of one accepted connection: bounded HTTP/1.1 decoding, then the API. */
+    void addHttpHandlers(Channel ch) {
+        ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192))
+                .addLast(new HttpObjectAggregator(64 * 1024))
+                .addLast(new Handler());
     }
 
     /** Serves from {@code b} from now on; the previous listening socket (if any) closes, its connections continue. */

@@ -136,6 +136,10 @@ public final class EngineConfigReader {
             s.error("pool '" + name + "' needs 'backends' (a list of {name, address})");
         } else if (backends.isEmpty() && s.clean()) {
             s.error("backends", "pool '" + name + "' has no backends");
+        } else if (s.clean() && backends.stream().allMatch(b -> b.weight() == 0)) {
+            // Weight 0 drains one backend; on all of them the pool could never take a connection.
+            s.error("backends", "pool '" + name + "': every backend has weight 0, so the pool can never take"
+                    + " a connection; give at least one a weight above 0");
         }
         return s.build(() -> new PoolConfig(name, balance, retries, queue, backends, health, slowStart, onDown));
     }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dicomlb.dnsproxy.DnsStatus;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineStatus;
 import org.dicomlb.engine.ReloadResult;
@@ -49,7 +50,8 @@ class AdminRequestFuzzTest {
 
         @Override
         public ApplianceStatus status() {
-            return ApplianceStatus.of("fuzz", new EngineStatus("epoll", List.of(), List.of(), null));
+            return ApplianceStatus.of("fuzz", new EngineStatus("epoll", List.of(), List.of(), null),
+                    new DnsStatus(List.of()));
         }
 
         @Override

@@ -13,7 +13,10 @@ PACKAGES=(
   iperf3           # L4 bulk throughput
   iproute2         # ip netns / veth for multi-host tests
   procps           # ps/pkill used by the harness
-  gdnsd            # an independent authoritative DNS server for the dns backend tests
+  bind9-dnsutils   # dig: an independent DNS client for the GSLB interop tests
+  unbound          # a recursive resolver with a stub zone pointing at the GSLB
+  gdnsd            # the authoritative DNS peer of the GSLB benchmark and the dns backend tests
+  dnsperf          # DNS load generator for the GSLB benchmark
 )
 if [ "${1:-}" = "--bench" ]; then
   shift
@@ -36,7 +39,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts packaged daemons on install; tests run their own instances on loopback ports.
-for svc in orthanc nginx haproxy gdnsd; do
+for svc in orthanc nginx haproxy unbound gdnsd; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

@@ -34,6 +34,8 @@ import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.AccessLogWriter;
 import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.gslb.FailbackResult;
+import org.dicomlb.gslb.Gslb;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.ProbeTransport;
 import org.dicomlb.io.EventLoops;
@@ -63,6 +65,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final HealthChecker health;
     private final DnsBackends dns;
     private final Engine engine;
+    private final Gslb gslb;
     private final AdminServer admin;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     // Reloads are serialised and kept off event loops: reading and parsing the file is blocking I/O.
@@ -86,10 +89,16 @@ public final class Appliance implements AdminApi, AutoCloseable {
         gcMetrics.bindTo(registry);
         this.health = HealthChecker.builder().meterRegistry(registry)
                 .transport(ProbeTransport.on(loops.group("health", 1))).build();
-        EventLoops.Group dnsLoop = loops.group("dns", 1);
-        this.dns = DnsBackends.builder(dnsLoop.group(), dnsLoop.transport()).meterRegistry(registry).build();
-        this.engine = new Engine(new Engine.Parts(loops.group("io", options.ioThreads()), health, registry, accessLog,
-                dns));
+        EventLoops.Group io = loops.group("io", options.ioThreads());
+        // dns backends are resolved on a loop of their own, apart from the proxy's and the GSLB's.
+        EventLoops.Group resolver = loops.group("resolver", 1);
+        this.dns = DnsBackends.builder(resolver.group(), resolver.transport()).meterRegistry(registry).build();
+        this.engine = new Engine(new Engine.Parts(io, health, registry, accessLog, dns));
+        // The GSLB answers on loops of its own (one per core, a UDP socket each), so a saturated
+        // data plane cannot delay the answers that steer clients away from a failed site; it
+        // learns its 'pool:' members' state from the engine's published pools.
+        EventLoops.Group gslbLoops = loops.group("dns", 0);
+        this.gslb = new Gslb(health, engine::poolServing, gslbLoops.group(), gslbLoops.transport(), registry);
         this.admin = new AdminServer(loops.group("admin", 1), this);
     }
 
@@ -100,7 +109,14 @@ public final class Appliance implements AdminApi, AutoCloseable {
         try {
             Optional<AdminServer.Binding> adminAt = app.bindAdmin(config);
             app.engine.start(config.engine());
+            if (config.gslb().isPresent()) {
+                app.gslb.apply(config.gslb().get()).join();
+            }
             app.commitAdmin(config, adminAt);
+        } catch (CompletionException e) {
+            app.close();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new EngineException(cause.getMessage() == null ? cause.toString() : cause.getMessage());
         } catch (EngineException | AdminServer.BindFailure | RuntimeException e) {
             app.close();
             throw e instanceof EngineException ee ? ee : new EngineException(e.getMessage());
@@ -133,7 +149,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     @Override
     public ApplianceStatus status() {
-        return ApplianceStatus.of(VersionProvider.version(), engine.status(), dns.status());
+        return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
+                dns.status());
     }
 
     @Override
@@ -144,6 +161,18 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state) {
         return engine.setAdminState(pool, backend, state);
+    }
+
+    @Override
+    public CompletableFuture<FailbackResult> gslbFailback(String name) {
+        if (!gslb.running()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this dicomlb runs no GSLB (no gslb section)"));
+        }
+        return gslb.failback(name);
+    }
+
+    public Gslb gslb() {
+        return gslb;
     }
 
     /** Re-reads the configuration file and applies it if valid and bindable; otherwise keeps running as is. */
@@ -170,6 +199,19 @@ public final class Appliance implements AdminApi, AutoCloseable {
             LOG.error("reload rejected: {}; the running configuration is unchanged", e.getMessage());
             return ReloadResult.rejected(List.of(e.getMessage()));
         }
+        // The GSLB binds a new listen address before anything changes, like the admin listener.
+        Optional<Gslb.Prepared> gslbAt = Optional.empty();
+        if (next.gslb().isPresent()) {
+            try {
+                gslbAt = Optional.of(gslb.prepare(next.gslb().get()).join());
+            } catch (CompletionException e) {
+                adminAt.ifPresent(admin::discard);
+                engine.metrics().reloaded(false);
+                String why = e.getCause() == null ? String.valueOf(e) : e.getCause().getMessage();
+                LOG.error("reload rejected: {}; the running configuration is unchanged", why);
+                return ReloadResult.rejected(List.of(why));
+            }
+        }
         ReloadResult r;
         try {
             r = engine.apply(next.engine()).join();
@@ -179,9 +221,21 @@ public final class Appliance implements AdminApi, AutoCloseable {
         }
         if (!r.applied()) {
             adminAt.ifPresent(admin::discard);
+            gslbAt.ifPresent(gslb::discard);
             return r;
         }
         commitAdmin(next, adminAt);
+        // After the engine, so that members following a pool new in this file find it.
+        try {
+            if (gslbAt.isPresent()) {
+                gslb.commit(gslbAt.get()).join();
+            } else if (gslb.running()) {
+                gslb.clear().join();
+            }
+        } catch (CompletionException e) {
+            LOG.error("the GSLB could not take the new configuration and keeps its previous one", e.getCause());
+            return new ReloadResult(true, List.of("GSLB: " + e.getCause().getMessage()), r.summary());
+        }
         return r;
     }
 
@@ -203,6 +257,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public void close() {
         reloads.shutdownNow();
+        gslb.close();
         engine.close();
         admin.close();
         dns.close();

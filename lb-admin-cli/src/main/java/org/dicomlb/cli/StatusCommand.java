@@ -46,6 +46,38 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter out, JsonNode s) {
+        printProxy(out, s);
+        if (s.has("gslb")) {
+            printGslb(out, s.path("gslb"));
+        }
+    }
+
+    /** Per GSLB name: what each group of clients is answered and why, then each member. */
+    static void printGslb(PrintWriter out, JsonNode g) {
+        out.printf("%ngslb on %s%n", g.path("listen").asText());
+        for (JsonNode n : g.path("names")) {
+            out.printf("%nname %s  method=%s  failback=%s  fallback=%s  ttl=%ds%n", n.path("name").asText(),
+                    n.path("method").asText(), n.path("failback").asText(), n.path("fallback").asText(),
+                    n.path("ttl_seconds").asInt());
+            for (JsonNode a : n.path("answering")) {
+                java.util.List<String> members = new java.util.ArrayList<>();
+                a.path("members").forEach(m -> members.add(m.asText()));
+                out.printf("  %-5s %-22s -> %-20s (%s)%n", a.path("family").asText(), a.path("clients").asText(),
+                        members.isEmpty() ? "SERVFAIL" : String.join(", ", members), a.path("why").asText());
+            }
+            out.printf("  %-16s %-24s %-10s %-9s %-8s %s%n", "MEMBER", "ADDRESS", "DC", "HEALTH", "STATE", "DETAIL");
+            for (JsonNode m : n.path("members")) {
+                String detail = m.path("failback").asText("");
+                String reason = m.path("reason").asText("");
+                out.printf("  %-16s %-24s %-10s %-9s %-8s %s%n", m.path("name").asText(), m.path("address").asText(),
+                        m.path("datacenter").asText("-"), m.path("health").asText(), m.path("state").asText(),
+                        (m.path("health_source").asText() + (reason.isEmpty() ? "" : "; " + reason)
+                                + (detail.isEmpty() ? "" : "; " + detail)));
+            }
+        }
+    }
+
+    static void printProxy(PrintWriter out, JsonNode s) {
         JsonNode fds = s.path("descriptors");
         out.printf("dicomlb %s, transport: %s%s%n%n", s.path("version").asText("?"), s.path("transport").asText(),
                 fds.isMissingNode() ? "" : ", open-files limit " + fds.path("limit").asLong() + " (about "

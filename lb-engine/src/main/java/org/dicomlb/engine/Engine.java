@@ -168,16 +168,25 @@ public final class Engine implements AutoCloseable {
 
     private void reportCaps(List<ListenerConfig> wanted, List<Integer> limits, Descriptors.Budget b) {
         List<String> capped = new ArrayList<>();
+        boolean chosen = false;
         for (int i = 0; i < wanted.size(); i++) {
             if (limits.get(i) < wanted.get(i).maxConnections()) {
                 capped.add(wanted.get(i).name() + " " + wanted.get(i).maxConnections() + " -> " + limits.get(i));
+                chosen |= wanted.get(i).maxConnections() != ListenerConfig.DEFAULT_MAX_CONNECTIONS;
             }
         }
-        if (!capped.isEmpty()) {
-            LOG.warn("the open-files limit ({}) carries about {} relayed connections (2 descriptors each; {} in use"
-                    + " and {} kept for health checks, admin and logs); max-connections capped: {}."
-                    + " Raise the limit (LimitNOFILE, ulimit -n) to serve more", b.limit(), b.connections(), b.inUse(),
-                    b.reserve(), String.join(", ", capped));
+        if (capped.isEmpty()) {
+            return;
+        }
+        // Only a maximum someone wrote down is worth a warning; the default is a ceiling, not a plan.
+        String message = "the open-files limit ({}) carries about {} relayed connections (2 descriptors each; {} in use"
+                + " and {} kept for health checks, admin and logs); max-connections capped: {}."
+                + " Raise the limit (LimitNOFILE, ulimit -n) to serve more";
+        Object[] args = {b.limit(), b.connections(), b.inUse(), b.reserve(), String.join(", ", capped)};
+        if (chosen) {
+            LOG.warn(message, args);
+        } else {
+            LOG.info(message, args);
         }
     }
 

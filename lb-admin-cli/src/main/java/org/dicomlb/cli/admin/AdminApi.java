@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.gslb.FailbackResult;
 
 /**
  * What the admin listener serves, as the composition root provides it: status records each
@@ -22,4 +23,11 @@ public interface AdminApi {
 
     /** Sets a backend's admin state ({@code PUT /api/v1/pools/P/backends/B/state}). */
     CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state);
+
+    /**
+     * Releases the members of a GSLB name held by its failback policy
+     * ({@code POST /api/v1/gslb/NAME/failback}). Fails with {@link IllegalArgumentException} for a
+     * name the GSLB does not have, {@link IllegalStateException} when no GSLB runs.
+     */
+    CompletableFuture<FailbackResult> gslbFailback(String name);
 }

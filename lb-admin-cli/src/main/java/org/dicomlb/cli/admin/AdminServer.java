@@ -73,6 +73,7 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger AUDIT = LoggerFactory.getLogger("dicomlb.audit");
     static final int MAX_CONNECTIONS = 64;
     private static final Pattern BACKEND_STATE = Pattern.compile("/api/v1/pools/([^/]+)/backends/([^/]+)/state");
+    private static final Pattern GSLB_FAILBACK = Pattern.compile("/api/v1/gslb/([^/]+)/failback");
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
@@ -223,7 +224,12 @@ public final class AdminServer implements AutoCloseable {
                 }
                 default -> {
                     Matcher m = BACKEND_STATE.matcher(path);
-                    if (m.matches()) {
+                    Matcher failback = GSLB_FAILBACK.matcher(path);
+                    if (failback.matches()) {
+                        if (requireMethod(ctx, keepAlive, method, HttpMethod.POST) && requireJson(ctx, req, keepAlive)) {
+                            failback(ctx, req, keepAlive, failback.group(1));
+                        }
+                    } else if (m.matches()) {
                         if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST)) {
                             if (requireJson(ctx, req, keepAlive)) {
                                 setState(ctx, req, keepAlive, m.group(1), m.group(2));
@@ -304,6 +310,28 @@ public final class AdminServer implements AutoCloseable {
                 } else {
                     audit(ctx, req, what, 200, "");
                     send(ctx, keepAlive, HttpResponseStatus.OK, r.backend());
+                }
+            });
+        }
+
+        /** {@code POST /api/v1/gslb/NAME/failback}: 200 with what was released, 404 for no such name or no GSLB. */
+        private void failback(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String name) {
+            api.gslbFailback(name).whenComplete((r, err) -> {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+                    audit(ctx, req, "", 404, cause.getMessage());
+                    send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error(cause.getMessage()));
+                } else if (cause != null) {
+                    audit(ctx, req, "", 500, String.valueOf(cause));
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(cause)));
+                } else {
+                    audit(ctx, req, "", 200, r.describe());
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("name", r.name());
+                    body.put("released", r.released());
+                    body.put("not_released", r.notReleased());
+                    body.put("message", r.describe());
+                    send(ctx, keepAlive, HttpResponseStatus.OK, body);
                 }
             });
         }

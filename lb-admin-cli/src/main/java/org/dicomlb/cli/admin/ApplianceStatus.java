@@ -3,26 +3,41 @@ package org.dicomlb.cli.admin;
 import java.util.List;
 import org.dicomlb.dnsproxy.DnsStatus;
 import org.dicomlb.engine.EngineStatus;
+import org.dicomlb.gslb.GslbStatus;
 
 /**
  * {@code GET /api/v1/status} and {@code dicomlb status --json}: the engine's status at the top
  * level (transport, listeners, pools, descriptors), with the version that serves it. Other
- * modules add their own section here when they run (each publishes its own status record).
+ * modules add their own section here when they run (each publishes its own status record):
+ * {@code gslb} while the GSLB answers, {@code dns_backends} while pools have dns backends.
  *
  * @param dnsBackends every dns backend's resolution: addresses, the resolver that answered and
- *                    when, the last round and its failures (empty without dns backends)
+ *                    when, the last round and its failures; null (left out) without dns backends
  */
 public record ApplianceStatus(String version, String transport, List<EngineStatus.ListenerStatus> listeners,
                               List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors,
-                              List<DnsStatus.Backend> dnsBackends) {
+                              GslbStatus gslb, List<DnsStatus.Backend> dnsBackends) {
     public ApplianceStatus {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
-        dnsBackends = List.copyOf(dnsBackends);
+        dnsBackends = dnsBackends == null || dnsBackends.isEmpty() ? null : List.copyOf(dnsBackends);
     }
 
-    public static ApplianceStatus of(String version, EngineStatus engine, DnsStatus dns) {
+    public static ApplianceStatus of(String version, EngineStatus engine) {
+        return of(version, engine, null, null);
+    }
+
+    /** @param gslb the GSLB's status, or null when it does not run (the section is then left out) */
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb) {
+        return of(version, engine, gslb, null);
+    }
+
+    /**
+     * @param gslb the GSLB's status, or null when it does not run
+     * @param dns  the dns backends' resolutions, or null (the section is left out when it has none)
+     */
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, DnsStatus dns) {
         return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(),
-                engine.descriptors(), dns.backends());
+                engine.descriptors(), gslb, dns == null ? null : dns.backends());
     }
 }

@@ -2,6 +2,8 @@ package org.dicomlb.cli.config;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.dicomlb.config.Binds;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.ConfigNode;
@@ -10,6 +12,9 @@ import org.dicomlb.config.Section;
 import org.dicomlb.config.YamlTree;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.EngineConfigReader;
+import org.dicomlb.engine.config.PoolConfig;
+import org.dicomlb.gslb.config.GslbConfig;
+import org.dicomlb.gslb.config.GslbConfigReader;
 
 /**
  * Loads and validates a configuration file, reporting every error it contains. Each section is
@@ -35,9 +40,13 @@ public final class RootConfigReader {
         }
         Binds binds = new Binds();
         Optional<AdminConfig> admin = top.section("admin").map(s -> AdminConfigReader.read(s, binds));
-        EngineConfig engine = EngineConfigReader.read(top, binds, true);
+        // A file may run the proxy, the GSLB, or both; with a gslb section the proxy sections are optional.
+        boolean gslbWanted = top.node("gslb").isPresent();
+        EngineConfig engine = EngineConfigReader.read(top, binds, !gslbWanted);
+        Set<String> pools = engine.pools().stream().map(PoolConfig::name).collect(Collectors.toSet());
+        Optional<GslbConfig> gslb = top.section("gslb").map(s -> GslbConfigReader.read(s, pools, binds));
         top.finish();
         problems.throwIfAny();
-        return new RootConfig(admin, engine);
+        return new RootConfig(admin, engine, gslb);
     }
 }

@@ -14,11 +14,11 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dicomlb.dnsproxy.DnsStatus;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineStatus;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.pool.AdminState;
+import org.dicomlb.gslb.FailbackResult;
 import org.dicomlb.io.EventLoops;
 import org.dicomlb.io.Transport;
 import org.junit.jupiter.api.AfterAll;
@@ -50,8 +50,7 @@ class AdminRequestFuzzTest {
 
         @Override
         public ApplianceStatus status() {
-            return ApplianceStatus.of("fuzz", new EngineStatus("epoll", List.of(), List.of(), null),
-                    new DnsStatus(List.of()));
+            return ApplianceStatus.of("fuzz", new EngineStatus("epoll", List.of(), List.of(), null));
         }
 
         @Override
@@ -69,6 +68,12 @@ class AdminRequestFuzzTest {
         public CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state) {
             changes.incrementAndGet();
             return CompletableFuture.completedFuture(new Engine.StateChange(false, "no backend in the fuzz test", null));
+        }
+
+        @Override
+        public CompletableFuture<FailbackResult> gslbFailback(String name) {
+            changes.incrementAndGet();
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no GSLB name " + name + " in the fuzz test"));
         }
     }
 
@@ -97,7 +102,7 @@ class AdminRequestFuzzTest {
             "Host: localhost:9900\\x0d\\x0a", "Host: evil.example\\x0d\\x0a", "Origin: http://evil.example\\x0d\\x0a",
             "Content-Type: application/json\\x0d\\x0a", "Content-Type: text/plain\\x0d\\x0a", "Content-Length: ",
             "Transfer-Encoding: chunked\\x0d\\x0a", "Authorization: Bearer ", "Connection: close\\x0d\\x0a", "/api/v1/status",
-            "/api/v1/reload", "/api/v1/pools/p/backends/b/state", "/metrics", "/healthz", "%ZZ", "%2F",
+            "/api/v1/reload", "/api/v1/pools/p/backends/b/state", "/api/v1/gslb/dicom.example.org/failback", "/metrics", "/healthz", "%ZZ", "%2F",
             "{\\x22state\\x22:\\x22drain\\x22}", "{\\x22state\\x22:\\x22maint\\x22}"})
     void request(byte[] data) {
         if (data.length > MAX_INPUT) {

@@ -55,8 +55,18 @@ public record Layout(int portBase) {
         return new InetSocketAddress(IDLE_BACKEND_HOST, portBase + 13);
     }
 
+    /** dicomlb's GSLB (UDP and TCP) in the DNS scenario. */
+    public InetSocketAddress gslb() {
+        return new InetSocketAddress(PROXY_HOST, portBase + 14);
+    }
+
+    /** gdnsd (UDP and TCP) in the DNS scenario. */
+    public InetSocketAddress gdnsd() {
+        return new InetSocketAddress(PROXY_HOST, portBase + 15);
+    }
+
     /** Every port the harness may listen on, checked to be free before the run. */
     public List<Integer> ports() {
-        return IntStream.rangeClosed(portBase + 1, portBase + 13).boxed().toList();
+        return IntStream.rangeClosed(portBase + 1, portBase + 15).boxed().toList();
     }
 }

@@ -35,9 +35,10 @@ final class Runner {
         Map<Variant, Server> proxies = new EnumMap<>(Variant.class);
         progress.printf("== %s: %s%n", scenario.name(), scenario.summary());
         try (Scenario.Session session = scenario.open(ctx)) {
-            Route route = session.route();
             Map<Variant, Via> vias = new EnumMap<>(Variant.class);
-            if (!scenario.freshProxyEachRun()) {
+            session.ownVias().ifPresent(vias::putAll);
+            Route route = vias.isEmpty() ? session.route() : null;
+            if (vias.isEmpty() && !scenario.freshProxyEachRun()) {
                 for (Variant v : scenario.variants()) {
                     if (v.isProxy()) {
                         proxies.put(v, ctx.proxies().start(v, scenario.name(), route));

@@ -1,13 +1,21 @@
 package org.dicomlb.harness.bench;
 
-/** The three ways a client reaches a backend in every scenario. */
+/**
+ * The ways a client reaches a server: directly, through dicomlb or through HAProxy in the proxy
+ * scenarios; from dicomlb's GSLB or from gdnsd in the DNS scenario (where dicomlb is the server).
+ */
 public enum Variant {
     /** Client straight to the backend: the ceiling, and the baseline for "added" cost. */
     DIRECT("direct"),
     /** Through dicomlb, started from the generated YAML. */
     DICOMLB("dicomlb"),
     /** Through HAProxy in mode tcp with the equivalent generated configuration. */
-    HAPROXY("HAProxy");
+    HAPROXY("HAProxy"),
+    /** gdnsd, the authoritative DNS server dicomlb's GSLB is compared with; the DNS scenario starts it. */
+    GDNSD("gdnsd");
+
+    /** The variants of every proxy scenario. */
+    public static final java.util.List<Variant> PROXY_SCENARIOS = java.util.List.of(DIRECT, DICOMLB, HAPROXY);
 
     private final String label;
 
@@ -19,7 +27,8 @@ public enum Variant {
         return label;
     }
 
+    /** True for the variants that run as a process under test (dicomlb, HAProxy). */
     public boolean isProxy() {
-        return this != DIRECT;
+        return this == DICOMLB || this == HAPROXY;
     }
 }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class RunnerTest {
     @Test
     void everyVariantTakesEveryPositionOnceOverAsManyRepetitions() {
-        List<Variant> all = List.of(Variant.values());
+        List<Variant> all = Variant.PROXY_SCENARIOS;
 
         assertThat(Runner.rotate(all, 0)).containsExactly(Variant.DIRECT, Variant.DICOMLB, Variant.HAPROXY);
         assertThat(Runner.rotate(all, 1)).containsExactly(Variant.DICOMLB, Variant.HAPROXY, Variant.DIRECT);

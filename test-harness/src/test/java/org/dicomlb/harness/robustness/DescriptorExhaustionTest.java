@@ -110,8 +110,8 @@ class DescriptorExhaustionTest {
         Path config = Files.writeString(dir.resolve("dicomlb.yaml"), """
                 admin: { listen: 127.0.0.1:%d }
                 listeners:
-                  - { name: dicom, bind: 127.0.0.1:%d, mode: dicom, pool: archive }
-                  - { name: tcp, bind: 127.0.0.1:%d, pool: idle }
+                  - { name: dicom, bind: 127.0.0.1:%d, mode: dicom, pool: archive, max-connections: 5000 }
+                  - { name: tcp, bind: 127.0.0.1:%d, pool: idle, max-connections: 5000 }
                 pools:
                   - name: archive
                     health-check: { type: dicom-echo, called-ae: STORESCP, interval: 1s, timeout: 900ms, rise: 1, fall: 2 }

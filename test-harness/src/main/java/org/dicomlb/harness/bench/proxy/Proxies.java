@@ -51,6 +51,7 @@ public final class Proxies {
             case DIRECT -> route.backends().getFirst();
             case DICOMLB -> layout.dicomlb();
             case HAPROXY -> layout.haproxy();
+            case GDNSD -> throw new IllegalArgumentException("gdnsd is started by the DNS scenario, not for a route");
         };
     }
 
@@ -64,25 +65,13 @@ public final class Proxies {
             case DIRECT -> throw new IllegalArgumentException("the direct variant has no proxy");
             case DICOMLB -> startDicomlb(scenario, route);
             case HAPROXY -> startHaproxy(scenario, route);
+            case GDNSD -> throw new IllegalArgumentException("gdnsd is started by the DNS scenario, not for a route");
         };
     }
 
     private Server startDicomlb(String scenario, Route route) throws IOException, InterruptedException {
-        Path cfg = write(scenario + "-dicomlb.yaml",
-                ProxyConfigs.dicomlbYaml(scenario, route, layout.dicomlb(), layout.dicomlbAdmin()));
-        List<String> cmd = new ArrayList<>(List.of(dicomlb.launcher().toString(), "run", "-c", cfg.toString(),
-                "--io-threads", Integer.toString(dicomlb.ioThreads()),
-                "--access-log", scratch.resolve(scenario + "-dicomlb-access.log").toString(),
-                // Stopping must finish within the harness's SIGTERM grace (then SIGKILL), so that
-                // a flight recording requested with --dicomlb-jvm-opt is written on exit.
-                "--shutdown-grace", "1s"));
-        cmd.addAll(dicomlb.runArguments());
-        Map<String, String> env = Map.of(
-                // The harness built the distribution once at the start; never rebuild mid-run.
-                "DICOMLB_NO_BUILD", "1",
-                "DICOMLB_JAVA_OPTS", String.join(" ", dicomlb.jvmOptions()));
-        Server server = children.start("dicomlb", cmd, env, logDir.resolve(scenario + "-dicomlb.log"))
-                .readyOn(layout.dicomlb().getPort(), START_TIMEOUT);
+        Server server = startDicomlb(scenario, ProxyConfigs.dicomlbYaml(scenario, route, layout.dicomlb(), layout.dicomlbAdmin()),
+                layout.dicomlb().getPort());
         if (!(route.dicomlbCheck() instanceof DicomlbCheck.DicomEcho)) {
             // A TCP connect check passes at once; asking the admin API would load code into
             // dicomlb (JSON, HTTP) that the memory scenario would then count as its own.
@@ -95,6 +84,32 @@ public final class Proxies {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts {@code ./dicomlb run} from {@code yaml} (written next to the results) with the run's
+     * I/O threads and options, and waits until it listens on TCP port {@code readyPort}.
+     */
+    public Server startDicomlb(String scenario, String yaml, int readyPort) throws IOException, InterruptedException {
+        Path cfg = write(scenario + "-dicomlb.yaml", yaml);
+        List<String> cmd = new ArrayList<>(List.of(dicomlb.launcher().toString(), "run", "-c", cfg.toString(),
+                "--io-threads", Integer.toString(dicomlb.ioThreads()),
+                "--access-log", scratch.resolve(scenario + "-dicomlb-access.log").toString(),
+                // Stopping must finish within the harness's SIGTERM grace (then SIGKILL), so that
+                // a flight recording requested with --dicomlb-jvm-opt is written on exit.
+                "--shutdown-grace", "1s"));
+        cmd.addAll(dicomlb.runArguments());
+        Map<String, String> env = Map.of(
+                // The harness built the distribution once at the start; never rebuild mid-run.
+                "DICOMLB_NO_BUILD", "1",
+                "DICOMLB_JAVA_OPTS", String.join(" ", dicomlb.jvmOptions()));
+        return children.start("dicomlb", cmd, env, logDir.resolve(scenario + "-dicomlb.log"))
+                .readyOn(readyPort, START_TIMEOUT);
+    }
+
+    /** The directory generated configurations go to (kept with the results). */
+    public Path configDir() {
+        return configDir;
     }
 
     private Server startHaproxy(String scenario, Route route) throws IOException, InterruptedException {

@@ -24,7 +24,8 @@ public final class MarkdownReport {
     /** The results table alone (one row per metric). */
     public static String table(List<ScenarioResult> scenarios) {
         StringBuilder b = new StringBuilder();
-        b.append("| scenario | metric | direct | dicomlb | HAProxy | dicomlb÷HAProxy | dicomlb÷direct | target | verdict |\n");
+        // The peer column is HAProxy for the proxy scenarios and gdnsd for the DNS one.
+        b.append("| scenario | metric | direct | dicomlb | HAProxy / gdnsd | dicomlb÷peer | dicomlb÷direct | target | verdict |\n");
         b.append("|---|---|---:|---:|---:|---:|---:|---|---|\n");
         for (ScenarioResult s : scenarios) {
             if (s.failure().isPresent()) {
@@ -37,7 +38,7 @@ public final class MarkdownReport {
                         .append(" | ").append(row.metric().label()).append(" (").append(row.metric().unit()).append(')')
                         .append(" | ").append(cell(m, Variant.DIRECT))
                         .append(" | ").append(cell(m, Variant.DICOMLB))
-                        .append(" | ").append(cell(m, Variant.HAPROXY))
+                        .append(" | ").append(cell(m, s.peer()))
                         .append(" | ").append(row.vsHaproxy().map(Numbers::ratio).orElse("–"))
                         .append(" | ").append(row.vsDirect().map(Numbers::ratio).orElse("–"))
                         .append(" | ").append(row.metric().goal().map(Goal::describe).orElse(""))

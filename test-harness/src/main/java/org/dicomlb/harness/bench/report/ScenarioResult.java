@@ -106,9 +106,14 @@ public final class ScenarioResult {
         for (Metric m : metrics) {
             Map<Variant, Double> med = medians(m);
             Verdict verdict = m.goal().map(g -> g.judge(med)).orElse(null);
-            rows.add(new Row(name, m, med, ratio(med, Variant.HAPROXY), ratio(med, Variant.DIRECT), Optional.ofNullable(verdict)));
+            rows.add(new Row(name, m, med, ratio(med, peer()), ratio(med, Variant.DIRECT), Optional.ofNullable(verdict)));
         }
         return rows;
+    }
+
+    /** The server dicomlb is compared with: gdnsd in the DNS scenario, HAProxy elsewhere. */
+    public Variant peer() {
+        return variants().contains(Variant.GDNSD) ? Variant.GDNSD : Variant.HAPROXY;
     }
 
     private static Optional<Double> ratio(Map<Variant, Double> med, Variant reference) {
@@ -117,7 +122,7 @@ public final class ScenarioResult {
         return d == null || r == null || r == 0 ? Optional.empty() : Optional.of(d / r);
     }
 
-    /** A metric's medians and ratios (dicomlb ÷ HAProxy, dicomlb ÷ direct) and its verdict. */
+    /** A metric's medians and ratios (dicomlb ÷ its peer: HAProxy, or gdnsd for DNS; dicomlb ÷ direct) and its verdict. */
     public record Row(String scenario, Metric metric, Map<Variant, Double> medians, Optional<Double> vsHaproxy,
                       Optional<Double> vsDirect, Optional<Verdict> verdict) {
     }

@@ -3,6 +3,7 @@ package org.dicomlb.harness.bench.scenario;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.dicomlb.harness.bench.BenchContext;
 import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Variant;
@@ -28,7 +29,7 @@ public interface Scenario {
 
     /** The variants compared; memory is a property of a proxy, so that scenario has no direct run. */
     default List<Variant> variants() {
-        return List.of(Variant.values());
+        return Variant.PROXY_SCENARIOS;
     }
 
     /** True when each measurement needs freshly started proxies (memory from a clean start). */
@@ -41,8 +42,19 @@ public interface Scenario {
 
     /** A scenario with its backends running. */
     interface Session extends AutoCloseable {
-        /** How both proxies forward to the backends. */
-        Route route();
+        /** How both proxies forward to the backends; asked only when {@link #ownVias()} is empty. */
+        default Route route() {
+            throw new IllegalStateException("this scenario starts its own servers and has no proxy route");
+        }
+
+        /**
+         * The ways to the servers when the scenario starts them itself (the DNS scenario starts
+         * dicomlb with a GSLB configuration, and gdnsd); empty when the runner starts the proxies
+         * for {@link #route()}.
+         */
+        default Optional<Map<Variant, Via>> ownVias() {
+            return Optional.empty();
+        }
 
         /**
          * Runs once the proxies listen, before any recorded measurement. By default each variant

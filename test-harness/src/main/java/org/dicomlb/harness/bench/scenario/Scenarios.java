@@ -19,7 +19,8 @@ public final class Scenarios {
                 new HttpAddedLatency(),
                 new IdleMemory(),
                 new DicomStore(),
-                new DicomAssociationRate());
+                new DicomAssociationRate(),
+                new GslbDns());
     }
 
     /** The scenarios named in {@code names}, in registry order; an unknown name is an error listing the known ones. */

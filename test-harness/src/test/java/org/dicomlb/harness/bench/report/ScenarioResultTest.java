@@ -13,7 +13,7 @@ class ScenarioResultTest {
     private static final Metric CPU = Metric.lower("cpu", "proxy CPU", "µs").onlyThroughProxies();
 
     private static ScenarioResult result() {
-        return new ScenarioResult("s", "summary", List.of(RATE, CPU), List.of(Variant.values()));
+        return new ScenarioResult("s", "summary", List.of(RATE, CPU), Variant.PROXY_SCENARIOS);
     }
 
     @Test

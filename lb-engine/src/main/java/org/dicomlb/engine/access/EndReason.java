@@ -24,6 +24,12 @@ public enum EndReason {
     QUEUE_TIMEOUT,
     /** The listener was at its max-connections. */
     MAX_CONNECTIONS,
+    /** The client's source (address or subnet) had its {@code source-limits} connections open. */
+    SOURCE_CONNECTIONS,
+    /** The client's source opened connections faster than its {@code source-limits} rate. */
+    SOURCE_RATE,
+    /** The client's TLS handshake failed (no or an untrusted certificate, no common suite, timeout ...). */
+    TLS_HANDSHAKE,
     /**
      * dicomlb could not open a backend connection for a reason of its own (out of file
      * descriptors); not counted against any backend.
@@ -35,6 +41,11 @@ public enum EndReason {
     BACKEND_DOWN,
     /** The backend's address left its DNS answer and the backend has {@code on-change: shutdown}. */
     ADDRESS_CHANGED,
+    /**
+     * The connection was accepted on the VIP, and the VIP moved to the peer appliance: the client's
+     * packets reach the peer now, so the connection (and its backend association) cannot continue.
+     */
+    VIP_LEFT,
     /** dicomlb stopped and its drain grace period ran out. */
     SHUTDOWN,
     /** Protocol-level refusal or abort decided by dicomlb (detail in other fields). */

@@ -30,6 +30,8 @@ import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.ProxyConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The first handler of a {@code mode: dicom} connection, acting as the association acceptor
@@ -59,6 +61,7 @@ import org.dicomlb.engine.relay.ProxyConnection;
  * half-close), never lost.
  */
 final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer.Outcome<AssociationAnswer> {
+    private static final Logger LOG = LoggerFactory.getLogger(DicomFrontend.class);
     private static final String FRAME_DECODER = "associate-rq-frame";
 
     private enum State {
@@ -103,7 +106,12 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
         connection.onFinish(this::finish);
         artim = ctx.executor().schedule(this::artimExpired, config.timeouts().associate().toMillis(),
                 TimeUnit.MILLISECONDS);
-        listener.admit(connection, this::startReading);
+        if (connection.refusal() != null) {
+            // Over its source's limits: read the request, answer RJ transient, never take a slot.
+            startReading();
+        } else {
+            listener.admit(connection, this::startReading);
+        }
         ctx.fireChannelActive();
     }
 
@@ -163,8 +171,17 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
             }
             return;
         }
-        switch (Admission.decide(config, rq, connection.record().client().getAddress())) {
-            case Admission.Refuse r -> reject(r.reject(), EndReason.PROTOCOL);
+        if (connection.refusal() != null) {
+            // PS3.8 local-limit-exceeded: the limit is dicomlb's, and the modality may retry later.
+            reject(AssociateRj.of(RejectResult.TRANSIENT, RejectReason.LOCAL_LIMIT_EXCEEDED), connection.refusal());
+            return;
+        }
+        switch (Admission.decide(config, rq, connection.record().client().getAddress(), connection.peer())) {
+            case Admission.Refuse r -> {
+                r.why().ifPresent(why -> LOG.warn("listener '{}': association from {} rejected (1/1/3, calling AE not"
+                        + " recognized): {}", config.name(), connection.record().client(), why));
+                reject(r.reject(), EndReason.PROTOCOL);
+            }
             case Admission.Route r -> dial(r, bytes);
         }
     }

@@ -18,7 +18,7 @@ PACKAGES=(
   curl             # the admin API over HTTPS, as an operator reaches it
   bind9-dnsutils   # dig: an independent DNS client for the GSLB interop tests
   unbound          # a recursive resolver with a stub zone pointing at the GSLB
-  gdnsd            # the authoritative DNS peer of the GSLB benchmark
+  gdnsd            # the authoritative DNS peer of the GSLB benchmark and the dns backend tests
   dnsperf          # DNS load generator for the GSLB benchmark
   dpkg-dev         # dpkg-shlibdeps (and binutils' strip) for the .deb build (packaging/)
   lintian          # the package test checks the .deb

@@ -33,6 +33,7 @@ import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigError;
 import org.dicomlb.config.ConfigException;
+import org.dicomlb.dnsproxy.DnsBackends;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.ReloadResult;
@@ -57,8 +58,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: one running dicomlb built from a configuration file. It makes the parts
- * the whole appliance shares (event loops, one health checker, the meter registry, the access
- * log), builds each module on them, applies every reload to each module from one parsed root
+ * the whole appliance shares (event loops, one health checker, one resolver of dns backends, the
+ * meter registry, the access log), builds each module on them, applies every reload to each module from one parsed root
  * configuration, and serves the admin API from the status each module publishes. Modules never
  * call back up into it.
  */
@@ -93,6 +94,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final EventLoops loops;
     private final PrometheusMeterRegistry registry;
     private final HealthChecker health;
+    private final DnsBackends dns;
     private final Engine engine;
     private final Gslb gslb;
     private final AdminServer admin;
@@ -107,7 +109,6 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final Path runtimeDir;
     /** Made when a vip: section first appears; kept (disabled) if a reload removes it. */
     private volatile VipRuntime vip;
-    private final AutoCloseable poolEvents;
 
     private Appliance(Path configFile, Options options, AccessLog accessLog) {
         this.configFile = configFile;
@@ -124,15 +125,19 @@ public final class Appliance implements AdminApi, AutoCloseable {
         this.health = HealthChecker.builder().meterRegistry(registry)
                 .transport(ProbeTransport.on(loops.group("health", 1))).build();
         EventLoops.Group io = loops.group("io", options.ioThreads());
-        this.engine = new Engine(new Engine.Parts(io, health, registry, accessLog));
+        // dns backends are resolved on a loop of their own, apart from the proxy's and the GSLB's.
+        EventLoops.Group resolver = loops.group("resolver", 1);
+        this.dns = DnsBackends.builder(resolver.group(), resolver.transport()).meterRegistry(registry).build();
+        this.engine = new Engine(new Engine.Parts(io, health, registry, accessLog, dns));
         // The GSLB answers on loops of its own (one per core, a UDP socket each), so a saturated
         // data plane cannot delay the answers that steer clients away from a failed site; it
         // learns its 'pool:' members' state from the engine's published pools.
-        EventLoops.Group dns = loops.group("dns", 0);
-        this.gslb = new Gslb(health, engine::poolServing, dns.group(), dns.transport(), registry);
+        EventLoops.Group gslbLoops = loops.group("dns", 0);
+        this.gslb = new Gslb(health, engine::poolServing, gslbLoops.group(), gslbLoops.transport(), registry);
         this.admin = new AdminServer(loops.group("admin", 1), this);
-        // A pool's eligibility follows its backends' health: the VIP re-evaluates at once.
-        this.poolEvents = health.subscribe("pools", e -> servingChanged());
+        // Whatever changes a pool's eligible endpoints (health, admin state, DNS answers, a reload),
+        // the VIP re-evaluates at once, once the engine has published the new snapshot.
+        engine.onPoolsChanged(this::servingChanged);
     }
 
     /** Builds and starts everything from {@code config}; on failure nothing is left running. */
@@ -206,7 +211,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public ApplianceStatus status() {
         return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
-                vipStatus().orElse(null));
+                vipStatus().orElse(null), dns.status());
     }
 
     @Override
@@ -299,7 +304,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state) {
         // Draining a pool's last backend leaves it with nothing eligible: the VIP must know now.
-        return engine.setAdminState(pool, backend, state).whenComplete((r, e) -> servingChanged());
+        return engine.setAdminState(pool, backend, state);
     }
 
     @Override
@@ -426,15 +431,11 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public void close() {
         closeVip();
-        try {
-            poolEvents.close();
-        } catch (Exception e) {
-            LOG.debug("unsubscribing: {}", e.toString());
-        }
         reloads.shutdownNow();
         gslb.close();
         engine.close();
         admin.close();
+        dns.close();
         health.close();
         loops.close();
         gcMetrics.close();

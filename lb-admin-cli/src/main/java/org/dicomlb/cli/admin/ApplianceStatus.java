@@ -1,6 +1,7 @@
 package org.dicomlb.cli.admin;
 
 import java.util.List;
+import org.dicomlb.dnsproxy.DnsStatus;
 import org.dicomlb.engine.EngineStatus;
 import org.dicomlb.gslb.GslbStatus;
 import org.dicomlb.vip.VipStatus;
@@ -9,19 +10,24 @@ import org.dicomlb.vip.VipStatus;
  * {@code GET /api/v1/status} and {@code dicomlb status --json}: the engine's status at the top
  * level (transport, listeners, pools, descriptors), with the version that serves it. Other
  * modules add their own section here when they run (each publishes its own status record):
- * {@code gslb} while the GSLB answers, {@code vip} when the file has a vip: section (each null,
- * and left out of the JSON, otherwise).
+ * {@code gslb} while the GSLB answers, {@code vip} when the file has a vip: section,
+ * {@code dns_backends} while pools have dns backends (each null, and left out of the JSON,
+ * otherwise).
+ *
+ * @param dnsBackends every dns backend's resolution: addresses, the resolver that answered and
+ *                    when, the last round and its failures
  */
 public record ApplianceStatus(String version, String transport, List<EngineStatus.ListenerStatus> listeners,
                               List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors,
-                              GslbStatus gslb, VipStatus vip) {
+                              GslbStatus gslb, VipStatus vip, List<DnsStatus.Backend> dnsBackends) {
     public ApplianceStatus {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
+        dnsBackends = dnsBackends == null || dnsBackends.isEmpty() ? null : List.copyOf(dnsBackends);
     }
 
     public static ApplianceStatus of(String version, EngineStatus engine) {
-        return of(version, engine, null, null);
+        return of(version, engine, null, null, null);
     }
 
     /**
@@ -29,7 +35,13 @@ public record ApplianceStatus(String version, String transport, List<EngineStatu
      * @param vip  the VIP's status, or null without a vip: section
      */
     public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip) {
+        return of(version, engine, gslb, vip, null);
+    }
+
+    /** @param dns the dns backends' resolutions, or null (the section is left out when it has none) */
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip,
+                                     DnsStatus dns) {
         return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(),
-                gslb, vip);
+                gslb, vip, dns == null ? null : dns.backends());
     }
 }

@@ -49,6 +49,9 @@ final class ReportWriter {
         row(m, "fault problems", r.faultProblems().isEmpty() ? "none" : String.join("; ", r.faultProblems()));
         trend(m, r.rss());
         trend(m, r.descriptors());
+        row(m, "dicomlb live heap (after a full collection)", r.liveHeap().earlyKib() + " KiB at "
+                + Math.round(r.liveHeap().earlySeconds()) + " s, " + r.liveHeap().lateKib() + " KiB at "
+                + Math.round(r.liveHeap().lateSeconds()) + " s (allowed +" + r.liveHeap().allowedKib() + ")");
         row(m, "dicomlb log", r.log().lines() + " lines, " + r.log().rejectedReloadLines() + " rejected-reload ERROR lines (caused), "
                 + r.log().unexpectedTotal() + " unexpected; WARN by logger: " + r.log().warningsByLogger());
         StringJoiner s = new StringJoiner(", ");

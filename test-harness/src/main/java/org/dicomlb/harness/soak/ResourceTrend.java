@@ -11,7 +11,7 @@ import java.util.function.ToLongFunction;
  *
  * <p>The rule: leave out the warm-up ({@link SoakSettings#warmUp()}) and every sample taken while an
  * idle flood was open ({@link FloodWindows}); of the rest, the <em>early window</em> is the first
- * quarter of the time after the warm-up and the <em>late window</em> the last quarter. The median of
+ * third of the time after the warm-up and the <em>late window</em> the last third. The median of
  * the late window may exceed the median of the early one by at most {@code allowed}, which is the
  * larger of a fixed slack and a fraction of the early median. Medians, so that one reading taken
  * while a storm's associations were all open, or just after a GC, moves nothing.
@@ -41,7 +41,7 @@ public record ResourceTrend(String resource, String unit, long first, long last,
         long max = samples.stream().mapToLong(value).max().orElse(0);
         double from = warmUp.toNanos() / 1e9;
         double to = duration.toNanos() / 1e9;
-        double window = (to - from) / 4;
+        double window = (to - from) / 3;
         List<Long> early = new ArrayList<>();
         List<Long> late = new ArrayList<>();
         for (Sample s : samples) {

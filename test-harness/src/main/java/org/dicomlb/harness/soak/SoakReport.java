@@ -18,12 +18,14 @@ import java.util.Map;
  * @param idleFloods       floods the tcp listener took
  * @param faults           faults injected, by kind
  * @param faultProblems    answers of dicomlb to a fault that differ from its documentation
+ * @param liveHeap         dicomlb's reachable heap early and late in the load
  * @param machine          cores and load average, which say how busy the shared machine was
  */
 public record SoakReport(String verdict, List<Check> checks, Map<String, String> settings, double loadSeconds,
                          double totalSeconds, List<ClientCounts> clients, InstanceCounts instances, long idleFloods,
                          Map<String, Long> faults, List<String> faultProblems, ResourceTrend rss,
-                         ResourceTrend descriptors, LogFindings log, Map<String, String> machine) {
+                         ResourceTrend descriptors, LiveHeap.Check liveHeap, LogFindings log,
+                         Map<String, String> machine) {
     public SoakReport {
         checks = List.copyOf(checks);
         settings = ordered(settings);

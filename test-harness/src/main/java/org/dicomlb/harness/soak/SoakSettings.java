@@ -65,7 +65,8 @@ public record SoakSettings(Duration duration, int storeStreams, int instancesPer
         boolean shortRun = duration.compareTo(Duration.ofMinutes(3)) < 0;
         return new SoakSettings(duration, 2, 4, 6,
                 Duration.ofSeconds(3), Duration.ofSeconds(shortRun ? 4 : 7),
-                shortRun ? 200 : 300, Duration.ofSeconds(3), Duration.ofSeconds(shortRun ? 6 : 10),
+                // Short runs hold floods briefly, so the trend windows keep enough readings outside them.
+                shortRun ? 200 : 300, Duration.ofSeconds(shortRun ? 2 : 3), Duration.ofSeconds(shortRun ? 8 : 10),
                 2,
                 Duration.ofSeconds(shortRun ? 4 : 12), Duration.ofSeconds(3), Duration.ofSeconds(3),
                 Duration.ofSeconds(1));

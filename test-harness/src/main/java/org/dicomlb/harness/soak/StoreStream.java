@@ -104,7 +104,8 @@ final class StoreStream {
     /**
      * @param stored     UIDs whose C-STORE got status Success
      * @param kind       how the association failed, from a small fixed set ({@code ok} when it did not)
-     * @param firstError the first fatal or error line storescu printed
+     * @param firstError the first few fatal or error lines storescu printed (DCMTK says what failed
+     *                   on one line and why on the next)
      */
     record Outcome(List<String> stored, String kind, String firstError) {
     }
@@ -113,7 +114,7 @@ final class StoreStream {
     static Outcome parse(String output, Map<String, String> uidByFile) {
         List<String> stored = new ArrayList<>();
         String current = null;
-        String firstError = "";
+        List<String> errors = new ArrayList<>();
         for (String line : output.split("\n")) {
             String l = line.strip();
             int sending = l.indexOf("Sending file: ");
@@ -124,11 +125,11 @@ final class StoreStream {
                     stored.add(current);
                 }
                 current = null;
-            } else if ((l.startsWith("E:") || l.startsWith("F:")) && firstError.isEmpty()) {
-                firstError = l;
+            } else if ((l.startsWith("E:") || l.startsWith("F:")) && errors.size() < 3) {
+                errors.add(l);
             }
         }
-        return new Outcome(stored, kind(output), firstError);
+        return new Outcome(stored, kind(output), String.join(" | ", errors));
     }
 
     /** A bounded vocabulary for the report: what storescu said went wrong. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The short form of {@code scripts/soak} that CI runs: 45 s of storescu streams, C-ECHO storms,
+ * The short form of {@code scripts/soak} that CI runs: 50 s of storescu streams, C-ECHO storms,
  * idle floods and half-close clients through a dicomlb process, with every kind of fault injected
  * at least once, and every check of the soak passing (docs/soak.md).
  */
@@ -31,7 +31,7 @@ class SoakTest {
                 "-Dlogback.configurationFile=" + productLogback(),
                 "-Dio.netty.leakDetection.level=" + Soak.LEAK_DETECTION));
 
-        SoakReport report = Soak.run(SoakSettings.standard(Duration.ofSeconds(45)), start, out, System.err);
+        SoakReport report = Soak.run(SoakSettings.standard(Duration.ofSeconds(50)), start, out, System.err);
 
         String md = ReportWriter.markdown(report);
         System.out.println(md);

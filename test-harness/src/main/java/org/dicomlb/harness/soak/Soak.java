@@ -26,7 +26,8 @@ import org.dicomlb.harness.bench.process.Server;
  * <ol>
  *   <li>every instance storescu was told was stored is at a backend;</li>
  *   <li>no client hung past its bounds, and every load generator stopped in time;</li>
- *   <li>dicomlb's resident memory and its descriptors show no upward trend ({@link ResourceTrend});</li>
+ *   <li>dicomlb's resident memory and its descriptors show no upward trend ({@link ResourceTrend}),
+ *       nor does its live heap ({@link LiveHeap});</li>
  *   <li>dicomlb's log has no unexpected line ({@link LogFindings});</li>
  *   <li>every fault was injected at least once and dicomlb answered each as documented;</li>
  *   <li>every kind of client succeeded at least once (the load really ran);</li>

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class SoakTest {
     /** lb-admin-cli's logback.xml, from its classes directory or its jar. */
     private static URL productLogback() throws Exception {
         URL where = Main.class.getProtectionDomain().getCodeSource().getLocation();
-        URL url = where.getPath().endsWith(".jar") ? new URL("jar:" + where + "!/logback.xml") : where.toURI().resolve("logback.xml").toURL();
+        URL url = where.getPath().endsWith(".jar") ? URI.create("jar:" + where + "!/logback.xml").toURL() : where.toURI().resolve("logback.xml").toURL();
         try (var in = url.openStream()) {
             assertThat(new String(in.readAllBytes())).as(url.toString()).contains("ASYNC_STDERR");
         }

@@ -1,0 +1,549 @@
+package org.dicomlb.harness.drill;
+
+import static org.dicomlb.harness.drill.Network.A;
+import static org.dicomlb.harness.drill.Network.B;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.dicomlb.harness.bench.process.Children;
+import org.dicomlb.harness.drill.DrillReport.Check;
+import org.dicomlb.harness.drill.DrillReport.ModalityFigures;
+import org.dicomlb.harness.drill.DrillReport.ScenarioReport;
+import org.dicomlb.harness.drill.Modality.Attempt;
+import org.dicomlb.harness.soak.DicomlbStart;
+import org.dicomlb.harness.soak.Instances;
+
+/**
+ * One site-failure drill (docs/deployment.md): builds the two sites, the hospital core and the
+ * router in network namespaces ({@link Network}), starts the archives, the hospital resolver and
+ * the four appliances, lets both modalities stream throughout, runs the scenarios one after the
+ * other, then checks both archives for every instance that got a success status.
+ *
+ * <p>Each scenario: the fault; both modalities' next successful association; the fault standing
+ * for {@link DrillSettings#hold()}; then, where the scenario has one, the repair and, when the
+ * GSLBs hold site A, {@link DrillSettings#observe()} of traffic staying away from it before
+ * {@code dicomlb gslb failback} on every appliance sends it back.
+ */
+public final class Drill {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration VIP_TIMEOUT = Duration.ofSeconds(10);
+    private static final String UP_ELIGIBLE = "up/eligible";
+    private static final String UP_HELD = "up/held";
+
+    private final DrillSettings settings;
+    private final DicomlbStart dicomlb;
+    private final Path out;
+    private final Netns lab;
+    private final Events events;
+    private final Archive archiveA;
+    private final Archive archiveB;
+    private final Resolver resolver;
+    private final List<Appliance> appliances = new ArrayList<>();
+    private final List<Check> checks = new ArrayList<>();
+    private final List<Run> runs = new ArrayList<>();
+    private Modality legacy;
+    private Modality dnsAware;
+
+    /** A scenario under way: its clock marks and what was seen. */
+    private static final class Run {
+        final Scenario scenario;
+        final long t0 = System.nanoTime();
+        long end;
+        final List<String> observations = new ArrayList<>();
+
+        Run(Scenario scenario) {
+            this.scenario = scenario;
+        }
+    }
+
+    private Drill(DrillSettings settings, DicomlbStart dicomlb, Path out, Netns lab, Events events) throws IOException {
+        this.settings = settings;
+        this.dicomlb = dicomlb;
+        this.out = out;
+        this.lab = lab;
+        this.events = events;
+        this.archiveA = new Archive.StoreScpArchive(lab, A, out);
+        this.archiveB = new Archive.OrthancArchive(lab, B, out);
+        this.resolver = new Resolver(lab, out);
+        for (Network.Site s : Network.SITES) {
+            appliances.add(new Appliance(lab, dicomlb, s, s.lb1Role(), s.lb1(), ApplianceConfig.PRIMARY_PRIORITY, out));
+            appliances.add(new Appliance(lab, dicomlb, s, s.lb2Role(), s.lb2(), ApplianceConfig.SECONDARY_PRIORITY, out));
+        }
+    }
+
+    /**
+     * Runs a drill; its configurations, logs and timeline go to {@code out}. Returns the report,
+     * whose checks say whether it passed.
+     *
+     * @throws IOException when the drill could not run at all (a peer or an appliance would not
+     *                     start, the sites never settled): that is no verdict
+     */
+    public static DrillReport run(DrillSettings settings, DicomlbStart dicomlb, Path out, PrintStream progress)
+            throws IOException, InterruptedException {
+        Files.createDirectories(out);
+        try (Netns lab = new Netns(out.resolve("scratch")); Events events = new Events(out.resolve("timeline.log"), progress)) {
+            events.event("namespaces " + lab.prefix() + "-*; dicomlb: " + dicomlb.describe());
+            return new Drill(settings, dicomlb, out, lab, events).execute();
+        }
+    }
+
+    private DrillReport execute() throws IOException, InterruptedException {
+        setUp();
+        Instances instances = Instances.create(lab.children(), out.resolve("scratch").resolve("template"),
+                Instant.now().getEpochSecond());
+        legacy = Modality.legacy("legacy", Network.LEGACY_ROLE, "LEGACY_CT", A.vip(), lab, instances,
+                settings.perAssociation(), out.resolve("scratch"));
+        dnsAware = Modality.dnsAware("dns-aware", Network.DNS_MODALITY_ROLE, "DNSAWARE_MR", lab, instances,
+                settings.perAssociation(), out.resolve("scratch"));
+        long began = System.nanoTime();
+        legacy.start();
+        dnsAware.start();
+        try {
+            waitFor(SETTLE_TIMEOUT, "both modalities storing", () -> successesSince(legacy, began) >= 2
+                    && successesSince(dnsAware, began) >= 2);
+            events.event("both modalities are storing: legacy to " + A.vip() + ", dns-aware to whatever "
+                    + Network.NAME + " answers");
+            for (Scenario s : settings.scenarios()) {
+                Run run = new Run(s);
+                runs.add(run);
+                events.event("scenario " + s.number + ": " + s.title);
+                switch (s) {
+                    case ARCHIVE_KILLED -> archiveKilled(run);
+                    case MASTER_KILLED -> masterKilled(run);
+                    case SITE_CUT_OFF -> siteCutOff(run);
+                    case SITE_BACK -> siteBack(run);
+                }
+                run.end = System.nanoTime();
+            }
+        } finally {
+            legacy.stop();
+            dnsAware.stop();
+        }
+        events.event("modalities stopped; asking both archives for every instance that got a success status");
+        return report();
+    }
+
+    // ---- set-up ----------------------------------------------------------------------------------
+
+    private void setUp() throws IOException, InterruptedException {
+        Network.build(lab);
+        events.event("network built: site A 10.1.0.0/24, site B 10.2.0.0/24, hospital core 10.0.0.0/24, router between");
+        archiveA.start();
+        archiveB.start();
+        events.event("archives up: " + archiveA.product() + " at site A, " + archiveB.product() + " at site B");
+        resolver.start();
+        events.event("hospital resolver (Unbound) up at " + Network.RESOLVER);
+        for (Appliance a : appliances) {
+            a.start();
+        }
+        for (Appliance a : appliances) {
+            a.awaitRunning(START_TIMEOUT);
+        }
+        events.event("four appliances running");
+        for (Network.Site s : Network.SITES) {
+            waitFor(SETTLE_TIMEOUT, "exactly one appliance of " + s.label() + " to hold its VIP", () -> holders(s).size() == 1);
+        }
+        waitFor(SETTLE_TIMEOUT, () -> "every GSLB to see both sites up: " + gslbViews(), () -> gslbsSee(UP_ELIGIBLE, UP_HELD));
+        if (!gslbsSee(UP_ELIGIBLE)) {
+            // A GSLB whose first probe of a member failed (the other appliances were still starting)
+            // holds it, as documented: a cold start of both sites ends with the operator's failback.
+            events.event("GSLBs holding a site after the cold start: " + gslbViews());
+            events.event("dicomlb gslb failback " + Network.NAME + " on every appliance: "
+                    + String.join("; ", failbackEverywhere(appliances)));
+            waitFor(SETTLE_TIMEOUT, () -> "every GSLB to answer both sites: " + gslbViews(), () -> gslbsSee(UP_ELIGIBLE));
+        }
+        waitFor(SETTLE_TIMEOUT, "the hospital resolver to answer site A to the core", () -> A.vip().equals(resolveFromCore()));
+        events.event("settled: VIP A on " + holders(A) + ", VIP B on " + holders(B) + "; every GSLB sees both sites up; "
+                + Network.NAME + " answers " + A.vip() + " (site A) to the hospital core");
+    }
+
+    // ---- scenarios -------------------------------------------------------------------------------
+
+    /** Scenario 1: site A's archive is killed; later it comes back and the GSLBs are failed back by hand. */
+    private void archiveKilled(Run run) throws IOException, InterruptedException {
+        archiveA.kill();
+        events.event("storescp at site A killed (SIGKILL, with its per-association children)");
+        Appliance master = holders(A).isEmpty() ? appliance("a1") : holders(A).getFirst();
+        long resolved = waitOrNever(settings.recovery(), () -> otherSiteAddress(master).startsWith(B.vip() + ":"));
+        run.observations.add(resolved < 0
+                ? "site A's dns backend (on " + master.role + ") never resolved to site B"
+                : "site A's dns backend (on %s) resolved to site B %s after the kill".formatted(master.role, secs(resolved - run.t0)));
+        awaitRecovery(run, legacy, null);
+        awaitRecovery(run, dnsAware, B.vip());
+        Thread.sleep(settings.hold().toMillis());
+        long restored = System.nanoTime();
+        archiveA.start();
+        events.event("storescp at site A started again");
+        failBack(run, restored, List.of(A.member()), appliances);
+    }
+
+    /** Scenario 2: dicomlb on the appliance holding site A's VIP is SIGKILLed; it comes back as backup. */
+    private void masterKilled(Run run) throws IOException, InterruptedException {
+        List<Appliance> held = holders(A);
+        if (held.size() != 1) {
+            throw new IOException("site A's VIP is on " + held + ", not on exactly one appliance");
+        }
+        Appliance master = held.getFirst();
+        Appliance peer = master == appliance("a1") ? appliance("a2") : appliance("a1");
+        long killed = System.nanoTime();
+        master.kill();
+        events.event("dicomlb on " + master.role + " (the master) SIGKILLed");
+        long moved = waitOrNever(VIP_TIMEOUT, peer::holdsVip, 5);
+        boolean vipMoved = moved >= 0;
+        run.observations.add(vipMoved ? "the VIP was on %s %d ms after the kill".formatted(peer.role, (moved - killed) / 1_000_000)
+                : "the VIP did not move to " + peer.role + " within " + VIP_TIMEOUT.toSeconds() + " s");
+        checks.add(new Check(2, "site A's VIP moved to the peer", vipMoved,
+                vipMoved ? "%s held it %d ms after the kill".formatted(peer.role, (moved - killed) / 1_000_000)
+                        : "still not on " + peer.role + " after " + VIP_TIMEOUT.toSeconds() + " s; holders: " + holders(A)));
+        awaitRecovery(run, legacy, null);
+        awaitRecovery(run, dnsAware, null);
+        Thread.sleep(settings.hold().toMillis());
+        master.start();
+        master.awaitRunning(START_TIMEOUT);
+        waitOrFail(run, SETTLE_TIMEOUT, "restarted " + master.role + " runs as backup and serves", () -> {
+            JsonNode vip = master.status() == null ? null : master.status().path("vip");
+            return vip != null && vip.path("state").asText().equalsIgnoreCase("BACKUP") && vip.path("serving").asBoolean();
+        });
+        events.event(master.role + " restarted: backup, VIP stays on " + holders(A));
+        // The takeover lasts well under the GSLB checks' fall (3 x 250 ms fast probes after a miss):
+        // no GSLB should have seen site A down and held it.
+        List<String> holding = new ArrayList<>();
+        for (Appliance a : appliances) {
+            String view = a.gslbMember(a.status(), A.member());
+            if (!view.equals(UP_ELIGIBLE)) {
+                holding.add(a.role + ": " + view);
+            }
+        }
+        checks.add(new Check(2, "no GSLB took site A out of DNS for the takeover", holding.isEmpty(),
+                holding.isEmpty() ? "site-a up/eligible on every GSLB" : String.join(", ", holding)));
+        if (!holding.isEmpty()) {
+            failBack(run, System.nanoTime(), List.of(A.member()), appliances);
+        }
+    }
+
+    /** Scenario 3: the router drops everything to and from site A. */
+    private void siteCutOff(Run run) throws IOException, InterruptedException {
+        Network.cut(lab, A);
+        events.event("site A cut off at the router (10.1.0.0/24 blackholed both ways)");
+        awaitRecovery(run, legacy, null);
+        awaitRecovery(run, dnsAware, B.vip());
+        Thread.sleep(settings.hold().toMillis());
+        run.observations.add("GSLB answers to the core during the cut: " + gslbAnswers());
+    }
+
+    /** Scenario 4: site A is reachable again; the GSLBs hold it until the failback. */
+    private void siteBack(Run run) throws IOException, InterruptedException {
+        Network.reconnect(lab, A);
+        events.event("site A reconnected at the router");
+        awaitRecovery(run, legacy, null);
+        awaitRecovery(run, dnsAware, null);
+        failBack(run, run.t0, List.of(A.member(), B.member()), appliances);
+    }
+
+    // ---- phases ----------------------------------------------------------------------------------
+
+    /**
+     * A site is repaired at {@code restored}: waits until every GSLB sees every member up again
+     * (the ones they held: held), watches the DNS-aware modality stay off site A for
+     * {@link DrillSettings#observe()}, runs {@code dicomlb gslb failback} on every appliance and
+     * waits for the DNS-aware modality's next association to succeed at site A.
+     */
+    private void failBack(Run run, long restored, List<String> members, List<Appliance> gslbs)
+            throws IOException, InterruptedException {
+        waitOrFail(run, settings.recovery(), () -> "every GSLB to see " + members + " up again: " + gslbViews(), () -> {
+            for (Appliance a : gslbs) {
+                JsonNode st = a.status();
+                for (String m : members) {
+                    if (!a.gslbMember(st, m).startsWith("up/")) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+        Thread.sleep(settings.observe().toMillis());
+        String views = gslbViews();
+        String answers = gslbAnswers();
+        run.observations.add("before the failback, GSLB views: " + views);
+        run.observations.add("before the failback, GSLB answers to the core: " + answers);
+        boolean allB = gslbs.stream().allMatch(a -> answers.contains(a.role + " " + B.vip()));
+        checks.add(new Check(run.scenario.number, "every GSLB answers site B to the core until the failback", allB, answers));
+        long failback = System.nanoTime();
+        List<String> results = failbackEverywhere(gslbs);
+        events.event("dicomlb gslb failback " + Network.NAME + " on every appliance: " + String.join("; ", results));
+        List<Attempt> early = dnsAware.attempts().stream()
+                .filter(at -> at.startedNanos() >= restored && at.startedNanos() < failback && A.vip().equals(at.target()))
+                .toList();
+        long before = dnsAware.attempts().stream()
+                .filter(at -> at.startedNanos() >= restored && at.startedNanos() < failback).count();
+        checks.add(new Check(run.scenario.number, "the DNS-aware modality stayed on site B until the failback", early.isEmpty(),
+                "%d of its %d associations between the repair and the failback went to site A".formatted(early.size(), before)));
+        long back = waitOrNever(settings.recovery(), () -> dnsAware.attempts().stream()
+                .anyMatch(at -> at.startedNanos() >= failback && at.ok() && A.vip().equals(at.target())));
+        if (back >= 0) {
+            Attempt first = dnsAware.attempts().stream()
+                    .filter(at -> at.startedNanos() >= failback && at.ok() && A.vip().equals(at.target())).findFirst().orElseThrow();
+            run.observations.add("the DNS-aware modality stored at site A again %s after the failback".formatted(
+                    secs(first.endedNanos() - failback)));
+        }
+        checks.add(new Check(run.scenario.number, "after the failback the DNS-aware modality returns to site A", back >= 0,
+                back >= 0 ? "yes" : "no association to site A within " + settings.recovery().toSeconds() + " s"));
+    }
+
+    /** {@code dicomlb gslb failback NAME} against every appliance's admin API, at once; each one's exit and words. */
+    private List<String> failbackEverywhere(List<Appliance> gslbs) throws InterruptedException, IOException {
+        try (ExecutorService pool = Executors.newFixedThreadPool(gslbs.size())) {
+            List<Future<Children.Exit>> runs = new ArrayList<>();
+            for (Appliance a : gslbs) {
+                runs.add(pool.submit((Callable<Children.Exit>) () -> a.cli("gslb", "failback", Network.NAME)));
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < gslbs.size(); i++) {
+                try {
+                    Children.Exit e = runs.get(i).get();
+                    out.add(gslbs.get(i).role + " exit " + e.code() + " " + (e.stdout() + e.stderr()).strip().replace('\n', ' '));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IOException("dicomlb gslb failback on " + gslbs.get(i).role + " could not run", e.getCause());
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Waits for {@code m}'s first association started after the scenario's fault that stored
+     * everything (and, when {@code at} is given, went to that address); the figure itself is
+     * computed from the attempts in the report.
+     */
+    private void awaitRecovery(Run run, Modality m, String at) throws InterruptedException {
+        long done = waitOrNever(settings.recovery(), () -> m.attempts().stream()
+                .anyMatch(a -> a.startedNanos() >= run.t0 && a.ok() && (at == null || at.equals(a.target()))));
+        String where = at == null ? "" : " at " + at;
+        if (done < 0) {
+            events.event(m.name + ": no successful association" + where + " within " + settings.recovery().toSeconds() + " s");
+        } else {
+            events.event(m.name + ": storing again" + where);
+        }
+        if (at != null) {
+            checks.add(new Check(run.scenario.number, m.name + " modality reaches " + (at.equals(B.vip()) ? "site B" : at),
+                    done >= 0, done >= 0 ? "after " + secs(done - run.t0)
+                    : "not within " + settings.recovery().toSeconds() + " s"));
+        }
+    }
+
+    // ---- views -----------------------------------------------------------------------------------
+
+    private Appliance appliance(String role) {
+        return appliances.stream().filter(a -> a.role.equals(role)).findFirst().orElseThrow();
+    }
+
+    private List<Appliance> holders(Network.Site s) throws IOException, InterruptedException {
+        List<Appliance> h = new ArrayList<>();
+        for (Appliance a : appliances) {
+            if (a.site == s && a.holdsVip()) {
+                h.add(a);
+            }
+        }
+        return h;
+    }
+
+    /** Where site A's master's dns backend points now ({@code ip:port}), or "" when it has no address. */
+    private static String otherSiteAddress(Appliance a) throws IOException, InterruptedException {
+        JsonNode st = a.status();
+        if (st == null) {
+            return "";
+        }
+        for (JsonNode p : st.path("pools")) {
+            if (p.path("name").asText().equals("imaging")) {
+                for (JsonNode b : p.path("backends")) {
+                    if (b.path("name").asText().equals("other-site")) {
+                        return b.path("address").asText("");
+                    }
+                }
+            }
+        }
+        return "";
+    }
+
+    /** Whether every GSLB sees both members in one of {@code views} ({@code up/eligible} ...). */
+    private boolean gslbsSee(String... views) throws IOException, InterruptedException {
+        List<String> ok = List.of(views);
+        for (Appliance a : appliances) {
+            JsonNode st = a.status();
+            if (!ok.contains(a.gslbMember(st, A.member())) || !ok.contains(a.gslbMember(st, B.member()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every GSLB's view of both members, e.g. {@code a1 site-a up/held site-b up/eligible; ...}. */
+    private String gslbViews() {
+        List<String> v = new ArrayList<>();
+        for (Appliance a : appliances) {
+            try {
+                JsonNode st = a.status();
+                v.add(a.role + " " + A.member() + " " + a.gslbMember(st, A.member()) + " " + B.member() + " "
+                        + a.gslbMember(st, B.member()));
+            } catch (IOException e) {
+                v.add(a.role + " ?");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                v.add(a.role + " ?");
+            }
+        }
+        return String.join("; ", v);
+    }
+
+    /** What each GSLB answers a client of the hospital core, asked directly, e.g. {@code a1 10.2.0.10, ...}. */
+    private String gslbAnswers() throws IOException, InterruptedException {
+        List<String> v = new ArrayList<>();
+        for (Appliance a : appliances) {
+            v.add(a.role + " " + a.answerForCore());
+        }
+        return String.join(", ", v);
+    }
+
+    private String resolveFromCore() throws IOException, InterruptedException {
+        Children.Exit e = lab.run(Network.DNS_MODALITY_ROLE, Duration.ofSeconds(10), List.of("dig", "+short", "+time=1",
+                "+tries=1", "@" + Network.RESOLVER, Network.NAME, "A"));
+        return e.stdout().strip();
+    }
+
+    private static long successesSince(Modality m, long since) {
+        return m.attempts().stream().filter(a -> a.startedNanos() >= since && a.ok()).count();
+    }
+
+    // ---- waiting ---------------------------------------------------------------------------------
+
+    interface Condition {
+        boolean holds() throws IOException, InterruptedException;
+    }
+
+    /** Polls {@code c} (every 100 ms) until it holds; the time it did, or -1 after {@code within}. */
+    private static long waitOrNever(Duration within, Condition c) throws InterruptedException {
+        return waitOrNever(within, c, 100);
+    }
+
+    private static long waitOrNever(Duration within, Condition c, long pollMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            try {
+                if (c.holds()) {
+                    return System.nanoTime();
+                }
+            } catch (IOException notYet) {
+                // a status that could not be read is a "not yet"
+            }
+            if (System.nanoTime() > deadline) {
+                return -1;
+            }
+            Thread.sleep(pollMillis);
+        }
+    }
+
+    /** Set-up: the drill cannot go on without it. */
+    private void waitFor(Duration within, String what, Condition c) throws IOException, InterruptedException {
+        waitFor(within, () -> what, c);
+    }
+
+    private void waitFor(Duration within, java.util.function.Supplier<String> what, Condition c)
+            throws IOException, InterruptedException {
+        if (waitOrNever(within, c) < 0) {
+            throw new IOException("not within " + within.toSeconds() + " s: " + what.get());
+        }
+    }
+
+    /** A repair step: when it does not happen, that is a failed check, and the drill goes on. */
+    private void waitOrFail(Run run, Duration within, String what, Condition c) throws InterruptedException {
+        waitOrFail(run, within, () -> what, c);
+    }
+
+    private void waitOrFail(Run run, Duration within, java.util.function.Supplier<String> what, Condition c)
+            throws InterruptedException {
+        if (waitOrNever(within, c) < 0) {
+            String w = what.get();
+            events.event("not within " + within.toSeconds() + " s: " + w);
+            checks.add(new Check(run.scenario.number, "repair: " + w, false, "not within " + within.toSeconds() + " s"));
+        }
+    }
+
+    private static String secs(long nanos) {
+        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+    }
+
+    // ---- the report ------------------------------------------------------------------------------
+
+    private DrillReport report() throws IOException, InterruptedException {
+        Set<String> atA = archiveA.storedUids();
+        Set<String> atB = archiveB.storedUids();
+        List<ScenarioReport> scenarios = new ArrayList<>();
+        long missingTotal = 0;
+        long confirmedTotal = 0;
+        for (Run run : runs) {
+            List<ModalityFigures> figures = new ArrayList<>();
+            for (Modality m : List.of(legacy, dnsAware)) {
+                List<Attempt> window = m.attempts().stream()
+                        .filter(a -> a.startedNanos() >= run.t0 && a.startedNanos() < run.end).toList();
+                Double next = m.attempts().stream().filter(a -> a.startedNanos() >= run.t0 && a.ok()).findFirst()
+                        .map(a -> (a.endedNanos() - run.t0) / 1e9).orElse(null);
+                Map<String, Integer> kinds = new TreeMap<>();
+                window.stream().filter(a -> !a.ok()).forEach(a -> kinds.merge(a.kind(), 1, Integer::sum));
+                List<String> confirmed = window.stream().flatMap(a -> a.stored().stream()).toList();
+                List<String> missing = confirmed.stream().filter(u -> !atA.contains(u) && !atB.contains(u)).toList();
+                int inA = (int) confirmed.stream().filter(atA::contains).count();
+                int inB = (int) confirmed.stream().filter(atB::contains).count();
+                figures.add(new ModalityFigures(m.name, next, window.size(), (int) window.stream().filter(a -> !a.ok()).count(),
+                        kinds, confirmed.size(), missing.size(), inA, inB, missing.stream().limit(10).toList()));
+                missingTotal += missing.size();
+                confirmedTotal += confirmed.size();
+                checks.add(new Check(run.scenario.number, m.name + " modality's next association succeeds", next != null,
+                        next != null ? String.format(Locale.ROOT, "after %.1f s", next)
+                                : "none within the scenario (" + window.size() + " attempts, all failed)"));
+            }
+            if (run.scenario == Scenario.ARCHIVE_KILLED) {
+                ModalityFigures leg = figures.getFirst();
+                checks.add(new Check(1, "legacy modality reaches site B's archive through site A's dns backend", leg.atB() > 0,
+                        leg.atB() + " of its instances are at site B"));
+            }
+            scenarios.add(new ScenarioReport(run.scenario.number, run.scenario.title, events.at(run.t0),
+                    (run.end - run.t0) / 1e9, figures, run.observations));
+        }
+        List<Check> all = new ArrayList<>();
+        all.add(new Check(0, "every instance that got a success status is in an archive", missingTotal == 0,
+                "%d of %d missing (site A's %s holds %d instances, site B's %s %d)".formatted(missingTotal, confirmedTotal,
+                        archiveA.product(), atA.size(), archiveB.product(), atB.size())));
+        all.addAll(checks);
+        Map<String, String> machine = new LinkedHashMap<>();
+        machine.put("date", Instant.now().toString());
+        machine.put("kernel", System.getProperty("os.version"));
+        machine.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        try {
+            machine.put("load average", Files.readString(Path.of("/proc/loadavg")).strip());
+        } catch (IOException e) {
+            machine.put("load average", "?");
+        }
+        machine.put("dicomlb", dicomlb.describe());
+        String s = "hold %ds, observe %ds, recovery bound %ds, %d instances per association".formatted(
+                settings.hold().toSeconds(), settings.observe().toSeconds(), settings.recovery().toSeconds(),
+                settings.perAssociation());
+        return new DrillReport(scenarios, all, machine, s);
+    }
+}

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.dicomlb.config.SocketAddresses;
@@ -45,6 +46,8 @@ public final class Listeners {
     private final AccessLog accessLog;
     // Concurrent because status and drain read them from other threads; only the control thread writes.
     private final Map<InetSocketAddress, ListenerRuntime> bound = new ConcurrentHashMap<>();
+    /** Connection ids, unique within the process for as long as it runs. */
+    private final AtomicLong ids = new AtomicLong();
     /** Listeners no longer accepting whose connections may still be running (for draining). */
     private final List<ListenerRuntime> retired = new CopyOnWriteArrayList<>();
 
@@ -84,7 +87,7 @@ public final class Listeners {
                 rollback(new Plan(wanted, added));
                 throw new BindFailure("listener '" + c.name() + "': mode " + c.mode().label() + " is not available", null);
             }
-            ListenerRuntime runtime = new ListenerRuntime(c, metrics, pools, observer, accessLog);
+            ListenerRuntime runtime = new ListenerRuntime(c, metrics, pools, observer, accessLog, ids::incrementAndGet);
             ChannelFuture f = bootstrap(runtime).bind(c.bind()).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 rollback(new Plan(wanted, added));
@@ -164,6 +167,14 @@ public final class Listeners {
     public void endWhere(Predicate<ProxyConnection> which, EndReason reason) {
         bound.values().forEach(r -> r.endWhere(which, reason));
         retired.forEach(r -> r.endWhere(which, reason));
+    }
+
+    /** Every open connection, including those of listeners that stopped accepting (a copy). */
+    public List<ProxyConnection> live() {
+        List<ProxyConnection> all = new ArrayList<>();
+        bound.values().forEach(r -> all.addAll(r.live()));
+        retired.forEach(r -> all.addAll(r.live()));
+        return all;
     }
 
     /** Open client connections, including those of listeners that stopped accepting. */

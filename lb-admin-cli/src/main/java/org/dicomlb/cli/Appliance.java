@@ -19,9 +19,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import org.dicomlb.cli.admin.AdminApi;
 import org.dicomlb.cli.admin.AdminServer;
 import org.dicomlb.cli.admin.ApplianceStatus;
+import org.dicomlb.cli.admin.RecentEvents;
 import org.dicomlb.cli.config.AdminConfig;
 import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
@@ -32,6 +34,9 @@ import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.AccessLogWriter;
+import org.dicomlb.engine.live.LiveConnection;
+import org.dicomlb.engine.live.LiveConnections;
+import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.gslb.FailbackResult;
 import org.dicomlb.gslb.Gslb;
@@ -73,6 +78,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
         return t;
     });
     private final List<AutoCloseable> alsoClose = new CopyOnWriteArrayList<>();
+    private final RecentEvents events = new RecentEvents();
+    private final AutoCloseable healthEvents;
 
     private Appliance(Path configFile, Options options, AccessLog accessLog) {
         this.configFile = configFile;
@@ -95,6 +102,10 @@ public final class Appliance implements AdminApi, AutoCloseable {
         EventLoops.Group dns = loops.group("dns", 0);
         this.gslb = new Gslb(health, engine::poolServing, dns.group(), dns.transport(), registry);
         this.admin = new AdminServer(loops.group("admin", 1), this);
+        // Every owner's health transitions (pools, GSLB members) for the status page.
+        this.healthEvents = health.subscribe(e -> events.add("health", e.id(),
+                e.from().name().toLowerCase(java.util.Locale.ROOT) + " -> " + e.to().name().toLowerCase(java.util.Locale.ROOT)
+                        + (e.reason().isEmpty() ? "" : ": " + e.reason())));
     }
 
     /** Builds and starts everything from {@code config}; on failure nothing is left running. */
@@ -144,7 +155,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     @Override
     public ApplianceStatus status() {
-        return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null);
+        return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
+                events.snapshot());
     }
 
     @Override
@@ -154,7 +166,28 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     @Override
     public CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state) {
-        return engine.setAdminState(pool, backend, state);
+        return engine.setAdminState(pool, backend, state).whenComplete((r, err) -> {
+            if (err == null && r.found()) {
+                events.add("admin-state", pool + "/" + backend, "set to " + r.backend().adminState() + " by an operator");
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<LiveConnections> connections(Predicate<LiveConnection> filter, int limit) {
+        return engine.connections(filter, limit);
+    }
+
+    @Override
+    public CompletableFuture<Optional<OperatorClose>> closeConnection(long id) {
+        return engine.closeConnection(id).whenComplete((r, err) -> {
+            if (err == null && r.isPresent()) {
+                LiveConnection c = r.get().connection();
+                String who = c.dicom() != null && c.dicom().callingAe() != null ? " (" + c.dicom().callingAe() + ")" : "";
+                events.add("connection", Long.toString(id), "closed by an operator: " + c.client() + who + " on "
+                        + c.listener() + (c.poolBackend() == null ? "" : " to " + c.poolBackend()) + "; " + r.get().detail());
+            }
+        });
     }
 
     @Override
@@ -162,7 +195,11 @@ public final class Appliance implements AdminApi, AutoCloseable {
         if (!gslb.running()) {
             return CompletableFuture.failedFuture(new IllegalStateException("this dicomlb runs no GSLB (no gslb section)"));
         }
-        return gslb.failback(name);
+        return gslb.failback(name).whenComplete((r, err) -> {
+            if (err == null) {
+                events.add("gslb", r.name(), "failback by an operator: " + r.describe());
+            }
+        });
     }
 
     public Gslb gslb() {
@@ -172,7 +209,16 @@ public final class Appliance implements AdminApi, AutoCloseable {
     /** Re-reads the configuration file and applies it if valid and bindable; otherwise keeps running as is. */
     @Override
     public CompletableFuture<ReloadResult> reload() {
-        return CompletableFuture.supplyAsync(this::reloadNow, reloads);
+        return CompletableFuture.supplyAsync(this::reloadNow, reloads).whenComplete((r, err) -> {
+            if (err != null) {
+                events.add("reload", configFile.toString(), "failed: " + err);
+            } else if (r.applied()) {
+                events.add("reload", configFile.toString(), "applied: " + r.summary());
+            } else {
+                events.add("reload", configFile.toString(), "rejected, running configuration unchanged: "
+                        + r.errors().size() + " error(s), first: " + (r.errors().isEmpty() ? "-" : r.errors().getFirst()));
+            }
+        });
     }
 
     private ReloadResult reloadNow() {
@@ -250,6 +296,11 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            healthEvents.close();
+        } catch (Exception e) {
+            LOG.debug("unsubscribing: {}", e.toString());
+        }
         reloads.shutdownNow();
         gslb.close();
         engine.close();

@@ -6,24 +6,30 @@ import org.dicomlb.gslb.GslbStatus;
 
 /**
  * {@code GET /api/v1/status} and {@code dicomlb status --json}: the engine's status at the top
- * level (transport, listeners, pools, descriptors), with the version that serves it. Other
- * modules add their own section here when they run (each publishes its own status record):
- * {@code gslb} while the GSLB answers.
+ * level (transport, listeners, pools, descriptors), with the version that serves it and the
+ * recent transitions ({@code events}, newest first). Other modules add their own section here
+ * when they run (each publishes its own status record): {@code gslb} while the GSLB answers.
+ * The shape is documented field by field in docs/status-api.md; fields are only ever added.
  */
 public record ApplianceStatus(String version, String transport, List<EngineStatus.ListenerStatus> listeners,
                               List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors,
-                              GslbStatus gslb) {
+                              GslbStatus gslb, List<RecentEvents.Event> events) {
     public ApplianceStatus {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
+        events = List.copyOf(events);
     }
 
     public static ApplianceStatus of(String version, EngineStatus engine) {
-        return of(version, engine, null);
+        return of(version, engine, null, List.of());
     }
 
-    /** @param gslb the GSLB's status, or null when it does not run (the section is then left out) */
-    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb) {
-        return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(), gslb);
+    /**
+     * @param gslb   the GSLB's status, or null when it does not run (the section is then left out)
+     * @param events recent transitions, newest first
+     */
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, List<RecentEvents.Event> events) {
+        return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(), gslb,
+                events);
     }
 }

@@ -12,7 +12,10 @@ PACKAGES=(
   wrk              # HTTP load generator
   iperf3           # L4 bulk throughput
   iproute2         # ip netns / veth for multi-host tests
+  keepalived       # VRRP for the floating VIP (lb-vip drives it; its tests run it in namespaces)
+  iputils-arping   # who answers ARP for the VIP, seen from a client namespace
   procps           # ps/pkill used by the harness
+  curl             # the admin API over HTTPS, as an operator reaches it
   bind9-dnsutils   # dig: an independent DNS client for the GSLB interop tests
   unbound          # a recursive resolver with a stub zone pointing at the GSLB
   gdnsd            # the authoritative DNS peer of the GSLB benchmark
@@ -42,7 +45,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts packaged daemons on install; tests run their own instances on loopback ports.
-for svc in orthanc nginx haproxy unbound gdnsd prometheus prometheus-node-exporter; do
+for svc in orthanc nginx haproxy unbound gdnsd keepalived prometheus prometheus-node-exporter; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

@@ -32,11 +32,17 @@ final class AdminTarget {
             description = "read the admin address and token file from this configuration")
     Path config;
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "admin listener (default: from -c, else " + DEFAULT + ")")
+    @Option(names = "--admin", paramLabel = "[https://]HOST:PORT",
+            description = "admin listener (default: from -c, else " + DEFAULT + ")")
     String admin;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "admin token (default: from -c)")
     Path tokenFile;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+            description = "PEM CA bundle the admin listener's certificate must chain to (implies https;"
+                    + " default with -c and admin.tls: trust that certificate itself)")
+    Path ca;
 
     /** Thrown for problems the operator must fix in their arguments or files (exit 2). */
     static final class BadTarget extends Exception {
@@ -63,7 +69,6 @@ final class AdminTarget {
 
     /** Calls the admin API; {@code jsonBody} may be null. */
     Response call(String method, String path, String jsonBody) throws BadTarget, IOException, InterruptedException {
-        InetSocketAddress address;
         Optional<Path> token = Optional.ofNullable(tokenFile);
         Optional<AdminConfig> fromFile = Optional.empty();
         if (config != null) {
@@ -78,16 +83,11 @@ final class AdminTarget {
                 throw new BadTarget(config + " has no 'admin' section; dicomlb has no admin API to talk to");
             }
         }
-        try {
-            address = admin != null ? SocketAddresses.parse(admin)
-                    : fromFile.map(AdminConfig::listen).orElse(SocketAddresses.parse(DEFAULT));
-        } catch (IllegalArgumentException e) {
-            throw new BadTarget("--admin: " + e.getMessage());
-        }
+        Endpoint at = endpoint(fromFile);
         if (token.isEmpty()) {
             token = fromFile.flatMap(AdminConfig::tokenFile);
         }
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + SocketAddresses.format(address) + path))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(at.scheme() + "://" + SocketAddresses.format(at.address()) + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
@@ -101,12 +101,70 @@ final class AdminTarget {
                 throw new BadTarget("cannot read token file " + token.get() + ": " + e.getMessage());
             }
         }
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpResponse<String> r = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (at.trust() != null) {
+            client.sslContext(at.trust());
+        }
+        try (HttpClient http = client.build()) {
+            HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = r.body().isBlank() ? null : new ObjectMapper().readTree(r.body());
             return new Response(r.statusCode(), body);
         } catch (java.net.ConnectException e) {
-            throw new IOException("no dicomlb admin API at " + SocketAddresses.format(address) + " (connection refused)");
+            throw new IOException("no dicomlb admin API at " + SocketAddresses.format(at.address()) + " (connection refused)");
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IOException("no TLS connection to the admin API at " + SocketAddresses.format(at.address()) + ": "
+                    + e.getMessage() + (at.scheme().equals("https") ? "" : " (is it plain HTTP? drop https://)"));
         }
+    }
+
+    /** Where and how to reach the API: the scheme, the address and, for https, what to trust. */
+    private record Endpoint(String scheme, InetSocketAddress address, javax.net.ssl.SSLContext trust) {
+    }
+
+    /**
+     * {@code --admin} ({@code HOST:PORT}, {@code http://HOST:PORT} or {@code https://HOST:PORT}),
+     * else the file's {@code admin.listen} (https when it has {@code tls}), else the default. For
+     * https, {@code --ca} is the CA bundle the admin certificate must chain to, its name checked
+     * against the host; without it, with {@code -c}, the file's own admin certificate is trusted
+     * as it is (pinned: the very certificate dicomlb serves, so its name need not match).
+     */
+    private Endpoint endpoint(Optional<AdminConfig> fromFile) throws BadTarget {
+        String scheme = fromFile.map(AdminConfig::scheme).orElse(ca != null ? "https" : "http");
+        String where = admin;
+        if (where != null && where.contains("://")) {
+            scheme = where.substring(0, where.indexOf("://")).toLowerCase(java.util.Locale.ROOT);
+            where = where.substring(where.indexOf("://") + 3);
+            if (where.endsWith("/")) {
+                where = where.substring(0, where.length() - 1);
+            }
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new BadTarget("--admin: the scheme must be http or https, not " + scheme);
+            }
+        } else if (where != null && ca != null) {
+            scheme = "https";
+        }
+        InetSocketAddress address;
+        try {
+            address = where != null ? SocketAddresses.parse(where)
+                    : fromFile.map(AdminConfig::listen).orElse(SocketAddresses.parse(DEFAULT));
+        } catch (IllegalArgumentException e) {
+            throw new BadTarget("--admin: " + e.getMessage());
+        }
+        if (!scheme.equals("https")) {
+            return new Endpoint(scheme, address, null);
+        }
+        try {
+            if (ca != null) {
+                return new Endpoint(scheme, address, AdminTrust.caBundle(ca));
+            }
+            Optional<Path> pinned = fromFile.flatMap(AdminConfig::tls).map(org.dicomlb.tls.ServerTls::certificate);
+            if (pinned.isPresent()) {
+                return new Endpoint(scheme, address, AdminTrust.pinned(pinned.get()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BadTarget(e.getMessage());
+        }
+        // No --ca and nothing pinned: the JVM's trust store (an admin certificate from a public CA).
+        return new Endpoint(scheme, address, null);
     }
 }

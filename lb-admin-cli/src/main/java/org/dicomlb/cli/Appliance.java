@@ -10,16 +10,22 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.dicomlb.cli.admin.AdminApi;
 import org.dicomlb.cli.admin.AdminServer;
 import org.dicomlb.cli.admin.ApplianceStatus;
@@ -43,6 +49,12 @@ import org.dicomlb.gslb.Gslb;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.ProbeTransport;
 import org.dicomlb.io.EventLoops;
+import org.dicomlb.vip.ServingView;
+import org.dicomlb.vip.VipException;
+import org.dicomlb.vip.VipRuntime;
+import org.dicomlb.vip.VipStatus;
+import org.dicomlb.vip.config.VipAddress;
+import org.dicomlb.vip.config.VipConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,12 +68,29 @@ import org.slf4j.LoggerFactory;
 public final class Appliance implements AdminApi, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
 
-    /** Settings fixed for the process lifetime (not reloadable). */
-    public record Options(int ioThreads, boolean preferEpoll) {
+    /**
+     * Settings fixed for the process lifetime (not reloadable).
+     *
+     * @param runtimeDir where the appliance keeps runtime files (keepalived's, under {@code vip/})
+     */
+    public record Options(int ioThreads, boolean preferEpoll, Path runtimeDir) {
+        public Options(int ioThreads, boolean preferEpoll) {
+            this(ioThreads, preferEpoll, defaultRuntimeDir());
+        }
+
         public static Options defaults() {
             return new Options(0, true);
         }
+
+        /** systemd's {@code RuntimeDirectory=} (first of the list) when set, else /run/dicomlb. */
+        public static Path defaultRuntimeDir() {
+            String systemd = System.getenv("RUNTIME_DIRECTORY");
+            return Path.of(systemd != null && !systemd.isBlank() ? systemd.split(":")[0] : "/run/dicomlb");
+        }
     }
+
+    /** How long keepalived may take to check, start or reload before the start or reload fails. */
+    private static final long VIP_APPLY_SECONDS = 30;
 
     private final Path configFile;
     private final EventLoops loops;
@@ -80,9 +109,14 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final List<AutoCloseable> alsoClose = new CopyOnWriteArrayList<>();
     private final RecentEvents events = new RecentEvents();
     private final AutoCloseable healthEvents;
+    private final Path runtimeDir;
+    /** Made when a vip: section first appears; kept (disabled) if a reload removes it. */
+    private volatile VipRuntime vip;
+    private final AutoCloseable poolEvents;
 
     private Appliance(Path configFile, Options options, AccessLog accessLog) {
         this.configFile = configFile;
+        this.runtimeDir = options.runtimeDir();
         this.loops = EventLoops.create(options.preferEpoll());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
@@ -106,6 +140,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
         this.healthEvents = health.subscribe(e -> events.add("health", e.id(),
                 e.from().name().toLowerCase(java.util.Locale.ROOT) + " -> " + e.to().name().toLowerCase(java.util.Locale.ROOT)
                         + (e.reason().isEmpty() ? "" : ": " + e.reason())));
+        // A pool's eligibility follows its backends' health: the VIP re-evaluates at once.
+        this.poolEvents = health.subscribe("pools", e -> servingChanged());
     }
 
     /** Builds and starts everything from {@code config}; on failure nothing is left running. */
@@ -114,11 +150,17 @@ public final class Appliance implements AdminApi, AutoCloseable {
         Appliance app = new Appliance(configFile, options, accessLog);
         try {
             Optional<AdminServer.Binding> adminAt = app.bindAdmin(config);
+            app.engine.floatingAddresses(floating(config));
             app.engine.start(config.engine());
             if (config.gslb().isPresent()) {
                 app.gslb.apply(config.gslb().get()).join();
             }
             app.commitAdmin(config, adminAt);
+            // After the listeners: the VIP comes to a node that already listens on it.
+            Optional<String> vipFailure = app.applyVip(config.vip());
+            if (vipFailure.isPresent()) {
+                throw new EngineException(vipFailure.get());
+            }
         } catch (CompletionException e) {
             app.close();
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -147,16 +189,104 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     private void commitAdmin(RootConfig config, Optional<AdminServer.Binding> bound) {
         admin.token(config.admin().flatMap(AdminConfig::token));
+        admin.tls(config.admin().flatMap(AdminConfig::tls));
+        config.admin().ifPresent(Appliance::warnIfExposed);
         bound.ifPresent(admin::serveFrom);
         if (config.admin().isEmpty()) {
             admin.stopListening();
         }
     }
 
+    /**
+     * An admin listener beyond loopback needs a token (validation insists); without TLS that
+     * token, and every status document, crosses the network in clear text. Said at every start
+     * and reload that keeps it so.
+     */
+    private static void warnIfExposed(AdminConfig a) {
+        boolean loopback = a.listen().getAddress().isLoopbackAddress();
+        if (!loopback && (a.tls().isEmpty() || a.token().isEmpty())) {
+            LOG.warn("the admin listener on {} is reachable from the network {}: anyone on the path can read the admin"
+                    + " token and status or replay changes; add admin.tls (certificate and key) and a token-file,"
+                    + " or listen on 127.0.0.1", org.dicomlb.config.SocketAddresses.format(a.listen()),
+                    a.tls().isEmpty() ? "without TLS" : "without a token");
+        }
+    }
+
     @Override
     public ApplianceStatus status() {
         return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
-                events.snapshot());
+                vipStatus().orElse(null), events.snapshot());
+    }
+
+    @Override
+    public Optional<VipStatus> vipStatus() {
+        VipRuntime r = vip;
+        return r == null || !r.status().configured() ? Optional.empty() : Optional.of(r.status());
+    }
+
+    @Override
+    public Optional<CompletableFuture<VipStatus>> demoteVip(boolean demote) {
+        VipRuntime r = vip;
+        return r == null || !r.status().configured() ? Optional.empty() : Optional.of(r.demote(demote));
+    }
+
+    // ---- the VIP ------------------------------------------------------------------------------
+
+    /** The addresses listeners bind whether or not this node holds them now. */
+    private static Set<InetAddress> floating(RootConfig config) {
+        return config.vip().map(v -> v.addresses().stream().map(VipAddress::address).collect(Collectors.<InetAddress>toSet()))
+                .orElse(Set.of());
+    }
+
+    private VipRuntime vipRuntime() {
+        VipRuntime r = vip;
+        if (r == null) {
+            ServingView view = new ServingView() {
+                @Override
+                public boolean listenerBound(String listener) {
+                    return engine.listening(listener);
+                }
+
+                @Override
+                public boolean poolServable(String pool) {
+                    return engine.poolServing(pool).orElse(false);
+                }
+            };
+            r = new VipRuntime(view, registry, VipRuntime.Options.defaults(runtimeDir.resolve("vip"), configFile.toString()));
+            vip = r;
+        }
+        return r;
+    }
+
+    private void servingChanged() {
+        VipRuntime r = vip;
+        if (r != null) {
+            r.servingChanged();
+        }
+    }
+
+    /** Applies (or, when the file has none, disables) the vip: section; empty, or why it failed. */
+    private Optional<String> applyVip(Optional<VipConfig> wanted) {
+        if (wanted.isEmpty() && vip == null) {
+            return Optional.empty();
+        }
+        CompletableFuture<VipStatus> f = wanted.isPresent() ? vipRuntime().apply(wanted.get()) : vip.disable();
+        return vipOutcome(f);
+    }
+
+    private static Optional<String> vipOutcome(CompletableFuture<?> f) {
+        try {
+            f.get(VIP_APPLY_SECONDS, TimeUnit.SECONDS);
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            return Optional.of("vip: " + (c instanceof VipException ? c.getMessage() : String.valueOf(c)));
+        } catch (TimeoutException e) {
+            return Optional.of("vip: keepalived did not get ready within " + VIP_APPLY_SECONDS + "s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("vip: interrupted");
+        }
     }
 
     @Override
@@ -166,7 +296,9 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     @Override
     public CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state) {
+        // Draining a pool's last backend leaves it with nothing eligible: the VIP must know now.
         return engine.setAdminState(pool, backend, state).whenComplete((r, err) -> {
+            servingChanged();
             if (err == null && r.found()) {
                 events.add("admin-state", pool + "/" + backend, "set to " + r.backend().adminState() + " by an operator");
             }
@@ -231,6 +363,16 @@ public final class Appliance implements AdminApi, AutoCloseable {
             LOG.error("reload rejected with {} error(s); the running configuration is unchanged", e.errors().size());
             return ReloadResult.rejected(e.errors().stream().map(ConfigError::toString).toList());
         }
+        if (next.vip().isPresent()) {
+            // keepalived's verdict on the new section first, so that a section it refuses
+            // rejects the whole reload before anything changed.
+            Optional<String> refused = vipOutcome(vipRuntime().check(next.vip().get()));
+            if (refused.isPresent()) {
+                engine.metrics().reloaded(false);
+                LOG.error("reload rejected: {}; the running configuration is unchanged", refused.get());
+                return ReloadResult.rejected(List.of(refused.get()));
+            }
+        }
         Optional<AdminServer.Binding> adminAt;
         try {
             adminAt = bindAdmin(next);
@@ -254,6 +396,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
         }
         ReloadResult r;
         try {
+            engine.floatingAddresses(floating(next));
             r = engine.apply(next.engine()).join();
         } catch (CompletionException e) {
             LOG.error("reload failed; the running configuration is unchanged", e.getCause());
@@ -276,6 +419,13 @@ public final class Appliance implements AdminApi, AutoCloseable {
             LOG.error("the GSLB could not take the new configuration and keeps its previous one", e.getCause());
             return new ReloadResult(true, List.of("GSLB: " + e.getCause().getMessage()), r.summary());
         }
+        // Last, after the listeners that bind its addresses. Checked above, so a failure here is
+        // keepalived failing to run, not the file: say what did apply.
+        Optional<String> vipFailure = applyVip(next.vip());
+        if (vipFailure.isPresent()) {
+            LOG.error("reload: listeners, pools and admin applied, but {}", vipFailure.get());
+            return new ReloadResult(true, List.of(vipFailure.get()), r.summary() + "; the vip: section was not applied");
+        }
         return r;
     }
 
@@ -286,17 +436,31 @@ public final class Appliance implements AdminApi, AutoCloseable {
                 .register(registry);
     }
 
-    /** Stops accepting and gives open connections {@code grace} to finish. */
+    /**
+     * Stops accepting and gives open connections {@code grace} to finish. The VIP goes first: the
+     * peer takes it (and new associations) within its skew time, rather than this node keeping it
+     * while it refuses new connections.
+     */
     public int drainAndClose(Duration grace) {
         admin.stopListening();
+        closeVip();
         int left = engine.drainAndClose(grace);
         close();
         return left;
     }
 
+    private void closeVip() {
+        VipRuntime r = vip;
+        if (r != null) {
+            r.close();
+        }
+    }
+
     @Override
     public void close() {
+        closeVip();
         try {
+            poolEvents.close();
             healthEvents.close();
         } catch (Exception e) {
             LOG.debug("unsubscribing: {}", e.toString());

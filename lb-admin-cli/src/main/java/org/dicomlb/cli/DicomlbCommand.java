@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             AdminStateCommand.Drain.class,
             AdminStateCommand.Ready.class,
             AdminStateCommand.Maint.class,
+            VipCommand.class,
             GslbCommand.class,
             EchoCommand.class,
             CommandLine.HelpCommand.class

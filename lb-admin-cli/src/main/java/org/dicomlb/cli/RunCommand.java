@@ -148,8 +148,13 @@ public final class RunCommand implements Callable<Integer> {
                 description = "on SIGTERM, how long open connections may continue (default: ${DEFAULT-VALUE})")
         String shutdownGrace;
 
+        @Option(names = "--runtime-dir", paramLabel = "DIR",
+                description = "runtime files, e.g. keepalived's for a vip: section (default: $RUNTIME_DIRECTORY, else /run/dicomlb)")
+        java.nio.file.Path runtimeDir;
+
         Appliance.Options options() {
-            return new Appliance.Options(Math.max(0, ioThreads), transport == TransportChoice.epoll);
+            return new Appliance.Options(Math.max(0, ioThreads), transport == TransportChoice.epoll,
+                    runtimeDir != null ? runtimeDir.toAbsolutePath() : Appliance.Options.defaultRuntimeDir());
         }
 
     }

@@ -109,6 +109,11 @@ public final class StatusCommand implements Callable<Integer> {
                     l.path("mode").asText(), l.path("pool").asText("-"), l.path("connections").asInt(), max,
                     limit < max ? " (limit " + limit + ": open files)" : "");
         }
+        JsonNode vip = s.path("vip");
+        if (!vip.isMissingNode() && !vip.isNull()) {
+            out.println();
+            VipCommand.print(out, vip);
+        }
         for (JsonNode p : s.path("pools")) {
             out.printf("%npool %s  balance=%s  eligible=%d  queue=%d%s%n", p.path("name").asText(),
                     p.path("balance").asText(), p.path("eligible").asInt(), p.path("queue_length").asInt(),

@@ -24,9 +24,11 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         try {
             RootConfig c = RootConfigReader.load(config);
-            spec.commandLine().getOut().printf("%s: ok (%d listener(s), %d pool(s), %d backend(s))%n", config,
+            spec.commandLine().getOut().printf("%s: ok (%d listener(s), %d pool(s), %d backend(s)%s)%n", config,
                     c.engine().listeners().size(), c.engine().pools().size(),
-                    c.engine().pools().stream().mapToInt(p -> p.backends().size()).sum());
+                    c.engine().pools().stream().mapToInt(p -> p.backends().size()).sum(),
+                    c.vip().map(v -> ", VIP " + String.join(", ", v.addresses().stream().map(Object::toString).toList())
+                            + " on " + v.interfaceName()).orElse(""));
             return ExitCodes.OK;
         } catch (ConfigException e) {
             for (ConfigError err : e.errors()) {

@@ -117,6 +117,22 @@ class AdminApiGuardsTest {
     }
 
     @Test
+    void withoutAVipSectionTheVipEndpointsSaySoAndChangeNothing() throws Exception {
+        String[] status = raw(adminPort, "GET /api/v1/vip HTTP/1.1\r\nHost: 127.0.0.1\r\n", "");
+        assertThat(status[0]).isEqualTo("404");
+        assertThat(status[1]).contains("this appliance has no vip: section");
+        assertThat(raw(adminPort, "POST /api/v1/vip/demote HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n", "")[0])
+                .isEqualTo("415");
+        assertThat(raw(adminPort, "POST /api/v1/vip/demote HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n", "{}")[0])
+                .isEqualTo("404");
+        assertThat(audit.lines()).hasSize(2).last().asString().contains("POST /api/v1/vip/demote -> 404");
+        Cli vip = Cli.run("vip", "status", "-c", config.toString());
+        assertThat(vip.exit()).isEqualTo(2);
+        assertThat(vip.err()).contains("vip status failed: HTTP 404: this appliance has no vip: section");
+        assertThat(raw(adminPort, "GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n", "")[1]).doesNotContain("\"vip\"");
+    }
+
+    @Test
     void badPercentEncodingIsA400NotAClose() throws Exception {
         String[] r = raw(adminPort, "GET /api/v1/%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\n", "");
         assertThat(r[0]).isEqualTo("400");

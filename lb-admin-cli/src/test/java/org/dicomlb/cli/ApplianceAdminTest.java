@@ -37,6 +37,8 @@ class ApplianceAdminTest {
         b1 = TestBackend.start("b1", "127.0.0.11");
         b2 = TestBackend.start("b2", "127.0.0.12");
         token = Files.writeString(dir.resolve("admin.token"), "s3cret-token-0123456789\n");
+        // A token others could read is refused by validation: owner only, as an operator must keep it.
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         config = dir.resolve("dicomlb.yaml");
         Files.writeString(config, yaml(listenPort, b1, ""));
         app = Appliance.start(config, RootConfigReader.load(config), new Appliance.Options(1, true), AccessLog.toLogger());

@@ -52,6 +52,7 @@ class OperationsApiTest {
     void start() throws Exception {
         b1 = TestBackend.start("b1", "127.0.0.11");
         Path token = Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         config = dir.resolve("dicomlb.yaml");
         Files.writeString(config, """
                 admin: { listen: 127.0.0.1:%d, token-file: %s }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +48,9 @@ class ValidateCommandTest {
         Path empty = Files.writeString(dir.resolve("empty.token"), "\n");
         Path shortToken = Files.writeString(dir.resolve("short.token"), "s3cret\n");
         Path good = Files.writeString(dir.resolve("good.token"), "9f2c41d07be35a6e8c1d0f4b2a7e9c35\n");
+        for (Path t : List.of(empty, shortToken, good)) {
+            Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("rw-------"));
+        }
         String rest = """
                 listeners: [ { name: l, bind: 127.0.0.1:10104, pool: p } ]
                 pools: [ { name: p, backends: [ { name: b, address: 127.0.0.11:104 } ] } ]
@@ -59,6 +64,58 @@ class ValidateCommandTest {
         }
         Path f = Files.writeString(dir.resolve("t.yaml"), "admin: { listen: 127.0.0.1:9900, token-file: " + good + " }\n" + rest);
         assertThat(Cli.run("validate", "-c", f.toString()).exit()).isZero();
+    }
+
+    /** A token group or others can read is no secret: refused at its key, with the command that fixes it. */
+    @Test
+    void aTokenFileReadableByOthersIsRefused() throws Exception {
+        String rest = """
+                listeners: [ { name: l, bind: 127.0.0.1:10104, pool: p } ]
+                pools: [ { name: p, backends: [ { name: b, address: 127.0.0.11:104 } ] } ]
+                """;
+        Path token = Files.writeString(dir.resolve("shared.token"), "9f2c41d07be35a6e8c1d0f4b2a7e9c35\n");
+        for (String mode : List.of("rw-r--r--", "rw-r-----", "rw-----w-")) {
+            Files.setPosixFilePermissions(token, PosixFilePermissions.fromString(mode));
+            Path f = Files.writeString(dir.resolve("t.yaml"), "admin: { listen: 127.0.0.1:9900, token-file: " + token + " }\n" + rest);
+            Cli r = Cli.run("validate", "-c", f.toString());
+            assertThat(r.exit()).as(mode).isEqualTo(2);
+            assertThat(r.err()).as(mode).startsWith(f + ":1:46: ").contains("accessible to group or others (mode " + mode + ")",
+                    "chmod 600 " + token);
+        }
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("r--------"));
+        Path f = Files.writeString(dir.resolve("t.yaml"), "admin: { listen: 127.0.0.1:9900, token-file: " + token + " }\n" + rest);
+        assertThat(Cli.run("validate", "-c", f.toString()).exit()).isZero();
+    }
+
+    @Test
+    void theVipSectionIsValidatedAgainstThePoolsAndListenersOfTheFile() throws Exception {
+        String engine = """
+                listeners: [ { name: dicom, bind: 192.0.2.10:104, pool: archive } ]
+                pools: [ { name: archive, backends: [ { name: b, address: 127.0.0.11:104 } ] } ]
+                """;
+        Path bad = Files.writeString(dir.resolve("vip.yaml"), engine + """
+                vip:
+                  interface: eth0
+                  addresses: [192.0.2.10/24]
+                  virtual-router-id: 51
+                  track: { pools: [archiv], listeners: [dicom] }
+                """);
+        Cli r = Cli.run("validate", "-c", bad.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly(
+                bad + ":7:20: tracks pool 'archiv', which is not defined; defined: archive",
+                "1 error(s); nothing was changed");
+
+        Path good = Files.writeString(dir.resolve("vip-ok.yaml"), engine + """
+                vip:
+                  interface: eth0
+                  addresses: [192.0.2.10/24]
+                  virtual-router-id: 51
+                  track: { pools: [archive], listeners: [dicom] }
+                """);
+        Cli ok = Cli.run("validate", "-c", good.toString());
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out()).contains("ok (1 listener(s), 1 pool(s), 1 backend(s), VIP 192.0.2.10/24 on eth0)");
     }
 
     @Test

@@ -274,6 +274,14 @@ public final class Engine implements AutoCloseable {
         return p == null ? Optional.empty() : Optional.of(!p.snapshot().eligible().isEmpty());
     }
 
+    /**
+     * The addresses that float between this appliance and its peer (the VIP): listeners on them
+     * bind whether or not this host holds them now. Set before {@link #start} or {@link #apply}.
+     */
+    public void floatingAddresses(java.util.Set<java.net.InetAddress> addresses) {
+        listeners.floating(addresses);
+    }
+
     /** Whether a listener of that name is bound and accepting now. Any thread. */
     public boolean listening(String name) {
         return listeners.bound().values().stream().anyMatch(r -> r.config().name().equals(name));

@@ -228,6 +228,29 @@ class RelayBehaviourTest {
         assertThat(fx.metric("dicomlb_listener_connections_total{listener=\"front\"}")).isEqualTo(1.0);
     }
 
+    /**
+     * A listener on the VIP binds on the backup too, where the address is not on the host (the
+     * VIP's keepalived moves it): only addresses declared floating, so a typo still fails.
+     * 192.0.2.77 (TEST-NET-1) is on no interface here; binding it sends nothing.
+     */
+    @Test
+    void aListenerOnAFloatingAddressBindsWithoutTheAddressOnTheHost() throws Exception {
+        fx.backends(1).start(fx.config(""));
+        int port = Ports.free("127.0.0.1");
+        String next = fx.config("").replace("pools:", """
+                  - { name: vip, bind: 192.0.2.77:%d, pool: p }
+                pools:""".formatted(port));
+        ReloadResult refused = fx.apply(next);
+        assertThat(refused.applied()).isFalse();
+        assertThat(refused.errors()).singleElement().asString().contains("listener 'vip' cannot bind 192.0.2.77:" + port);
+
+        fx.engine.floatingAddresses(java.util.Set.of(java.net.InetAddress.ofLiteral("192.0.2.77")));
+        ReloadResult bound = fx.apply(next);
+        assertThat(bound.applied()).as(bound.errors().toString()).isTrue();
+        assertThat(fx.engine.listening("vip")).isTrue();
+        assertThat(fx.engine.listening("front")).isTrue();
+    }
+
     @Test
     void aListenerThatCannotBindRejectsTheWholeConfiguration() throws Exception {
         fx.backends(1).start(fx.config(""));

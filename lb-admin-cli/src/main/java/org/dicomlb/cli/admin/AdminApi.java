@@ -10,6 +10,7 @@ import org.dicomlb.engine.live.LiveConnections;
 import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.gslb.FailbackResult;
+import org.dicomlb.vip.VipStatus;
 
 /**
  * What the admin listener serves, as the composition root provides it: status records each
@@ -28,6 +29,15 @@ public interface AdminApi {
 
     /** Sets a backend's admin state ({@code PUT /api/v1/pools/P/backends/B/state}). */
     CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state);
+
+    /** The floating VIP's status ({@code GET /api/v1/vip}); empty when the file has no vip: section. */
+    Optional<VipStatus> vipStatus();
+
+    /**
+     * Demotes this node for maintenance or ends the demotion ({@code POST /api/v1/vip/demote},
+     * {@code /promote}); empty when the file has no vip: section.
+     */
+    Optional<CompletableFuture<VipStatus>> demoteVip(boolean demote);
 
     /**
      * Releases the members of a GSLB name held by its failback policy

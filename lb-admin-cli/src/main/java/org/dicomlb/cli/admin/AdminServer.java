@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -43,6 +44,7 @@ import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.io.EventLoops;
+import org.dicomlb.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +74,7 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final Logger AUDIT = LoggerFactory.getLogger("dicomlb.audit");
     static final int MAX_CONNECTIONS = 64;
+    private static final String NO_VIP = "this appliance has no vip: section";
     private static final Pattern BACKEND_STATE = Pattern.compile("/api/v1/pools/([^/]+)/backends/([^/]+)/state");
     private static final Pattern GSLB_FAILBACK = Pattern.compile("/api/v1/gslb/([^/]+)/failback");
     private static final Pattern CONNECTION_CLOSE = Pattern.compile("/api/v1/connections/([0-9]{1,18})/close");
@@ -93,6 +96,8 @@ public final class AdminServer implements AutoCloseable {
     private volatile Channel listening;
     private volatile InetSocketAddress address;
     private volatile Optional<byte[]> token = Optional.empty();
+    /** HTTPS for connections accepted from now on; a reload may add, renew or drop it. */
+    private volatile Optional<ServerTls> tls = Optional.empty();
 
     public AdminServer(EventLoops.Group loop, AdminApi api) {
         this.loop = loop;
@@ -124,7 +129,9 @@ public final class AdminServer implements AutoCloseable {
                             return;
                         }
                         accepted.add(ch);
+                        // The read timeout is first: it bounds a TLS handshake as it bounds a request.
                         ch.pipeline().addLast(new ReadTimeoutHandler(30));
+                        tls.ifPresent(t -> ch.pipeline().addLast("tls", t.newHandler(ch.alloc())));
                         addHttpHandlers(ch);
                     }
                 })
@@ -178,6 +185,11 @@ public final class AdminServer implements AutoCloseable {
         this.token = t.map(s -> s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** HTTPS with this certificate for connections accepted from now on (empty: plain HTTP). */
+    public void tls(Optional<ServerTls> t) {
+        this.tls = t;
+    }
+
     @Override
     public void close() {
         stopListening();
@@ -201,7 +213,7 @@ public final class AdminServer implements AutoCloseable {
             }
             HttpMethod method = req.method();
             if (path.startsWith("/api/")) {
-                Optional<String> refusal = guard(req);
+                Optional<String> refusal = guard(ctx, req);
                 if (refusal.isPresent()) {
                     boolean auth = refusal.get().startsWith("missing or wrong admin token");
                     refuse(ctx, req, keepAlive, auth ? HttpResponseStatus.UNAUTHORIZED : HttpResponseStatus.FORBIDDEN,
@@ -242,6 +254,17 @@ public final class AdminServer implements AutoCloseable {
                         reload(ctx, req, keepAlive);
                     }
                 }
+                case "/api/v1/vip" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.GET)) {
+                        api.vipStatus().ifPresentOrElse(v -> send(ctx, keepAlive, HttpResponseStatus.OK, v),
+                                () -> send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error(NO_VIP)));
+                    }
+                }
+                case "/api/v1/vip/demote", "/api/v1/vip/promote" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.POST) && requireJson(ctx, req, keepAlive)) {
+                        demote(ctx, req, keepAlive, path.endsWith("/demote"));
+                    }
+                }
                 default -> {
                     Matcher m = BACKEND_STATE.matcher(path);
                     Matcher failback = GSLB_FAILBACK.matcher(path);
@@ -270,11 +293,12 @@ public final class AdminServer implements AutoCloseable {
         }
 
         /** Why an {@code /api/} request may not proceed, or empty. */
-        private Optional<String> guard(FullHttpRequest req) {
+        private Optional<String> guard(ChannelHandlerContext ctx, FullHttpRequest req) {
             Optional<byte[]> expected = token;
             String origin = req.headers().get(HttpHeaderNames.ORIGIN);
             String host = req.headers().get(HttpHeaderNames.HOST);
-            if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
+            String scheme = ctx.pipeline().get(SslHandler.class) != null ? "https://" : "http://";
+            if (origin != null && (host == null || !origin.equalsIgnoreCase(scheme + host))) {
                 return Optional.of("requests from another origin (" + origin + ") are not allowed");
             }
             if (expected.isPresent()) {
@@ -335,6 +359,24 @@ public final class AdminServer implements AutoCloseable {
                 } else {
                     audit(ctx, req, what, 200, "");
                     send(ctx, keepAlive, HttpResponseStatus.OK, r.backend());
+                }
+            });
+        }
+
+        /** {@code POST /api/v1/vip/demote} or {@code /promote}: maintenance of this node of the pair. */
+        private void demote(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, boolean demote) {
+            var change = api.demoteVip(demote);
+            if (change.isEmpty()) {
+                refuse(ctx, req, keepAlive, HttpResponseStatus.NOT_FOUND, NO_VIP);
+                return;
+            }
+            change.get().whenComplete((v, err) -> {
+                if (err != null) {
+                    audit(ctx, req, "", 500, String.valueOf(err));
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(err)));
+                } else {
+                    audit(ctx, req, "", 200, "vip " + v.state() + ", priority " + v.effectivePriority());
+                    send(ctx, keepAlive, HttpResponseStatus.OK, v);
                 }
             });
         }

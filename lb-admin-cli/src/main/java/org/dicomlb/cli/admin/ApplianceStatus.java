@@ -3,17 +3,19 @@ package org.dicomlb.cli.admin;
 import java.util.List;
 import org.dicomlb.engine.EngineStatus;
 import org.dicomlb.gslb.GslbStatus;
+import org.dicomlb.vip.VipStatus;
 
 /**
  * {@code GET /api/v1/status} and {@code dicomlb status --json}: the engine's status at the top
  * level (transport, listeners, pools, descriptors), with the version that serves it and the
  * recent transitions ({@code events}, newest first). Other modules add their own section here
- * when they run (each publishes its own status record): {@code gslb} while the GSLB answers.
+ * when they run (each publishes its own status record): {@code gslb} while the GSLB answers,
+ * {@code vip} when the file has a vip: section (each null, and left out of the JSON, otherwise).
  * The shape is documented field by field in docs/status-api.md; fields are only ever added.
  */
 public record ApplianceStatus(String version, String transport, List<EngineStatus.ListenerStatus> listeners,
                               List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors,
-                              GslbStatus gslb, List<RecentEvents.Event> events) {
+                              GslbStatus gslb, VipStatus vip, List<RecentEvents.Event> events) {
     public ApplianceStatus {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
@@ -21,15 +23,17 @@ public record ApplianceStatus(String version, String transport, List<EngineStatu
     }
 
     public static ApplianceStatus of(String version, EngineStatus engine) {
-        return of(version, engine, null, List.of());
+        return of(version, engine, null, null, List.of());
     }
 
     /**
      * @param gslb   the GSLB's status, or null when it does not run (the section is then left out)
+     * @param vip    the VIP's status, or null without a vip: section
      * @param events recent transitions, newest first
      */
-    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, List<RecentEvents.Event> events) {
-        return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(), gslb,
-                events);
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip,
+                                     List<RecentEvents.Event> events) {
+        return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(),
+                gslb, vip, events);
     }
 }

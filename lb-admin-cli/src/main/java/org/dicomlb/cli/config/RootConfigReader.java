@@ -12,9 +12,12 @@ import org.dicomlb.config.Section;
 import org.dicomlb.config.YamlTree;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.EngineConfigReader;
+import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.config.PoolConfig;
 import org.dicomlb.gslb.config.GslbConfig;
 import org.dicomlb.gslb.config.GslbConfigReader;
+import org.dicomlb.vip.config.VipConfig;
+import org.dicomlb.vip.config.VipConfigReader;
 
 /**
  * Loads and validates a configuration file, reporting every error it contains. Each section is
@@ -45,8 +48,11 @@ public final class RootConfigReader {
         EngineConfig engine = EngineConfigReader.read(top, binds, !gslbWanted);
         Set<String> pools = engine.pools().stream().map(PoolConfig::name).collect(Collectors.toSet());
         Optional<GslbConfig> gslb = top.section("gslb").map(s -> GslbConfigReader.read(s, pools, binds));
+        // The VIP tracks pools and listeners by name: it is read with the names this file defines.
+        Set<String> listeners = engine.listeners().stream().map(ListenerConfig::name).collect(Collectors.toSet());
+        Optional<VipConfig> vip = top.section("vip").map(s -> VipConfigReader.read(s, pools, listeners));
         top.finish();
         problems.throwIfAny();
-        return new RootConfig(admin, engine, gslb);
+        return new RootConfig(admin, engine, gslb, vip);
     }
 }

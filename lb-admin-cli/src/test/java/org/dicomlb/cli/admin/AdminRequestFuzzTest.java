@@ -87,6 +87,17 @@ class AdminRequestFuzzTest {
             changes.incrementAndGet();
             return CompletableFuture.completedFuture(java.util.Optional.empty());
         }
+
+        @Override
+        public java.util.Optional<org.dicomlb.vip.VipStatus> vipStatus() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.Optional<CompletableFuture<org.dicomlb.vip.VipStatus>> demoteVip(boolean demote) {
+            changes.incrementAndGet();
+            return java.util.Optional.empty();
+        }
     }
 
     private static EmbeddedChannel connection(AdminServer server) {
@@ -115,7 +126,8 @@ class AdminRequestFuzzTest {
             "Content-Type: application/json\\x0d\\x0a", "Content-Type: text/plain\\x0d\\x0a", "Content-Length: ",
             "Transfer-Encoding: chunked\\x0d\\x0a", "Authorization: Bearer ", "Connection: close\\x0d\\x0a", "/api/v1/status",
             "/api/v1/reload", "/api/v1/pools/p/backends/b/state", "/api/v1/connections?ae=CT*&backend=p/b&limit=5",
-            "/api/v1/connections/1/close", "/", "/api/v1/gslb/dicom.example.org/failback", "/metrics", "/healthz", "%ZZ", "%2F",
+            "/api/v1/connections/1/close", "/", "/api/v1/gslb/dicom.example.org/failback", "/api/v1/vip", "/api/v1/vip/demote",
+            "/metrics", "/healthz", "%ZZ", "%2F",
             "{\\x22state\\x22:\\x22drain\\x22}", "{\\x22state\\x22:\\x22maint\\x22}"})
     void request(byte[] data) {
         if (data.length > MAX_INPUT) {

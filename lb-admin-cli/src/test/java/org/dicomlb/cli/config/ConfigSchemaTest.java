@@ -44,11 +44,12 @@ class ConfigSchemaTest {
     private static final Path DEMO = ROOT.resolve("lb-admin-cli/src/main/resources/org/dicomlb/cli/demo/demo.yaml");
     private static final Path EVERY_KEY = ROOT.resolve("lb-admin-cli/src/test/resources/org/dicomlb/cli/config/every-key.yaml");
     private static final Pattern YAML_BLOCK = Pattern.compile("^( *)```yaml\\n(.*?)^\\1```", Pattern.MULTILINE | Pattern.DOTALL);
-    private static final Set<String> ROOT_KEYS = Set.of("admin", "listeners", "pools", "gslb");
+    private static final Set<String> ROOT_KEYS = Set.of("admin", "listeners", "pools", "gslb", "vip");
     /** Doc snippets that show one part of a section, and where that part is in the schema. */
     private static final Map<String, String> FRAGMENTS = Map.of(
             "health-check", "/$defs/healthCheck",
-            "failback", "/properties/gslb/properties/names/items/properties/failback");
+            "failback", "/properties/gslb/properties/names/items/properties/failback",
+            "certificate-bindings", "/properties/listeners/items/properties/certificate-bindings");
     private static final String PROBE = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz";
     private static final Pattern UNKNOWN = Pattern.compile("unknown key '" + PROBE + "(\\d+)' in .*?; expected one of: (.*)$");
 
@@ -150,6 +151,13 @@ class ConfigSchemaTest {
     }
 
     @Test
+    void theConfigurationWithEveryKeyIsOneDicomlbAccepts() throws Exception {
+        RootConfig c = RootConfigReader.parse(EVERY_KEY.toString(), Files.readString(EVERY_KEY));
+        assertThat(c.gslb()).isPresent();
+        assertThat(c.vip()).isPresent();
+    }
+
+    @Test
     void everyExampleAndTestConfigurationValidates() throws IOException {
         List<Example> examples = new ArrayList<>(documented());
         examples.addAll(files(DEMO, EVERY_KEY));
@@ -247,7 +255,8 @@ class ConfigSchemaTest {
                 "/listeners[]/timeouts", "/listeners[]/routes[]", "/pools[]", "/pools[]/queue", "/pools[]/health-check",
                 "/pools[]/health-check/observe", "/pools[]/backends[]", "/gslb", "/gslb/zones[]", "/gslb/zones[]/nameservers[]",
                 "/gslb/names[]", "/gslb/names[]/failback", "/gslb/names[]/failback/gate", "/gslb/names[]/members[]",
-                "/gslb/names[]/members[]/check", "/gslb/limits", "/gslb/limits/rate-limit");
+                "/gslb/names[]/members[]/check", "/gslb/limits", "/gslb/limits/rate-limit", "/vip", "/vip/track",
+                "/admin/tls", "/listeners[]/tls", "/listeners[]/source-limits", "/pools[]/tls");
     }
 
     /** Keys of a keys-only block the schema does not have (the block is a part named by its one key). */

@@ -1,14 +1,18 @@
 package org.dicomlb.dicom.echo;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
+import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.concurrent.CompletableFuture;
 import org.dicomlb.dicom.netty.DicomChannels;
 import org.dicomlb.io.SystemErrors;
@@ -30,14 +34,31 @@ public final class EchoScu {
 
     private final EventLoopGroup group;
     private final Class<? extends Channel> channelClass;
+    /** Makes the TLS handler for a connection to an address; null for plain DICOM. */
+    private final BiFunction<ByteBufAllocator, InetSocketAddress, SslHandler> tls;
 
     /**
      * @param group        where connections run, e.g. the health checker's own group
      * @param channelClass a socket channel class matching {@code group}'s transport
      */
     public EchoScu(EventLoopGroup group, Class<? extends Channel> channelClass) {
+        this(group, channelClass, null);
+    }
+
+    private EchoScu(EventLoopGroup group, Class<? extends Channel> channelClass,
+                    BiFunction<ByteBufAllocator, InetSocketAddress, SslHandler> tls) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelClass = Objects.requireNonNull(channelClass, "channelClass");
+        this.tls = tls;
+    }
+
+    /**
+     * The same SCU speaking DICOM over TLS (PS3.15): each connection gets the handler {@code tls}
+     * makes for the peer's address; the association starts once the handshake has succeeded, and
+     * a failed handshake is a protocol error naming its cause.
+     */
+    public EchoScu withTls(BiFunction<ByteBufAllocator, InetSocketAddress, SslHandler> tls) {
+        return new EchoScu(group, channelClass, Objects.requireNonNull(tls, "tls"));
     }
 
     public CompletableFuture<EchoResult> echo(EchoRequest request) {
@@ -54,6 +75,16 @@ public final class EchoScu {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            // The A-ASSOCIATE-RQ written on connect waits in the SslHandler for the handshake.
+                            SslHandler ssl = tls.apply(ch.alloc(), request.address());
+                            ch.pipeline().addLast("tls", ssl);
+                            ssl.handshakeFuture().addListener(f -> {
+                                if (!f.isSuccess()) {
+                                    handler.decide(new EchoResult.ProtocolError("TLS handshake failed: " + tlsCause(f.cause())));
+                                }
+                            });
+                        }
                         DicomChannels.addPduCodec(ch.pipeline(), MAX_RECEIVE_PDU);
                         ch.pipeline().addLast("echo", handler);
                     }
@@ -74,6 +105,14 @@ public final class EchoScu {
             f.channel().close();
         });
         return result;
+    }
+
+    private static String tlsCause(Throwable cause) {
+        Throwable c = cause;
+        if (c instanceof io.netty.handler.codec.DecoderException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return describe(c);
     }
 
     static String describe(Throwable cause) {

@@ -24,6 +24,12 @@ public enum EndReason {
     QUEUE_TIMEOUT,
     /** The listener was at its max-connections. */
     MAX_CONNECTIONS,
+    /** The client's source (address or subnet) had its {@code source-limits} connections open. */
+    SOURCE_CONNECTIONS,
+    /** The client's source opened connections faster than its {@code source-limits} rate. */
+    SOURCE_RATE,
+    /** The client's TLS handshake failed (no or an untrusted certificate, no common suite, timeout ...). */
+    TLS_HANDSHAKE,
     /**
      * dicomlb could not open a backend connection for a reason of its own (out of file
      * descriptors); not counted against any backend.

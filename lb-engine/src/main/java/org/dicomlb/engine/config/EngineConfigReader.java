@@ -15,6 +15,9 @@ import org.dicomlb.config.Section;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.HealthCheckReader;
+import org.dicomlb.tls.ClientTls;
+import org.dicomlb.tls.ServerTls;
+import org.dicomlb.tls.config.TlsConfigReader;
 
 /**
  * Reads the engine's sections ({@code listeners}, {@code pools}) of the root mapping. Field
@@ -71,26 +74,70 @@ public final class EngineConfigReader {
                                            Binds binds) {
         String name = name(s, "listener", names);
         InetSocketAddress bind = s.requiredAddress("bind");
-        ListenerMode mode = mode(s, name, pools);
+        Optional<ServerTls> tls = TlsConfigReader.server(s, true);
+        ListenerMode mode = mode(s, name, pools, tls);
         // A dicom listener with routes may do without a default pool (see ListenerConfig).
         String pool = mode instanceof DicomMode && s.has("routes") ? s.optionalString("pool").orElse(null)
                 : s.requiredString("pool");
         checkPool(s, "pool", "listener '" + name + "'", pool, pools);
         int max = s.integer("max-connections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
         Timeouts timeouts = s.section("timeouts").map(EngineConfigReader::timeouts).orElse(Timeouts.DEFAULTS);
+        Optional<SourceLimits> limits = s.section("source-limits").map(EngineConfigReader::sourceLimits);
         binds.claim(s, "bind", "listener '" + name + "'", bind);
-        return s.build(() -> new ListenerConfig(name, bind, pool, max, timeouts, mode));
+        return s.build(() -> new ListenerConfig(name, bind, pool, max, timeouts, mode, tls, limits));
+    }
+
+    /** {@code source-limits}: per client address (or subnet) connection and rate limits. */
+    private static SourceLimits sourceLimits(Section s) {
+        int connections = s.integer("connections", 0, 0, 1_000_000);
+        double rate = s.parsed("rate", EngineConfigReader::rate).orElse(0.0);
+        int burst = s.integer("burst", Math.max(1, (int) Math.ceil(rate)), 1, 1_000_000);
+        int v4 = s.integer("ipv4-prefix", SourceLimits.DEFAULT_IPV4_PREFIX, 0, 32);
+        int v6 = s.integer("ipv6-prefix", SourceLimits.DEFAULT_IPV6_PREFIX, 0, 128);
+        int max = s.integer("max-sources", SourceLimits.DEFAULT_MAX_SOURCES, SourceLimits.MIN_MAX_SOURCES,
+                SourceLimits.MAX_MAX_SOURCES);
+        if (s.clean() && connections == 0 && rate == 0) {
+            s.error("source-limits needs 'connections' (open connections per source) or 'rate' (new connections per"
+                    + " second, e.g. 10/s), or both");
+        }
+        return s.build(() -> new SourceLimits(connections, rate, burst, v4, v6, max));
+    }
+
+    /** {@code 10/s}, {@code 30/m}, {@code 600/h}: events per second. */
+    static double rate(String text) {
+        String t = text.strip();
+        int slash = t.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("write a rate with its unit, e.g. 10/s or 30/m, not '" + text + "'");
+        }
+        double n;
+        try {
+            n = Double.parseDouble(t.substring(0, slash).strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' does not start with a number");
+        }
+        double per = switch (t.substring(slash + 1).strip()) {
+            case "s" -> 1;
+            case "m" -> 60;
+            case "h" -> 3600;
+            default -> throw new IllegalArgumentException("the unit of '" + text + "' must be s, m or h");
+        };
+        double perSecond = n / per;
+        if (!(perSecond > 0) || perSecond > SourceLimits.MAX_RATE) {
+            throw new IllegalArgumentException("'" + text + "' must be more than 0 and at most " + (int) SourceLimits.MAX_RATE + "/s");
+        }
+        return perSecond;
     }
 
     /** The listener's {@code mode} and that mode's own keys; keys of another mode are errors. */
-    private static ListenerMode mode(Section s, String name, Map<String, Location> pools) {
+    private static ListenerMode mode(Section s, String name, Map<String, Location> pools, Optional<ServerTls> tls) {
         String kind = s.string("mode", "tcp").strip();
         return switch (kind) {
             case "tcp" -> {
                 DicomConfigReader.rejectDicomKeys(s, name, kind);
                 yield ListenerMode.Tcp.INSTANCE;
             }
-            case "dicom" -> DicomConfigReader.read(s, name, pools);
+            case "dicom" -> DicomConfigReader.read(s, name, pools, tls);
             default -> {
                 s.error("mode", "'mode' must be one of tcp | dicom, not '" + kind + "'");
                 yield ListenerMode.Tcp.INSTANCE;
@@ -123,6 +170,7 @@ public final class EngineConfigReader {
         Optional<HealthCheckConfig> health = healthCheck(s);
         Duration slowStart = s.duration("slow-start", Duration.ZERO, Duration.ZERO, Duration.ofHours(1));
         OnDown onDown = s.choice("on-down", OnDown.class, OnDown.KEEP);
+        Optional<ClientTls> tls = TlsConfigReader.client(s);
         Map<String, Location> backendNames = new HashMap<>();
         List<BackendConfig> backends = new ArrayList<>();
         for (Section b : s.sections("backends", "pool '" + name + "' backend")) {
@@ -140,7 +188,7 @@ public final class EngineConfigReader {
             s.error("backends", "pool '" + name + "': every backend has weight 0, so the pool can never take"
                     + " a connection; give at least one a weight above 0");
         }
-        return s.build(() -> new PoolConfig(name, balance, retries, queue, backends, health, slowStart, onDown));
+        return s.build(() -> new PoolConfig(name, balance, retries, queue, backends, health, slowStart, onDown, tls));
     }
 
     /**

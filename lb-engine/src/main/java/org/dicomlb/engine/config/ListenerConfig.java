@@ -2,6 +2,8 @@ package org.dicomlb.engine.config;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
+import org.dicomlb.tls.ServerTls;
 
 /**
  * One listening socket and what it does with the connections it accepts.
@@ -10,6 +12,8 @@ import java.util.Objects;
  *             matches, and null when it has routes and no default (unrouted associations are then
  *             rejected as called-AE-not-recognized)
  * @param mode what the listener understands of the traffic, with that mode's settings
+ * @param tls  TLS in front of the mode (accepted connections handshake first)
+ * @param sourceLimits what one client address or subnet may open
  */
 public record ListenerConfig(
         String name,
@@ -17,7 +21,9 @@ public record ListenerConfig(
         String pool,
         int maxConnections,
         Timeouts timeouts,
-        ListenerMode mode) {
+        ListenerMode mode,
+        Optional<ServerTls> tls,
+        Optional<SourceLimits> sourceLimits) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
@@ -25,6 +31,12 @@ public record ListenerConfig(
         Names.check("listener", name);
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(sourceLimits, "sourceLimits");
+        if (mode instanceof DicomMode d && !d.certificateBindings().isEmpty()
+                && !tls.map(ServerTls::asksForClientCertificates).orElse(false)) {
+            throw new IllegalArgumentException("certificate-bindings need tls with client certificates (client-ca)");
+        }
         if (pool != null || !(mode instanceof DicomMode d) || d.routes().isEmpty()) {
             Names.check("pool", pool);
         }
@@ -32,6 +44,12 @@ public record ListenerConfig(
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max-connections must be at least 1");
         }
+    }
+
+    /** A listener without TLS and without source limits. */
+    public ListenerConfig(String name, InetSocketAddress bind, String pool, int maxConnections, Timeouts timeouts,
+                          ListenerMode mode) {
+        this(name, bind, pool, maxConnections, timeouts, mode, Optional.empty(), Optional.empty());
     }
 
     /** A plain TCP listener. */

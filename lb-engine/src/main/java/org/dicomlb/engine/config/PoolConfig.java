@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.TcpProbe;
+import org.dicomlb.tls.ClientTls;
 
 /**
  * A set of backends and how to spread connections over them.
@@ -17,9 +18,10 @@ import org.dicomlb.healthcheck.config.TcpProbe;
  *                    backends are then always considered healthy
  * @param slowStart   over how long a backend that comes back (health up, or admin ready) ramps
  *                    from almost no weight to its full weight; zero means at once
+ * @param tls         TLS towards every backend of the pool (the handshake is part of trying a backend)
  */
 public record PoolConfig(String name, Balance balance, int retries, QueueConfig queue, List<BackendConfig> backends,
-                         Optional<HealthCheckConfig> healthCheck, Duration slowStart, OnDown onDown) {
+                         Optional<HealthCheckConfig> healthCheck, Duration slowStart, OnDown onDown, Optional<ClientTls> tls) {
     public static final int DEFAULT_RETRIES = 3;
     /** A pool without a health-check key gets this: a TCP connect probe with default timing. */
     public static final HealthCheckConfig DEFAULT_HEALTH_CHECK = HealthCheckConfig.defaults(new TcpProbe());
@@ -29,10 +31,17 @@ public record PoolConfig(String name, Balance balance, int retries, QueueConfig 
         this(name, balance, retries, queue, backends, Optional.of(DEFAULT_HEALTH_CHECK), Duration.ZERO, OnDown.KEEP);
     }
 
+    /** A pool whose backends are reached without TLS. */
+    public PoolConfig(String name, Balance balance, int retries, QueueConfig queue, List<BackendConfig> backends,
+                      Optional<HealthCheckConfig> healthCheck, Duration slowStart, OnDown onDown) {
+        this(name, balance, retries, queue, backends, healthCheck, slowStart, onDown, Optional.empty());
+    }
+
     public PoolConfig {
         Objects.requireNonNull(healthCheck, "healthCheck");
         Objects.requireNonNull(slowStart, "slowStart");
         Objects.requireNonNull(onDown, "onDown");
+        Objects.requireNonNull(tls, "tls");
         if (slowStart.isNegative()) {
             throw new IllegalArgumentException("slow-start must not be negative");
         }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
@@ -30,10 +31,13 @@ import org.dicomlb.engine.relay.ProxyConnection;
 import org.dicomlb.engine.relay.RelayOptions;
 import org.dicomlb.io.SystemErrors;
 import org.dicomlb.io.Transport;
+import org.dicomlb.tls.ClientTls;
+import org.dicomlb.tls.TlsReadGate;
 
 /**
  * Finds a backend for one client connection and owns every attempt: pick an endpoint, connect,
- * run the protocol's {@link Handshake}, and on a failed connect or a backend that will not take
+ * handshake TLS when the pool has {@code tls} (a failed TLS handshake is a failed attempt, reason
+ * {@code tls}), run the protocol's {@link Handshake}, and on a failed connect or a backend that will not take
  * the connection, report it (metrics, passive health) and try the next eligible endpoint, up to
  * the pool's {@code retries}. When every eligible endpoint is full the connection waits in the
  * pool's queue. The frontend hears once, through its {@link Outcome}: connected, or why not.
@@ -172,7 +176,46 @@ public final class Dialer<D> implements Waiter {
             outcome.failed(EndReason.CLIENT_ABORTED);
             return;
         }
-        handshake.start(backend, e, answer -> answered(backend, e, answer));
+        ClientTls tls = pool.config().tls().orElse(null);
+        if (tls == null) {
+            handshake.start(backend, e, answer -> answered(backend, e, answer));
+        } else {
+            secure(backend, e, tls);
+        }
+    }
+
+    /**
+     * TLS first, as part of trying this backend: within the connect timeout, the backend's
+     * certificate verified as the pool says; then the protocol's handshake on the decrypted stream.
+     */
+    private void secure(Channel backend, Endpoint e, ClientTls tls) {
+        SslHandler ssl = tls.newHandler(backend.alloc(), e.address(), listener.config().timeouts().connect());
+        backend.pipeline().addFirst("tls", ssl);
+        backend.pipeline().addAfter("tls", TlsReadGate.NAME, new TlsReadGate());
+        ssl.handshakeFuture().addListener(hf -> {
+            if (!hf.isSuccess()) {
+                listener.metrics().backend(e.backend()).connectFailed("tls");
+                listener.observer().failed(e, "tls handshake: " + describe(hf.cause()), clientAddress);
+                next(e, backend);
+            } else if (!connection.client().isActive()) {
+                backend.close();
+                e.release();
+                outcome.failed(EndReason.CLIENT_ABORTED);
+            } else {
+                handshake.start(backend, e, answer -> answered(backend, e, answer));
+            }
+        });
+        // AUTO_READ is off; read from in front of the gate, so the handshake's reads are not taken
+        // for the protocol asking for data.
+        backend.pipeline().context(ssl).read();
+    }
+
+    private static String describe(Throwable cause) {
+        Throwable c = cause;
+        if (c instanceof io.netty.handler.codec.DecoderException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 
     private void answered(Channel backend, Endpoint e, Answer<D> answer) {
@@ -280,8 +323,16 @@ public final class Dialer<D> implements Waiter {
         });
     }
 
-    /** Placeholder pipeline for a backend channel until the handshake or relay installs its own. */
+    /**
+     * Placeholder pipeline for a backend channel until the handshake or relay installs its own.
+     * A failed TLS handshake also surfaces here as an exception: the dialer has heard of it through
+     * the handshake future and closes the channel; nothing is left to report.
+     */
     @ChannelHandler.Sharable
     private static final class Unhandled extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 }

@@ -34,6 +34,8 @@ import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.OperatorHooks;
 import org.dicomlb.engine.relay.ProxyConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The first handler of a {@code mode: dicom} connection, acting as the association acceptor
@@ -68,6 +70,7 @@ import org.dicomlb.engine.relay.ProxyConnection;
  * backend gets one too when the client's stream is between PDUs, else just the close.
  */
 final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer.Outcome<AssociationAnswer>, OperatorHooks {
+    private static final Logger LOG = LoggerFactory.getLogger(DicomFrontend.class);
     private static final String FRAME_DECODER = "associate-rq-frame";
     /** How long an operator's abort waits for the backend's PDU in progress to end before closing without. */
     static final long ABORT_WAIT_MILLIS = 2000;
@@ -121,7 +124,12 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
         connection.protocol(this);
         artim = ctx.executor().schedule(this::artimExpired, config.timeouts().associate().toMillis(),
                 TimeUnit.MILLISECONDS);
-        listener.admit(connection, this::startReading);
+        if (connection.refusal() != null) {
+            // Over its source's limits: read the request, answer RJ transient, never take a slot.
+            startReading();
+        } else {
+            listener.admit(connection, this::startReading);
+        }
         ctx.fireChannelActive();
     }
 
@@ -181,8 +189,17 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
             }
             return;
         }
-        switch (Admission.decide(config, rq, connection.record().client().getAddress())) {
-            case Admission.Refuse r -> reject(r.reject(), EndReason.PROTOCOL);
+        if (connection.refusal() != null) {
+            // PS3.8 local-limit-exceeded: the limit is dicomlb's, and the modality may retry later.
+            reject(AssociateRj.of(RejectResult.TRANSIENT, RejectReason.LOCAL_LIMIT_EXCEEDED), connection.refusal());
+            return;
+        }
+        switch (Admission.decide(config, rq, connection.record().client().getAddress(), connection.peer())) {
+            case Admission.Refuse r -> {
+                r.why().ifPresent(why -> LOG.warn("listener '{}': association from {} rejected (1/1/3, calling AE not"
+                        + " recognized): {}", config.name(), connection.record().client(), why));
+                reject(r.reject(), EndReason.PROTOCOL);
+            }
             case Admission.Route r -> dial(r, bytes);
         }
     }

@@ -87,7 +87,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
                     } else if (pc.healthCheck().isEmpty()) {
                         pool.setHealth(e, EndpointHealth.UNCHECKED);
                     } else {
-                        targets.add(new CheckTarget(e.id(), e.address(), checkFor(pc.healthCheck().get(), b), labels(e)));
+                        targets.add(new CheckTarget(e.id(), e.address(), checkFor(pc, pc.healthCheck().get(), b), labels(e)));
                         checker.state(e.id()).ifPresentOrElse(
                                 s -> show(e, s.status(), s.lastFailureReason().orElse("")),
                                 () -> show(e, HealthStatus.STARTING, ""));
@@ -119,13 +119,21 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
 
     /**
      * A dicom-echo check without its own {@code called-ae} calls each backend by the backend's own
-     * {@code called-ae}, the title the backend expects when dicomlb rewrites associations to it.
+     * {@code called-ae}, the title the backend expects when dicomlb rewrites associations to it; in
+     * a pool with {@code tls} it speaks TLS as the pool's connections do.
      */
-    private static HealthCheckConfig checkFor(HealthCheckConfig c, Backend b) {
-        if (c.probe() instanceof DicomEchoProbe echo && echo.calledAe().isEmpty() && b.config().calledAe().isPresent()) {
-            return c.withProbe(echo.withCalledAe(b.config().calledAe().get()));
+    private static HealthCheckConfig checkFor(PoolConfig pool, HealthCheckConfig c, Backend b) {
+        if (!(c.probe() instanceof DicomEchoProbe echo)) {
+            return c;
         }
-        return c;
+        DicomEchoProbe probe = echo;
+        if (echo.calledAe().isEmpty() && b.config().calledAe().isPresent()) {
+            probe = probe.withCalledAe(b.config().calledAe().get());
+        }
+        if (pool.tls().isPresent()) {
+            probe = probe.withTls(pool.tls().get());
+        }
+        return probe == echo ? c : c.withProbe(probe);
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.dicomlb.engine.listener;
 
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +14,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.config.DicomMode;
 import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.engine.pool.Pool;
@@ -19,6 +22,10 @@ import org.dicomlb.engine.relay.ConnectionOwner;
 import org.dicomlb.engine.relay.EndpointObserver;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.ProxyConnection;
+import org.dicomlb.tls.ServerTls;
+import org.dicomlb.tls.TlsReadGate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One bound listening socket. It is keyed by bind address, so a reload that keeps the address
@@ -32,8 +39,12 @@ import org.dicomlb.engine.relay.ProxyConnection;
  * the process's descriptors could not carry it ({@link Descriptors}).
  */
 public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerRuntime.class);
     /** Parked connections beyond this are refused: accept is paused, so this is a safety net. */
     static final int PARK_LIMIT = 1024;
+    /** The bookkeeping of an accepted channel, opened at accept, found again by its frontend. */
+    private static final AttributeKey<ProxyConnection> CONNECTION = AttributeKey.valueOf("dicomlb.connection");
+    private static final long FULL_WARNING_NANOS = 10_000_000_000L;
 
     private final EngineMetrics metrics;
     private final Function<String, Pool> pools;
@@ -52,6 +63,9 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
     private volatile Channel serverChannel;
     /** Accept is held back after the process ran out of descriptors (see {@link AcceptGuard}). */
     private volatile boolean backingOff;
+    /** Per-source accounting, made when the listener first has source-limits and kept across reloads. */
+    private volatile SourceTable sources;
+    private final java.util.concurrent.atomic.AtomicLong lastFullWarning = new java.util.concurrent.atomic.AtomicLong();
 
     private record Parked(ProxyConnection connection, Runnable start) {
     }
@@ -72,6 +86,20 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
         this.limit = Math.max(1, Math.min(c.maxConnections(), limitInForce));
         this.meters = metrics.listener(c.name());
         meters.queueLength(this::waiting);
+        if (c.tls().isPresent()) {
+            meters.certificateNotAfter(() -> config.tls().flatMap(t -> t.material().notAfter())
+                    .map(i -> (double) i.getEpochSecond()).orElse(Double.NaN));
+        }
+        c.sourceLimits().ifPresent(l -> {
+            // Kept across reloads: open connections give their counts back to the table that took them.
+            if (sources == null) {
+                sources = new SourceTable(l);
+            } else {
+                sources.limits(l);
+            }
+            SourceTable table = sources;
+            meters.sourcesTracked(table::size);
+        });
         if (open.get() < limit) {
             resume();
         }
@@ -134,9 +162,66 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
         return observer;
     }
 
+    /**
+     * Sets up a channel just accepted: its bookkeeping (so that even a connection refused here or
+     * failing its TLS handshake is counted and logged), the source limits, TLS, then the frontend.
+     */
+    void accepted(Channel ch, Frontends frontends) {
+        ListenerConfig c = config;
+        ProxyConnection connection = open(ch);
+        SourceTable table = sources;
+        if (c.sourceLimits().isPresent() && table != null) {
+            InetSocketAddress from = (InetSocketAddress) ch.remoteAddress();
+            switch (table.admit(from.getAddress(), System.nanoTime(), this::untracked)) {
+                case SourceTable.Admitted a -> ch.closeFuture().addListener(f -> a.release());
+                case SourceTable.Refused r -> {
+                    if (c.tls().isPresent() || !(c.mode() instanceof DicomMode)) {
+                        // No DICOM answer without a handshake, and the handshake is what a limit spares us.
+                        connection.refusedAtAccept(r.reason());
+                        ch.pipeline().addLast("refusal", new Refusal());
+                        return;
+                    }
+                    connection.refuseAfterRequest(r.reason());
+                }
+            }
+        }
+        if (c.tls().isPresent()) {
+            ServerTls tls = c.tls().get();
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+            ch.pipeline().addLast(TlsAccept.NAME, new TlsAccept(connection, tls.asksForClientCertificates()));
+            ch.pipeline().addLast(TlsReadGate.NAME, new TlsReadGate());
+        }
+        ch.pipeline().addLast("frontend", frontends.create(this));
+    }
+
+    /** The source table is full: this connection's source goes untracked (see {@link SourceTable}). */
+    private void untracked() {
+        meters.sourceTableFull();
+        long now = System.nanoTime();
+        long last = lastFullWarning.get();
+        if (now - last > FULL_WARNING_NANOS && lastFullWarning.compareAndSet(last, now)) {
+            LOG.warn("listener '{}': {} sources are active at once, the source-limits table is full (max-sources);"
+                    + " new sources are admitted without per-source limits until it frees up", config.name(),
+                    sources == null ? 0 : sources.size());
+        }
+    }
+
+    /** Sweeps idle sources out of the table (the listener's own event loop, every few seconds). */
+    void sweepSources() {
+        SourceTable table = sources;
+        if (table != null) {
+            table.sweep(System.nanoTime(), 0);
+        }
+    }
+
     @Override
     public ProxyConnection open(Channel client) {
+        ProxyConnection existing = client.attr(CONNECTION).get();
+        if (existing != null) {
+            return existing;
+        }
         ProxyConnection c = new ProxyConnection(ids.getAsLong(), client, this, this, accessLog);
+        client.attr(CONNECTION).set(c);
         live.add(c);
         return c;
     }

@@ -5,12 +5,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +29,7 @@ import org.dicomlb.engine.relay.EndpointObserver;
 import org.dicomlb.engine.relay.ProxyConnection;
 import org.dicomlb.engine.relay.RelayOptions;
 import org.dicomlb.io.EventLoops;
+import org.dicomlb.io.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Listeners {
     private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
+    private static final long SWEEP_SECONDS = 5;
 
     private final EventLoops.Group io;
     private final EngineMetrics metrics;
@@ -50,6 +55,8 @@ public final class Listeners {
     private final AtomicLong ids = new AtomicLong();
     /** Listeners no longer accepting whose connections may still be running (for draining). */
     private final List<ListenerRuntime> retired = new CopyOnWriteArrayList<>();
+    /** Addresses that float between appliances (the VIP): bound whether or not this host has them now. */
+    private volatile Set<InetAddress> floating = Set.of();
 
     public Listeners(EventLoops.Group io, EngineMetrics metrics, Function<String, Pool> pools, Frontends frontends,
                      EndpointObserver observer, AccessLog accessLog) {
@@ -59,6 +66,16 @@ public final class Listeners {
         this.frontends = frontends;
         this.observer = observer;
         this.accessLog = accessLog;
+    }
+
+    /**
+     * The floating addresses (a VIP that keepalived moves between this appliance and its peer).
+     * A listener on one of them binds with {@code IP_FREEBIND}, so it binds on the backup too and
+     * a takeover needs no rebinding; any other address must be on the host, as before, so a typo
+     * in a bind address is still an error.
+     */
+    public void floating(Set<InetAddress> addresses) {
+        floating = Set.copyOf(addresses);
     }
 
     /** Listeners bound now, by address. */
@@ -88,13 +105,31 @@ public final class Listeners {
                 throw new BindFailure("listener '" + c.name() + "': mode " + c.mode().label() + " is not available", null);
             }
             ListenerRuntime runtime = new ListenerRuntime(c, metrics, pools, observer, accessLog, ids::incrementAndGet);
-            ChannelFuture f = bootstrap(runtime).bind(c.bind()).awaitUninterruptibly();
+            boolean floats = floating.contains(c.bind().getAddress());
+            ServerBootstrap b = bootstrap(runtime);
+            if (floats && io.transport() == Transport.EPOLL) {
+                // FREEBIND: bind the VIP on the backup too. TRANSPARENT (needs CAP_NET_ADMIN, which the
+                // VIP's keepalived needs anyway; without it Netty warns and FREEBIND alone still binds):
+                // the accepted connections inherit it and may still send from the VIP once it has left
+                // this host, so a connection closed after a takeover (or by a dying dicomlb, whose
+                // keepalived may drop the VIP before the kernel closes its sockets) reaches the client
+                // as a FIN or reset instead of silence until the modality's own timeout.
+                b.option(EpollChannelOption.IP_FREEBIND, true);
+                b.option(EpollChannelOption.IP_TRANSPARENT, true);
+            }
+            ChannelFuture f = b.bind(c.bind()).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 rollback(new Plan(wanted, added));
                 throw new BindFailure("listener '" + c.name() + "' cannot bind " + SocketAddresses.format(c.bind()) + ": "
-                        + f.cause().getMessage(), f.cause());
+                        + f.cause().getMessage() + (floats && io.transport() != Transport.EPOLL
+                        ? " (a VIP this node may not hold: the NIO transport cannot bind it without sysctl"
+                                + " net.ipv4.ip_nonlocal_bind=1)" : ""), f.cause());
             }
             runtime.serverChannel(f.channel());
+            // Idle sources leave the source-limits table even when no connection ends to drop them.
+            var sweeper = f.channel().eventLoop().scheduleAtFixedRate(runtime::sweepSources, SWEEP_SECONDS, SWEEP_SECONDS,
+                    java.util.concurrent.TimeUnit.SECONDS);
+            f.channel().closeFuture().addListener(x -> sweeper.cancel(false));
             added.put(c.bind(), runtime);
         }
         return new Plan(wanted, added);
@@ -200,7 +235,7 @@ public final class Listeners {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("frontend", frontends.create(runtime));
+                        runtime.accepted(ch, frontends);
                     }
                 });
     }

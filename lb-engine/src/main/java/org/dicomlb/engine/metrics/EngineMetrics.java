@@ -161,6 +161,8 @@ public final class EngineMetrics {
         public final Counter bytesOut;
         public final Timer duration;
         private volatile DoubleSupplier queueLength = () -> 0;
+        private volatile java.util.function.IntSupplier sources = () -> 0;
+        private volatile DoubleSupplier notAfter = () -> Double.NaN;
 
         ListenerMeters(MeterRegistry registry, String listener) {
             super(registry);
@@ -194,6 +196,32 @@ public final class EngineMetrics {
             rejected.computeIfAbsent(reason, r -> add(Counter.builder("dicomlb.listener.rejected")
                     .tags("listener", listener, "reason", r)
                     .description("Client connections that could not be served").register(registry))).increment();
+        }
+
+        /** Sources the listener's source-limits table tracks now (a gauge reading {@code size}). */
+        public void sourcesTracked(java.util.function.IntSupplier size) {
+            sources = size;
+            own("sources", r -> Gauge.builder("dicomlb.listener.sources", this, m -> m.sources.getAsInt())
+                    .tags("listener", listener)
+                    .description("Client addresses or subnets tracked by the listener's source-limits").register(r));
+        }
+
+        /**
+         * When the listener's TLS certificate expires, in seconds since the epoch ({@code source}
+         * gives NaN when the listener has no TLS now): what a renewal alert watches.
+         */
+        public void certificateNotAfter(DoubleSupplier source) {
+            notAfter = source;
+            own("tls.not.after", r -> Gauge.builder("dicomlb.listener.tls.certificate.not.after", this, m -> m.notAfter.getAsDouble())
+                    .tags("listener", listener).baseUnit("seconds")
+                    .description("Expiry of the certificate the listener presents (seconds since the epoch)").register(r));
+        }
+
+        /** A new source was admitted without per-source limits because the table was full. */
+        public void sourceTableFull() {
+            own("sources.untracked", r -> Counter.builder("dicomlb.listener.sources.untracked").tags("listener", listener)
+                    .description("Connections admitted without per-source limits because the source table was full")
+                    .register(r)).increment();
         }
 
         /** An {@code accept} on the listening socket failed: out of descriptors, or another reason. */

@@ -9,6 +9,7 @@ import io.netty.channel.socket.DuplexChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.dicomlb.engine.access.AccessLog;
@@ -19,6 +20,8 @@ import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.tls.PeerIdentity;
+import org.dicomlb.tls.TlsChannels;
 
 /**
  * One client connection and, once connected, its backend connection. Both channels run on the
@@ -77,6 +80,10 @@ public final class ProxyConnection {
     /** Set once by {@link #protocol}; null for protocols without operator hooks. */
     private OperatorHooks hooks;
     private boolean relaying;
+    /** The verified client certificate of a TLS listener's connection. */
+    private Optional<PeerIdentity> peer = Optional.empty();
+    /** Over its source's limits; the frontend answers with a refusal (DICOM: after reading the request). */
+    private EndReason refusal;
 
     /**
      * Made by the listener ({@link ListenerContext#open}), which is its {@code owner}.
@@ -94,6 +101,33 @@ public final class ProxyConnection {
         listener.meters().accepted.increment();
         listener.meters().active.incrementAndGet();
         client.closeFuture().addListener(f -> channelClosed());
+    }
+
+    /** The certificate the client presented in its TLS handshake, verified; empty without TLS or certificate. */
+    public Optional<PeerIdentity> peer() {
+        return peer;
+    }
+
+    public void peer(Optional<PeerIdentity> p) {
+        this.peer = p;
+    }
+
+    /**
+     * Why the listener refuses this connection after all (it is over its source's limits), for
+     * a frontend that answers first (a DICOM client gets A-ASSOCIATE-RJ); null when it is not refused.
+     */
+    public EndReason refusal() {
+        return refusal;
+    }
+
+    public void refuseAfterRequest(EndReason reason) {
+        this.refusal = reason;
+    }
+
+    /** Refused at accept: counted and logged with {@code reason}; the caller closes the channel. */
+    public void refusedAtAccept(EndReason reason) {
+        record.end(reason);
+        listener.meters().rejected(reason.label());
     }
 
     /** The listener let this connection start (it counts against max-connections). Event loop only. */
@@ -324,13 +358,13 @@ public final class ProxyConnection {
             return;
         }
         if (nothingPending(peer)) {
-            d.shutdownOutput();
+            TlsChannels.shutdownOutput(d);
         } else {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
                     close(clientSide ? EndReason.BACKEND_ERROR : EndReason.CLIENT_ERROR);
                 } else if (!d.isOutputShutdown()) {
-                    d.shutdownOutput();
+                    TlsChannels.shutdownOutput(d);
                 }
             });
         }

@@ -3,11 +3,17 @@ package org.dicomlb.engine.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
 import org.dicomlb.dicom.pdu.AssociateRj;
 import org.dicomlb.dicom.pdu.RejectReason;
 import org.dicomlb.dicom.pdu.RejectResult;
 import org.dicomlb.engine.config.ListenerConfig;
+import org.dicomlb.engine.config.AePattern;
+import org.dicomlb.engine.config.CertificateBinding;
+import org.dicomlb.engine.config.DicomMode;
 import org.dicomlb.engine.testing.Configs;
+import org.dicomlb.tls.PeerIdentity;
 import org.junit.jupiter.api.Test;
 
 /** Routing and the calling-AE allow list, decided from the request alone. */
@@ -69,5 +75,35 @@ class AdmissionTest {
         assertThat(decide(l, "ARCHIVE", "MR_7", "127.0.0.1")).isInstanceOf(Admission.Route.class);
         assertThat(decide(l, "ARCHIVE", "CT012", "127.0.0.1")).isEqualTo(new Admission.Refuse(
                 AssociateRj.of(RejectResult.PERMANENT, RejectReason.CALLING_AE_TITLE_NOT_RECOGNIZED)));
+    }
+
+    /** The binding check itself (the listener's TLS part is exercised end to end in the harness). */
+    @Test
+    void aCertificateMayOnlyCallAsTheAeTitlesItsBindingsAllow() throws Exception {
+        DicomMode bound = new DicomMode(List.of(), List.of(), DicomMode.DEFAULT_MAX_ASSOCIATE_RQ, true, List.of(
+                new CertificateBinding(CertificateBinding.Field.DNS, "ct01.radiology.example.org", List.of(AePattern.parse("CT01"))),
+                new CertificateBinding(CertificateBinding.Field.CN, "MR scanner *", List.of(AePattern.parse("MR_*"))),
+                new CertificateBinding(CertificateBinding.Field.URI, "urn:dicom:ae:US01", List.of(AePattern.parse("US01")))));
+        Admission.Refuse notRecognized = new Admission.Refuse(AssociateRj.of(RejectResult.PERMANENT,
+                RejectReason.CALLING_AE_TITLE_NOT_RECOGNIZED));
+        PeerIdentity ct = new PeerIdentity("CN=ct01,O=Radiology", Optional.of("ct01"), List.of("CT01.Radiology.example.org"),
+                List.of(), List.of());
+        PeerIdentity mr = new PeerIdentity("CN=MR scanner 2", Optional.of("MR scanner 2"), List.of(), List.of(), List.of());
+        PeerIdentity us = new PeerIdentity("CN=us", Optional.of("us"), List.of(), List.of(), List.of("urn:dicom:ae:US01"));
+        assertThat(bindingDecision(bound, "CT01", ct)).as("DNS names match without regard to case")
+                .isEqualTo(new Admission.Route("archive", "default"));
+        assertThat(bindingDecision(bound, "MR_2", mr)).isEqualTo(new Admission.Route("archive", "default"));
+        assertThat(bindingDecision(bound, "US01", us)).isEqualTo(new Admission.Route("archive", "default"));
+        assertThat(bindingDecision(bound, "MR_2", ct)).isInstanceOfSatisfying(Admission.Refuse.class, r -> {
+            assertThat(r.reject()).isEqualTo(notRecognized.reject());
+            assertThat(r.why()).get().asString().contains("CT01.Radiology.example.org", "'MR_2'");
+        });
+        assertThat(bindingDecision(bound, "CT01", null)).isInstanceOfSatisfying(Admission.Refuse.class,
+                r -> assertThat(r.why()).get().asString().contains("without a certificate"));
+    }
+
+    private static Admission bindingDecision(DicomMode mode, String calling, PeerIdentity peer) throws Exception {
+        return Admission.decide(mode, "archive", Pdus.request("ARCHIVE", calling), InetAddress.getLoopbackAddress(),
+                Optional.ofNullable(peer));
     }
 }

@@ -29,8 +29,14 @@ public final class DicomEchoCheck implements HealthCheck {
 
     public DicomEchoCheck(DicomEchoProbe probe, ProbeTransport transport) {
         this.probe = probe;
-        this.scu = new EchoScu(transport.group(), transport.channelType());
+        EchoScu plain = new EchoScu(transport.group(), transport.channelType());
+        // Over TLS as the pool's own connections go; the handshake is bounded by the probe's timeout.
+        this.scu = probe.tls().map(tls -> plain.withTls((alloc, address) -> tls.newHandler(alloc, address, TLS_HANDSHAKE_BOUND)))
+                .orElse(plain);
     }
+
+    /** The probe's own timeout bounds the whole exchange; this only keeps a stuck handshake from outliving it. */
+    private static final Duration TLS_HANDSHAKE_BOUND = Duration.ofSeconds(60);
 
     @Override
     public CompletableFuture<CheckResult> probe(InetSocketAddress address, Duration timeout) {

@@ -57,6 +57,11 @@ final class DicomlbUnderTest implements AutoCloseable {
         return log.lines();
     }
 
+    /** The current value of a metric series, e.g. {@code dicomlb_listener_rejected_total{listener="dicom",reason="source_rate"}}. */
+    double metric(String series) {
+        return fx.metric(series);
+    }
+
     /** A backend's health as the status API shows it: starting, up, down ... */
     String health(String pool, String backend) {
         return backendStatus(pool, backend).health();

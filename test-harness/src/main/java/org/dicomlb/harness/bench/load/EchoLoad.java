@@ -108,11 +108,23 @@ public final class EchoLoad {
     /** Runs the load against {@code target} and waits for it; at most {@code settings.bound()} plus a shutdown. */
     public static Result run(InetSocketAddress target, AeTitle callingAe, AeTitle calledAe, Settings settings)
             throws IOException, InterruptedException {
+        return run(target, callingAe, calledAe, settings, null);
+    }
+
+    /**
+     * The same load over TLS: each association first handshakes with the handler {@code tls}
+     * makes, on a new connection; a client context that caches sessions resumes them, as a
+     * modality's TLS library does.
+     */
+    public static Result run(InetSocketAddress target, AeTitle callingAe, AeTitle calledAe, Settings settings,
+                             java.util.function.BiFunction<io.netty.buffer.ByteBufAllocator, InetSocketAddress,
+                                     io.netty.handler.ssl.SslHandler> tls) throws IOException, InterruptedException {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1, "bench-echo");
         try {
             EventLoop loop = group.next();
-            Run run = new Run(new EchoScu(group, transport.socketChannelClass()),
+            EchoScu scu = new EchoScu(group, transport.socketChannelClass());
+            Run run = new Run(tls == null ? scu : scu.withTls(tls),
                     new EchoRequest(callingAe, calledAe, target, settings.associationTimeout()), settings, loop);
             loop.execute(run::begin);
             // Every association ends within its timeout (EchoScu's promise); the slack covers a busy machine.

@@ -27,7 +27,15 @@ public final class StoreScu {
     /** Sends and returns MiB/s; fails when any C-STORE failed. */
     public static double mibPerSecond(BenchContext ctx, InetSocketAddress target, String calledAe, Path instance, int count)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("storescu", "-aet", AE_TITLE, "-aec", calledAe,
+        return mibPerSecond(ctx, target, calledAe, instance, count, List.of());
+    }
+
+    /** The same with extra storescu options, e.g. {@code +tla +cf CA} for TLS. */
+    public static double mibPerSecond(BenchContext ctx, InetSocketAddress target, String calledAe, Path instance, int count,
+                                      List<String> options) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("storescu"));
+        cmd.addAll(options);
+        cmd.addAll(List.of("-aet", AE_TITLE, "-aec", calledAe,
                 "-to", "10", "-ta", "10", "-td", "60",
                 target.getAddress().getHostAddress(), Integer.toString(target.getPort())));
         cmd.addAll(Collections.nCopies(count, instance.toString()));

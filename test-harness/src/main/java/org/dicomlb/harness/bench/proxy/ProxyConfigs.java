@@ -38,6 +38,8 @@ public final class ProxyConfigs {
         y.append("    mode: ").append(route.dicomlbMode().label()).append('\n');
         y.append("    pool: bench\n");
         y.append("    max-connections: ").append(route.maxConnections()).append('\n');
+        route.tls().ifPresent(t -> y.append("    tls: { certificate: ").append(t.chain()).append(", key: ").append(t.key())
+                .append(" }\n"));
         y.append("    timeouts: { connect: ").append(Durations.format(route.connectTimeout()))
                 .append(", idle: ").append(Durations.format(route.idleTimeout())).append(" }\n");
         y.append("pools:\n");
@@ -68,6 +70,13 @@ public final class ProxyConfigs {
         c.append("    nbthread ").append(threads).append('\n');
         c.append("    maxconn ").append(global).append('\n');
         c.append("    log stdout format raw local0 info\n");
+        if (route.tls().isPresent()) {
+            // The same protocol versions and suites as dicomlb's profile (PS3.15 B.12), in OpenSSL's names.
+            c.append("    ssl-default-bind-options ssl-min-ver TLSv1.2\n");
+            c.append("    ssl-default-bind-ciphers ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:")
+                    .append("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256\n");
+            c.append("    ssl-default-bind-ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256\n");
+        }
         c.append("defaults\n");
         c.append("    mode tcp\n");
         c.append("    log global\n");
@@ -78,7 +87,9 @@ public final class ProxyConfigs {
         c.append("    retries ").append(Route.RETRIES).append('\n');
         c.append("    option redispatch\n");
         c.append("frontend bench\n");
-        c.append("    bind ").append(SocketAddresses.format(listen)).append('\n');
+        c.append("    bind ").append(SocketAddresses.format(listen));
+        route.tls().ifPresent(t -> c.append(" ssl crt ").append(t.combined()).append(" curves X25519:P-256:P-384"));
+        c.append('\n');
         c.append("    maxconn ").append(frontend).append('\n');
         c.append("    default_backend bench\n");
         c.append("backend bench\n");

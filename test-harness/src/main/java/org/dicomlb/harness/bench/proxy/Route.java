@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.dicomlb.engine.config.Balance;
 import org.dicomlb.harness.bench.proxy.DicomlbMode;
 
@@ -15,9 +16,10 @@ import org.dicomlb.harness.bench.proxy.DicomlbMode;
  * @param dicomlbCheck   dicomlb's active health check; HAProxy always checks with a TCP connect
  * @param maxConnections per-listener (dicomlb) / per-frontend (HAProxy) connection limit
  * @param idleTimeout    dicomlb {@code timeouts.idle}; HAProxy {@code timeout client} and {@code timeout server}
+ * @param tls            TLS terminated by both proxies (dicomlb {@code tls}, HAProxy {@code bind ... ssl crt})
  */
 public record Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance balance, List<InetSocketAddress> backends,
-                    Duration connectTimeout, Duration idleTimeout, int maxConnections) {
+                    Duration connectTimeout, Duration idleTimeout, int maxConnections, Optional<FrontTls> tls) {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final int MAX_CONNECTIONS = 20_000;
@@ -28,6 +30,7 @@ public record Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance 
         Objects.requireNonNull(dicomlbMode, "dicomlbMode");
         Objects.requireNonNull(dicomlbCheck, "dicomlbCheck");
         Objects.requireNonNull(balance, "balance");
+        Objects.requireNonNull(tls, "tls");
         backends = List.copyOf(backends);
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("a route needs at least one backend");
@@ -40,6 +43,17 @@ public record Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance 
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be positive");
         }
+    }
+
+    /** A route without TLS. */
+    public Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance balance, List<InetSocketAddress> backends,
+                 Duration connectTimeout, Duration idleTimeout, int maxConnections) {
+        this(dicomlbMode, dicomlbCheck, balance, backends, connectTimeout, idleTimeout, maxConnections, Optional.empty());
+    }
+
+    /** The same route with both proxies terminating TLS. */
+    public Route withTls(FrontTls t) {
+        return new Route(dicomlbMode, dicomlbCheck, balance, backends, connectTimeout, idleTimeout, maxConnections, Optional.of(t));
     }
 
     /** A plain TCP relay to {@code backend} with the harness's standard timeouts, limits and TCP check. */

@@ -117,4 +117,23 @@ class ProxyConfigsTest {
         assertThatThrownBy(() -> Route.tcp(new InetSocketAddress("192.0.2.1", 104)))
                 .hasMessageContaining("loopback");
     }
+
+    /** The TLS scenario's route: both proxies terminate TLS with the same certificate; dicomlb's reader accepts the files. */
+    @Test
+    void aTlsRouteTerminatesTlsInBothProxies(@TempDir Path dir) throws Exception {
+        FrontTls tls = org.dicomlb.harness.bench.scenario.DicomTls.certificates(dir);
+        Route route = Route.dicom(new InetSocketAddress("127.0.0.21", 17112), DicomlbMode.DICOM, "BENCH_SCP").withTls(tls);
+        ListenerConfig l = RootConfigReader.parse("bench.yaml", ProxyConfigs.dicomlbYaml("s", route, LISTEN, ADMIN)).engine()
+                .listeners().getFirst();
+        assertThat(l.tls()).get().satisfies(t -> assertThat(t.certificate()).isEqualTo(tls.chain()));
+        String cfg = ProxyConfigs.haproxyCfg("s", route, LISTEN, 2, 65536);
+        assertThat(cfg).contains("bind 127.0.0.1:17101 ssl crt " + tls.combined(), "ssl-min-ver TLSv1.2",
+                "ssl-default-bind-ciphersuites TLS_AES_256_GCM_SHA384");
+        // haproxy -c loads the certificate and checks the TLS settings without binding anything.
+        Path file = Files.writeString(dir.resolve("haproxy-tls.cfg"), cfg);
+        Process p = new ProcessBuilder("haproxy", "-c", "-f", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+    }
 }

@@ -227,7 +227,15 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public Optional<CompletableFuture<VipStatus>> demoteVip(boolean demote) {
         VipRuntime r = vip;
-        return r == null || !r.status().configured() ? Optional.empty() : Optional.of(r.demote(demote));
+        if (r == null || !r.status().configured()) {
+            return Optional.empty();
+        }
+        return Optional.of(r.demote(demote).whenComplete((v, err) -> {
+            if (err == null) {
+                events.add("vip", String.join(", ", v.addresses()), (demote ? "demoted" : "promoted") + " by an operator; now "
+                        + v.state().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }));
     }
 
     // ---- the VIP ------------------------------------------------------------------------------

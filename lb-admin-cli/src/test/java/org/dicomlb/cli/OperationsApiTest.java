@@ -158,7 +158,8 @@ class OperationsApiTest {
             long id = new ObjectMapper().readTree(call("GET", "/api/v1/connections", TOKEN).body())
                     .path("connections").get(0).path("id").asLong();
             List<String> changes = List.of("PUT /api/v1/pools/p/backends/b1/state", "POST /api/v1/pools/p/backends/b1/state",
-                    "POST /api/v1/reload", "POST /api/v1/gslb/dicom.example.org/failback", "POST /api/v1/connections/" + id + "/close");
+                    "POST /api/v1/reload", "POST /api/v1/gslb/dicom.example.org/failback", "POST /api/v1/connections/" + id + "/close",
+                    "POST /api/v1/vip/demote", "POST /api/v1/vip/promote");
             int audited = audit.lines().size();
             for (String change : changes) {
                 String method = change.substring(0, change.indexOf(' '));

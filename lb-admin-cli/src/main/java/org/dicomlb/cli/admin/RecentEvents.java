@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The last {@value #CAPACITY} transitions the appliance went through, newest first: health
- * changes of every owner's targets, operators' admin-state changes and connection closes, reloads
- * and GSLB failbacks. Shown by the status page and {@code status.events}.
+ * changes of every owner's targets, operators' admin-state changes, connection closes and VIP
+ * demotions, reloads and GSLB failbacks. Shown by the status page and {@code status.events}.
  *
  * <p>It lives in the composition root, not in the engine: the root is the one place that sees
  * every module's events through their public seams (the shared health checker's subscription,
@@ -25,8 +25,8 @@ public final class RecentEvents {
     /**
      * One transition.
      *
-     * @param kind    {@code health}, {@code admin-state}, {@code connection}, {@code reload} or
-     *                {@code gslb}
+     * @param kind    {@code health}, {@code admin-state}, {@code connection}, {@code reload},
+     *                {@code gslb} or {@code vip}
      * @param subject what changed: {@code pool/backend}, a GSLB member's check id, a connection id
      * @param text    what happened, in words
      */

@@ -113,6 +113,69 @@ class StatusPageInBrowserTest {
         }
     }
 
+    /**
+     * With an admin token the page shows nothing until the token is entered; a wrong one is
+     * refused; the right one is kept for the tab (a reload still shows the status) and forgotten
+     * on request.
+     */
+    @Test
+    @Timeout(90)
+    void withATokenThePageShowsStatusOnlyOnceTheTokenIsEntered() throws Exception {
+        Path chromium = Binaries.find("chromium", "chromium");
+        Path chromedriver = Binaries.find("chromedriver", "chromium-driver");
+        int admin = Ports.free("127.0.0.1");
+        int tcp = Ports.free("127.0.0.1");
+        String token = "page-token-0123456789abcdef";
+        Path tokenFile = Files.writeString(work.resolve("admin.token"), token + "\n");
+        Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path config = work.resolve("dicomlb.yaml");
+        Files.writeString(config, """
+                admin: { listen: 127.0.0.1:%d, token-file: %s }
+                listeners:
+                  - { name: front, bind: 127.0.0.1:%d, pool: web }
+                pools:
+                  - name: web
+                    health-check: none
+                    backends: [{ name: w1, address: 127.0.0.1:9 }]
+                """.formatted(admin, tokenFile, tcp));
+        try (Appliance app = Appliance.start(config, RootConfigReader.load(config), new Appliance.Options(1, true),
+                AccessLog.toLogger())) {
+            WebDriver browser = chrome(chromium, chromedriver);
+            try {
+                browser.get("http://127.0.0.1:" + admin + "/");
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(100));
+                wait.until(d -> d.findElement(By.id("refresh")).getText().equals("admin token needed"));
+                assertThat(browser.findElement(By.id("message")).getText()).contains("needs its admin token");
+                assertThat(browser.findElements(By.cssSelector("tr[data-backend]"))).isEmpty();
+
+                enterToken(browser, "wrong-token-0123456789");
+                wait.until(d -> d.findElement(By.id("message")).getText().contains("was refused"));
+                assertThat(browser.findElements(By.cssSelector("tr[data-backend]"))).isEmpty();
+
+                enterToken(browser, token);
+                wait.until(d -> !d.findElements(By.cssSelector("tr[data-backend='web/w1']")).isEmpty());
+                browser.navigate().refresh();
+                wait.until(d -> !d.findElements(By.cssSelector("tr[data-backend='web/w1']")).isEmpty());
+                assertThat(((JavascriptExecutor) browser).executeScript("return document.cookie;")).isEqualTo("");
+
+                browser.findElement(By.id("token-toggle")).click();
+                browser.findElement(By.id("token-forget")).click();
+                wait.until(d -> d.findElement(By.id("refresh")).getText().equals("admin token needed"));
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    private static void enterToken(WebDriver browser, String token) {
+        if (!browser.findElement(By.id("token")).isDisplayed()) {
+            browser.findElement(By.id("token-toggle")).click();
+        }
+        browser.findElement(By.id("token")).clear();
+        browser.findElement(By.id("token")).sendKeys(token);
+        browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+    }
+
     private static String health(WebDriver d, String backend) {
         List<org.openqa.selenium.WebElement> cells = d.findElements(By.cssSelector("tr[data-backend='" + backend + "'] td.health"));
         return cells.isEmpty() ? "" : cells.getFirst().getText().strip();

@@ -18,11 +18,15 @@ PACKAGES=(
   curl             # the admin API over HTTPS, as an operator reaches it
   bind9-dnsutils   # dig: an independent DNS client for the GSLB interop tests
   unbound          # a recursive resolver with a stub zone pointing at the GSLB
-  gdnsd            # the authoritative DNS peer of the GSLB benchmark
+  gdnsd            # the authoritative DNS peer of the GSLB benchmark and the dns backend tests
   dnsperf          # DNS load generator for the GSLB benchmark
   chromium         # headless browser for the status page test
   chromium-driver  # chromedriver: Selenium drives chromium through it
   prometheus       # promtool: checks and unit-tests ops/prometheus alert rules
+  dpkg-dev         # dpkg-shlibdeps (and binutils' strip) for the .deb build (packaging/)
+  lintian          # the package test checks the .deb
+  systemd          # systemd-analyze verify on the unit (no running systemd needed)
+  adduser          # the package's maintainer scripts create and remove its user
 )
 if [ "${1:-}" = "--bench" ]; then
   shift

@@ -35,6 +35,7 @@ import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigError;
 import org.dicomlb.config.ConfigException;
+import org.dicomlb.dnsproxy.DnsBackends;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.ReloadResult;
@@ -43,6 +44,7 @@ import org.dicomlb.engine.access.AccessLogWriter;
 import org.dicomlb.engine.live.LiveConnection;
 import org.dicomlb.engine.live.LiveConnections;
 import org.dicomlb.engine.live.OperatorClose;
+import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.gslb.FailbackResult;
 import org.dicomlb.gslb.Gslb;
@@ -52,6 +54,7 @@ import org.dicomlb.io.EventLoops;
 import org.dicomlb.vip.ServingView;
 import org.dicomlb.vip.VipException;
 import org.dicomlb.vip.VipRuntime;
+import org.dicomlb.vip.VipState;
 import org.dicomlb.vip.VipStatus;
 import org.dicomlb.vip.config.VipAddress;
 import org.dicomlb.vip.config.VipConfig;
@@ -60,8 +63,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: one running dicomlb built from a configuration file. It makes the parts
- * the whole appliance shares (event loops, one health checker, the meter registry, the access
- * log), builds each module on them, applies every reload to each module from one parsed root
+ * the whole appliance shares (event loops, one health checker, one resolver of dns backends, the
+ * meter registry, the access log), builds each module on them, applies every reload to each module from one parsed root
  * configuration, and serves the admin API from the status each module publishes. Modules never
  * call back up into it.
  */
@@ -96,6 +99,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final EventLoops loops;
     private final PrometheusMeterRegistry registry;
     private final HealthChecker health;
+    private final DnsBackends dns;
     private final Engine engine;
     private final Gslb gslb;
     private final AdminServer admin;
@@ -112,7 +116,6 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final Path runtimeDir;
     /** Made when a vip: section first appears; kept (disabled) if a reload removes it. */
     private volatile VipRuntime vip;
-    private final AutoCloseable poolEvents;
 
     private Appliance(Path configFile, Options options, AccessLog accessLog) {
         this.configFile = configFile;
@@ -129,19 +132,23 @@ public final class Appliance implements AdminApi, AutoCloseable {
         this.health = HealthChecker.builder().meterRegistry(registry)
                 .transport(ProbeTransport.on(loops.group("health", 1))).build();
         EventLoops.Group io = loops.group("io", options.ioThreads());
-        this.engine = new Engine(new Engine.Parts(io, health, registry, accessLog));
+        // dns backends are resolved on a loop of their own, apart from the proxy's and the GSLB's.
+        EventLoops.Group resolver = loops.group("resolver", 1);
+        this.dns = DnsBackends.builder(resolver.group(), resolver.transport()).meterRegistry(registry).build();
+        this.engine = new Engine(new Engine.Parts(io, health, registry, accessLog, dns));
         // The GSLB answers on loops of its own (one per core, a UDP socket each), so a saturated
         // data plane cannot delay the answers that steer clients away from a failed site; it
         // learns its 'pool:' members' state from the engine's published pools.
-        EventLoops.Group dns = loops.group("dns", 0);
-        this.gslb = new Gslb(health, engine::poolServing, dns.group(), dns.transport(), registry);
+        EventLoops.Group gslbLoops = loops.group("dns", 0);
+        this.gslb = new Gslb(health, engine::poolServing, gslbLoops.group(), gslbLoops.transport(), registry);
         this.admin = new AdminServer(loops.group("admin", 1), this);
         // Every owner's health transitions (pools, GSLB members) for the status page.
         this.healthEvents = health.subscribe(e -> events.add("health", e.id(),
                 e.from().name().toLowerCase(java.util.Locale.ROOT) + " -> " + e.to().name().toLowerCase(java.util.Locale.ROOT)
                         + (e.reason().isEmpty() ? "" : ": " + e.reason())));
-        // A pool's eligibility follows its backends' health: the VIP re-evaluates at once.
-        this.poolEvents = health.subscribe("pools", e -> servingChanged());
+        // Whatever changes a pool's eligible endpoints (health, admin state, DNS answers, a reload),
+        // the VIP re-evaluates at once, once the engine has published the new snapshot.
+        engine.onPoolsChanged(this::servingChanged);
     }
 
     /** Builds and starts everything from {@code config}; on failure nothing is left running. */
@@ -215,7 +222,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public ApplianceStatus status() {
         return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
-                vipStatus().orElse(null), events.snapshot());
+                vipStatus().orElse(null), dns.status(), events.snapshot());
     }
 
     @Override
@@ -261,6 +268,17 @@ public final class Appliance implements AdminApi, AutoCloseable {
                 }
             };
             r = new VipRuntime(view, registry, VipRuntime.Options.defaults(runtimeDir.resolve("vip"), configFile.toString()));
+            r.onTransition((from, to) -> {
+                if (from == VipState.MASTER) {
+                    // The peer holds the addresses now: clients' packets go there and are reset, so
+                    // what was accepted here can never continue; end it (and its backend
+                    // associations) instead of holding both until the idle timeout.
+                    int ended = engine.endFloatingConnections(EndReason.VIP_LEFT);
+                    if (ended > 0) {
+                        LOG.warn("vip: {} connection(s) accepted on the VIP ended: the VIP left this node", ended);
+                    }
+                }
+            });
             vip = r;
         }
         return r;
@@ -306,7 +324,6 @@ public final class Appliance implements AdminApi, AutoCloseable {
     public CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state) {
         // Draining a pool's last backend leaves it with nothing eligible: the VIP must know now.
         return engine.setAdminState(pool, backend, state).whenComplete((r, err) -> {
-            servingChanged();
             if (err == null && r.found()) {
                 events.add("admin-state", pool + "/" + backend, "set to " + r.backend().adminState() + " by an operator");
             }
@@ -468,7 +485,6 @@ public final class Appliance implements AdminApi, AutoCloseable {
     public void close() {
         closeVip();
         try {
-            poolEvents.close();
             healthEvents.close();
         } catch (Exception e) {
             LOG.debug("unsubscribing: {}", e.toString());
@@ -477,6 +493,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
         gslb.close();
         engine.close();
         admin.close();
+        dns.close();
         health.close();
         loops.close();
         gcMetrics.close();

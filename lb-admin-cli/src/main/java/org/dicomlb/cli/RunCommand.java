@@ -106,6 +106,8 @@ public final class RunCommand implements Callable<Integer> {
             LOG.warn("SIGHUP is ignored by this process (started under nohup?), so kill -HUP will not reload;"
                     + " reload with 'dicomlb reload' or POST /api/v1/reload instead");
         }
+        // Listeners and the admin API are bound: a Type=notify unit counts as started from here.
+        SystemdNotify.ready();
         boolean interrupted = false;
         while (stop.getCount() > 0) {
             try {
@@ -117,6 +119,7 @@ public final class RunCommand implements Callable<Integer> {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        SystemdNotify.stopping();
         int left = app.drainAndClose(grace);
         if (left > 0) {
             LOG.warn("grace period over: closed {} connection(s) still open", left);

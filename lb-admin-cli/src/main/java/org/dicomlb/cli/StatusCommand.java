@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -129,7 +131,37 @@ public final class StatusCommand implements Callable<Integer> {
                         b.path("connections").asInt() + (max > 0 ? "/" + max : ""),
                         b.path("backup").asBoolean() ? "backup" : "primary",
                         reason.isEmpty() ? "" : "  (" + reason + ")");
+                String dns = b.path("dns").asText("");
+                if (!dns.isEmpty()) {
+                    printDns(out, dns, b);
+                }
             }
+        }
+    }
+
+    /**
+     * Under a dns backend: the name, the addresses in use with the resolver that answered and when,
+     * then each endpoint of a backend with several, and why addresses are missing or may be stale.
+     */
+    private static void printDns(PrintWriter out, String dns, JsonNode b) {
+        JsonNode endpoints = b.path("endpoints");
+        List<String> addresses = new ArrayList<>();
+        endpoints.forEach(e -> addresses.add(e.path("address").asText()));
+        String source = b.path("address_source").asText("");
+        String at = b.path("address_at").asText("");
+        out.printf("    dns %s -> %s%s%n", dns, addresses.isEmpty() ? "no address" : String.join(", ", addresses),
+                source.isEmpty() ? "" : "  (" + (addresses.isEmpty() ? "last answer" : "answer") + " from " + source
+                        + (at.isEmpty() ? "" : " at " + at) + ")");
+        if (endpoints.size() > 1) {
+            for (JsonNode e : endpoints) {
+                String why = e.path("health_reason").asText("");
+                out.printf("      %-22s %-9s %d connection(s)%s%n", e.path("address").asText(),
+                        e.path("health").asText(), e.path("connections").asInt(), why.isEmpty() ? "" : "  (" + why + ")");
+            }
+        }
+        String problem = b.path("address_problem").asText("");
+        if (!problem.isEmpty()) {
+            out.printf("    dns problem: %s%n", problem);
         }
     }
 }

@@ -21,9 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import io.netty.channel.EventLoop;
 import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.dnsproxy.DnsBackends;
+import org.dicomlb.dnsproxy.config.OnChange;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.balance.Strategies;
+import org.dicomlb.engine.config.BackendAddress;
 import org.dicomlb.engine.config.DicomMode;
 import org.dicomlb.engine.config.EngineConfig;
 import org.dicomlb.engine.config.ListenerConfig;
@@ -72,13 +75,17 @@ public final class Engine implements AutoCloseable {
      * @param health    the appliance's health checker (the engine owns its {@code pools} targets)
      * @param registry  where its meters go
      * @param accessLog where each connection's access-log line goes
+     * @param dns       the appliance's resolver of {@code dns} backends (the engine watches its
+     *                  backends' names there, with ids {@code pool/backend})
      */
-    public record Parts(EventLoops.Group io, HealthChecker health, MeterRegistry registry, AccessLog accessLog) {
+    public record Parts(EventLoops.Group io, HealthChecker health, MeterRegistry registry, AccessLog accessLog,
+                        DnsBackends dns) {
         public Parts {
             Objects.requireNonNull(io, "io");
             Objects.requireNonNull(health, "health");
             Objects.requireNonNull(registry, "registry");
             Objects.requireNonNull(accessLog, "accessLog");
+            Objects.requireNonNull(dns, "dns");
         }
     }
 
@@ -86,10 +93,12 @@ public final class Engine implements AutoCloseable {
     private final EngineMetrics metrics;
     private final ScheduledExecutorService control;
     private final HealthBridge health;
-    private final AddressSources addresses = new AddressSources();
+    private final AddressSources addresses;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Listeners listeners;
     private volatile EngineConfig current;
+    /** Told on the control thread whenever a pool's eligible endpoints may have changed. */
+    private final List<Runnable> poolListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Descriptors.Budget budget;
 
     public Engine(Parts parts) {
@@ -103,7 +112,8 @@ public final class Engine implements AutoCloseable {
         Frontends frontends = new Frontends();
         frontends.register(ListenerMode.Tcp.class, TcpFrontend::new);
         frontends.register(DicomMode.class, new DicomFrontends(metrics));
-        this.health = new HealthBridge(parts.health(), control, this::endpoint, this::endConnectionsTo);
+        this.health = new HealthBridge(parts.health(), control, this::endpoint, this::endConnectionsTo, this::poolsChanged);
+        this.addresses = AddressSources.of(parts.dns(), control, this::backend, this::addressesChanged);
         this.listeners = new Listeners(io, metrics, pools::get, frontends, health, parts.accessLog());
     }
 
@@ -135,12 +145,19 @@ public final class Engine implements AutoCloseable {
         } catch (Listeners.BindFailure e) {
             return rejected(e.getMessage());
         }
+        try {
+            addresses.watch(next.pools());
+        } catch (IllegalStateException e) {
+            listeners.rollback(plan);
+            return rejected(e.getMessage());
+        }
         String summary = updatePools(next.pools());
         health.update(pools.values());
         Descriptors.Budget b = budget();
         List<Integer> limits = Descriptors.share(next.listeners(), b);
         listeners.commit(plan, limits);
         reportCaps(next.listeners(), limits, b);
+        poolsChanged();
         boolean first = current == null;
         current = next;
         if (!first) {
@@ -266,6 +283,26 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Calls {@code listener} whenever a pool's eligible endpoints may have changed (health, admin
+     * state, addresses, a reload), on the engine's control thread, after the new snapshot is
+     * published: parts that follow pools (the VIP's tracking) read {@link #poolServing} then. It
+     * must not block.
+     */
+    public void onPoolsChanged(Runnable listener) {
+        poolListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void poolsChanged() {
+        for (Runnable r : poolListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a pool listener failed", e);
+            }
+        }
+    }
+
+    /**
      * Whether pool {@code name} has an endpoint taking new connections now; empty for no such
      * pool. Any thread (reads the published snapshot): the GSLB and VIP follow pools with it.
      */
@@ -278,6 +315,15 @@ public final class Engine implements AutoCloseable {
      * The addresses that float between this appliance and its peer (the VIP): listeners on them
      * bind whether or not this host holds them now. Set before {@link #start} or {@link #apply}.
      */
+    /**
+     * Ends every open connection accepted on one of the floating addresses ({@link
+     * #floatingAddresses}), for {@code reason}; returns how many were open. Any thread: each is
+     * closed on its own event loop.
+     */
+    public int endFloatingConnections(EndReason reason) {
+        return listeners.endFloating(reason);
+    }
+
     public void floatingAddresses(java.util.Set<java.net.InetAddress> addresses) {
         listeners.floating(addresses);
     }
@@ -289,6 +335,38 @@ public final class Engine implements AutoCloseable {
 
     private void endConnectionsTo(Endpoint e) {
         listeners.endWhere(c -> c.endpoint() == e, EndReason.BACKEND_DOWN);
+    }
+
+    /** The current backend with this id ({@code pool/backend}), or null. */
+    private Backend backend(String id) {
+        int slash = id.indexOf('/');
+        Pool p = slash < 0 ? null : pools.get(id.substring(0, slash));
+        return p == null ? null : p.backend(id.substring(slash + 1));
+    }
+
+    /**
+     * A resolution changed a dns backend's endpoints (control thread): new connections follow at
+     * once, health checks follow the endpoints, and with {@code on-change: shutdown} connections to
+     * an address that left the answer are ended (not when addresses were dropped because no
+     * resolver answered: that says nothing about the servers).
+     */
+    private void addressesChanged(AddressSources.Change change) {
+        Backend b = change.backend();
+        boolean shutdown = change.leftTheAnswer() && b.config().address() instanceof BackendAddress.Dns d
+                && d.config().onChange() == OnChange.SHUTDOWN;
+        b.pool().republish();
+        health.update(pools.values());
+        for (Endpoint left : change.left()) {
+            if (shutdown && left.active() > 0) {
+                LOG.info("backend {} no longer at {} and has on-change: shutdown; closing its {} connection(s)", b.id(),
+                        SocketAddresses.format(left.address()), left.active());
+                listeners.endWhere(c -> c.endpoint() == left, EndReason.ADDRESS_CHANGED);
+            } else {
+                LOG.info("backend {} no longer at {}; {} connection(s) continue", b.id(),
+                        SocketAddresses.format(left.address()), left.active());
+            }
+        }
+        poolsChanged();
     }
 
     /** The outcome of an admin state change: the backend's status after it, or why it failed. */
@@ -321,8 +399,9 @@ public final class Engine implements AutoCloseable {
                     health.update(pools.values());
                 }
                 p.republish();
+                poolsChanged();
             }
-            return new StateChange(true, null, EngineStatus.backend(b));
+            return new StateChange(true, null, EngineStatus.backend(b, addresses.current(b)));
         }, control);
     }
 
@@ -345,7 +424,7 @@ public final class Engine implements AutoCloseable {
             var snap = p.snapshot();
             ps.add(new EngineStatus.PoolStatus(p.name(), snap.config().balance().name().toLowerCase(Locale.ROOT),
                     snap.onBackups(), snap.eligible().size(), p.queueLength(),
-                    snap.backends().stream().map(EngineStatus::backend).toList()));
+                    snap.backends().stream().map(x -> EngineStatus.backend(x, addresses.current(x))).toList()));
         }
         Descriptors.Budget b = budget;
         return new EngineStatus(io.transport().name().toLowerCase(Locale.ROOT), ls, ps,
@@ -462,7 +541,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Stops listening and checking; the shared event loops and checker belong to the appliance. */
+    /** Stops listening, checking and resolving; the shared event loops, checker and resolver belong to the appliance. */
     @Override
     public void close() {
         if (control.isShutdown()) {
@@ -471,6 +550,7 @@ public final class Engine implements AutoCloseable {
         onControl(() -> {
             listeners.closeAll();
             listeners.endAll(EndReason.SHUTDOWN);
+            addresses.close();
             health.close();
             return null;
         });

@@ -1,7 +1,10 @@
 package org.dicomlb.engine;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.engine.config.BackendAddress;
 import org.dicomlb.engine.pool.Backend;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.EndpointHealth;
@@ -45,13 +48,16 @@ public record EngineStatus(String transport, List<ListenerStatus> listeners, Lis
      *
      * @param health       unchecked, paused (in maintenance), starting, up or down; none without an address
      * @param healthReason why the last check failed, when it is down
+     * @param dns          for a dns backend, the name it resolves ({@code NAME:port}); null for a fixed address
      * @param addressSource where its addresses came from: "config", or the resolver that answered
+     * @param addressAt    when they were learned (ISO-8601): the answer in use; null before any
      * @param addressProblem why it has no address (or may be stale), empty when all is well
      */
     public record BackendStatus(String name, String address, int weight, int effectiveWeight, boolean backup,
                                 int maxConnections, int connections, boolean healthy, String health,
-                                String healthReason, String adminState, boolean eligible, String addressSource,
-                                String addressProblem, List<EndpointStatus> endpoints) {
+                                String healthReason, String adminState, boolean eligible, String dns,
+                                String addressSource, String addressAt, String addressProblem,
+                                List<EndpointStatus> endpoints) {
         public BackendStatus {
             endpoints = List.copyOf(endpoints);
         }
@@ -61,7 +67,8 @@ public record EngineStatus(String transport, List<ListenerStatus> listeners, Lis
                                  boolean eligible) {
     }
 
-    static BackendStatus backend(Backend b) {
+    /** {@code addresses}: the backend's, as its address source reports them now. */
+    static BackendStatus backend(Backend b, Backend.Addresses addresses) {
         List<EndpointStatus> es = b.endpoints().stream().map(e -> new EndpointStatus(e.id(),
                 SocketAddresses.format(e.address()), e.health().state().label(), e.health().reason(), e.active(),
                 e.eligible())).toList();
@@ -70,7 +77,9 @@ public record EngineStatus(String transport, List<ListenerStatus> listeners, Lis
         return new BackendStatus(b.name(), first == null ? "-" : SocketAddresses.format(first.address()),
                 b.config().weight(), b.effectiveWeight(), b.config().backup(), b.config().maxConnections(), b.active(),
                 h != null && h.serving(), h == null ? "none" : h.state().label(), h == null ? "" : h.reason(),
-                b.adminState().name().toLowerCase(java.util.Locale.ROOT), b.eligible(), b.addresses().source(),
-                b.addresses().problem(), es);
+                b.adminState().name().toLowerCase(java.util.Locale.ROOT), b.eligible(),
+                b.config().address() instanceof BackendAddress.Dns d ? d.describe() : null, addresses.source(),
+                addresses.at().equals(Instant.EPOCH) ? null : addresses.at().truncatedTo(ChronoUnit.MILLIS).toString(),
+                addresses.problem(), es);
     }
 }

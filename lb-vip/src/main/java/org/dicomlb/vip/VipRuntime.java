@@ -182,6 +182,10 @@ public final class VipRuntime implements AutoCloseable {
     private record Pending(long epoch, CompletableFuture<VipStatus> future, ScheduledFuture<?> timeout) {
     }
 
+    /** Told of every state change, on the thread that learned it; must not block. */
+    private final java.util.List<java.util.function.BiConsumer<VipState, VipState>> transitions =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public VipRuntime(ServingView serving, MeterRegistry registry, Options options) {
         this.serving = Objects.requireNonNull(serving, "serving");
         this.options = Objects.requireNonNull(options, "options");
@@ -204,6 +208,14 @@ public final class VipRuntime implements AutoCloseable {
     }
 
     // ---- API ----------------------------------------------------------------------------------
+
+    /**
+     * Calls {@code listener} with (from, to) on every state change from now on, on the thread that
+     * learned it (never an event loop); it must not block.
+     */
+    public void onTransition(java.util.function.BiConsumer<VipState, VipState> listener) {
+        transitions.add(Objects.requireNonNull(listener, "listener"));
+    }
 
     /**
      * Applies a {@code vip:} section: starts keepalived, or reloads it when the generated
@@ -727,6 +739,13 @@ public final class VipRuntime implements AutoCloseable {
         VipState from = state;
         state = to;
         since = Instant.now();
+        for (var t : transitions) {
+            try {
+                t.accept(from, to);
+            } catch (RuntimeException e) {
+                LOG.warn("vip: a transition listener failed on {} -> {}", from, to, e);
+            }
+        }
         if (config == null) {
             LOG.info("vip: {} -> {}", from, to);
             return;

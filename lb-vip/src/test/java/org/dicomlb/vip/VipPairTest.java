@@ -232,6 +232,7 @@ class VipPairTest {
             holdsFor(sampler, "lb2", Duration.ofMillis(500));
             t0 = System.nanoTime();
             peer.destroy();
+            long plainStop = t0;
             took = takeover(sampler, "lb1", t0);
             record("plain peer: keepalived lb2 SIGTERMed, dicomlb lb1 takes over", took, 3 * 100 + (256 - 150) * 100 / 256.0);
             lb1.await(SETTLE, "state=MASTER");
@@ -243,7 +244,17 @@ class VipPairTest {
             startPlainPeer(lab, peerConf);
             holdsFor(sampler, "lb1", Duration.ofSeconds(1));
             settled(lab, sampler, "lb1");
-            atMostOneHolder(sampler, begin);
+            // A plain keepalived that stops sends its priority-0 advert before it removes its
+            // addresses ("sent 0 priority", then "removing VIPs"): the peer may take the VIP that
+            // moment too. That is keepalived's own order, not dicomlb's (whose hand-over removes
+            // first), so two holders are allowed only in the 250 ms after the plain peer was
+            // stopped, and never more than two samples (20 ms) of them.
+            long window = plainStop + Duration.ofMillis(250).toNanos();
+            List<VipSampler.Sample> atStop = sampler.overlaps(plainStop).stream().filter(x -> x.nanos() < window).toList();
+            measured.add("two holders right after the plain keepalived stopped (its own order): %d sample(s)"
+                    .formatted(atStop.size()));
+            assertThat(atStop).as("two holders after the plain keepalived stopped").hasSizeLessThanOrEqualTo(2);
+            atMostOneHolder(sampler, begin, plainStop, window);
         } finally {
             report();
         }
@@ -316,11 +327,18 @@ class VipPairTest {
     }
 
     private void atMostOneHolder(VipSampler sampler, long from) {
+        atMostOneHolder(sampler, from, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /** Never two holders from {@code from} on, except in [{@code exceptFrom}, {@code exceptTo}). */
+    private void atMostOneHolder(VipSampler sampler, long from, long exceptFrom, long exceptTo) {
         List<VipSampler.Sample> all = sampler.samples().stream().filter(s -> s.nanos() >= from).toList();
         long none = all.stream().filter(s -> s.holders() == 0).count();
+        List<VipSampler.Sample> both = sampler.overlaps(from).stream()
+                .filter(s -> s.nanos() < exceptFrom || s.nanos() >= exceptTo).toList();
         measured.add("samples every 10 ms: %d, with two holders: %d, with none (during takeovers and restarts): %d"
-                .formatted(all.size(), sampler.overlaps(from).size(), none));
-        assertThat(sampler.overlaps(from)).as("samples where both namespaces held the VIP").isEmpty();
+                .formatted(all.size(), both.size(), none));
+        assertThat(both).as("samples where both namespaces held the VIP").isEmpty();
     }
 
     private void report() {

@@ -32,7 +32,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The JSON Schema of the configuration ({@code schema/dicomlb-config.schema.json}) stays true:
- * every configuration in the README, docs/*.md, the demo and the tests' files validates against
+ * every configuration in the README, docs/*.md, the demo, the package's example and the tests'
+ * files validates against
  * it, and it knows every key dicomlb's section readers accept. The readers are asked directly:
  * a key no reader knows is put into every mapping of a configuration that uses every feature,
  * and the "unknown key ...; expected one of: ..." each reader answers lists the keys it accepts
@@ -49,7 +50,8 @@ class ConfigSchemaTest {
     private static final Map<String, String> FRAGMENTS = Map.of(
             "health-check", "/$defs/healthCheck",
             "failback", "/properties/gslb/properties/names/items/properties/failback",
-            "certificate-bindings", "/properties/listeners/items/properties/certificate-bindings");
+            "certificate-bindings", "/properties/listeners/items/properties/certificate-bindings",
+            "backends", "/properties/pools/items/properties/backends");
     private static final String PROBE = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz";
     private static final Pattern UNKNOWN = Pattern.compile("unknown key '" + PROBE + "(\\d+)' in .*?; expected one of: (.*)$");
 
@@ -115,6 +117,21 @@ class ConfigSchemaTest {
         return out;
     }
 
+    /** The example configuration the package installs (packaging/), wherever it is in that tree. */
+    private static List<Example> packaged() throws IOException {
+        Path packaging = ROOT.resolve("packaging");
+        List<Example> out = new ArrayList<>();
+        if (!Files.isDirectory(packaging)) {
+            return out;
+        }
+        try (Stream<Path> all = Files.walk(packaging)) {
+            for (Path p : all.filter(p -> p.toString().endsWith(".yaml") && !p.toString().contains("/target/")).sorted().toList()) {
+                out.add(new Example(p.normalize().toString(), Files.readString(p)));
+            }
+        }
+        return out;
+    }
+
     /** Configuration files among the tests' resources (the fuzz seeds too) that dicomlb accepts. */
     private static List<Example> acceptedTestConfigs() throws IOException {
         List<Example> out = new ArrayList<>();
@@ -161,6 +178,7 @@ class ConfigSchemaTest {
     void everyExampleAndTestConfigurationValidates() throws IOException {
         List<Example> examples = new ArrayList<>(documented());
         examples.addAll(files(DEMO, EVERY_KEY));
+        examples.addAll(packaged());
         examples.addAll(acceptedTestConfigs());
         int whole = 0;
         int fragments = 0;
@@ -217,6 +235,7 @@ class ConfigSchemaTest {
     @Test
     void theSchemaKnowsEveryKeyTheReadersAccept() throws IOException {
         List<Example> sources = new ArrayList<>(files(EVERY_KEY, DEMO));
+        sources.addAll(packaged());
         documented().stream().filter(e -> load(e.yaml()) instanceof Map<?, ?> m && ROOT_KEYS.containsAll(m.keySet()))
                 .forEach(sources::add);
         Set<String> checked = new TreeSet<>();

@@ -39,6 +39,13 @@ public enum EndReason {
     CLIENT_ABORTED,
     /** The backend was marked down and its pool has {@code on-down: shutdown}. */
     BACKEND_DOWN,
+    /** The backend's address left its DNS answer and the backend has {@code on-change: shutdown}. */
+    ADDRESS_CHANGED,
+    /**
+     * The connection was accepted on the VIP, and the VIP moved to the peer appliance: the client's
+     * packets reach the peer now, so the connection (and its backend association) cannot continue.
+     */
+    VIP_LEFT,
     /** dicomlb stopped and its drain grace period ran out. */
     SHUTDOWN,
     /**

@@ -2,12 +2,14 @@ package org.dicomlb.engine.config;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.dnsproxy.config.DnsBackendConfig;
 
 /**
  * Where a backend's addresses come from. Each kind is a record here and an address source in the
  * engine ({@code engine.pool.AddressSources}); adding a kind adds one of each.
  */
-public sealed interface BackendAddress permits BackendAddress.Static {
+public sealed interface BackendAddress permits BackendAddress.Static, BackendAddress.Dns {
     /** How status and logs describe the source: the address itself, or the name resolved. */
     String describe();
 
@@ -22,7 +24,22 @@ public sealed interface BackendAddress permits BackendAddress.Static {
 
         @Override
         public String describe() {
-            return org.dicomlb.config.SocketAddresses.format(address);
+            return SocketAddresses.format(address);
+        }
+    }
+
+    /**
+     * A hostname re-resolved on a schedule ({@code dns: NAME} and its keys, read by lb-dnsproxy):
+     * one endpoint for the first address of the answer, or one per address.
+     */
+    record Dns(DnsBackendConfig config) implements BackendAddress {
+        public Dns {
+            Objects.requireNonNull(config, "config");
+        }
+
+        @Override
+        public String describe() {
+            return config.name() + ":" + config.port();
         }
     }
 }

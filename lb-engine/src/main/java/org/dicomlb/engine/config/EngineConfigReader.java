@@ -13,6 +13,7 @@ import org.dicomlb.config.Location;
 import org.dicomlb.config.Problems;
 import org.dicomlb.config.Section;
 import org.dicomlb.dicom.AeTitle;
+import org.dicomlb.dnsproxy.config.DnsBackendReader;
 import org.dicomlb.healthcheck.config.HealthCheckConfig;
 import org.dicomlb.healthcheck.config.HealthCheckReader;
 import org.dicomlb.tls.ClientTls;
@@ -228,8 +229,32 @@ public final class EngineConfigReader {
         return s.build(() -> new BackendConfig(name, address, weight, backup, max, calledAe));
     }
 
-    /** Where the backend's addresses come from: {@code address: ip:port}. */
+    /**
+     * Where the backend's addresses come from: {@code address: ip:port}, or {@code dns: NAME} with
+     * the keys of that kind (read by lb-dnsproxy). Exactly one of the two.
+     */
     private static BackendAddress address(Section s) {
+        boolean fixed = s.has("address");
+        boolean dns = s.has("dns");
+        if (fixed && dns) {
+            s.error("dns", s.what() + " has both 'address' and 'dns'; give 'address: ip:port' for a fixed server or "
+                    + "'dns: NAME' for a name resolved on a schedule, not both");
+            DnsBackendReader.KEYS.forEach(s::has); // one error is enough: its other keys are not "unknown"
+            return null;
+        }
+        if (dns) {
+            return DnsBackendReader.read(s).map(BackendAddress.Dns::new).orElse(null);
+        }
+        if (!fixed) {
+            s.error(s.what() + " needs 'address' (ip:port of a fixed server) or 'dns' (a hostname resolved on a "
+                    + "schedule)");
+            return null;
+        }
+        for (String key : DnsBackendReader.KEYS) {
+            if (!key.equals("dns") && s.has(key)) {
+                s.error(key, "'" + key + "' applies to dns backends only (" + s.what() + " has a fixed 'address')");
+            }
+        }
         InetSocketAddress a = s.requiredAddress("address");
         return a == null ? null : new BackendAddress.Static(a);
     }

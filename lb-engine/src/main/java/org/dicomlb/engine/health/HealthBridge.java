@@ -53,6 +53,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
     private final ScheduledExecutorService control;
     private final Function<String, Endpoint> endpoints;
     private final Consumer<Endpoint> closeConnections;
+    private final Runnable changed;
     private final AutoCloseable subscription;
     /** Endpoints in slow start and when their ramp began (control thread only). */
     private final Map<Endpoint, Long> ramps = new HashMap<>();
@@ -62,13 +63,15 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
     /**
      * @param endpoints        finds a current endpoint by id; control thread
      * @param closeConnections ends an endpoint's established connections (on-down: shutdown)
+     * @param changed          told after a health event was applied and its pool republished
      */
     public HealthBridge(HealthChecker checker, ScheduledExecutorService control, Function<String, Endpoint> endpoints,
-                        Consumer<Endpoint> closeConnections) {
+                        Consumer<Endpoint> closeConnections, Runnable changed) {
         this.checker = checker;
         this.control = control;
         this.endpoints = endpoints;
         this.closeConnections = closeConnections;
+        this.changed = changed;
         this.subscription = checker.subscribe(OWNER, e -> control.execute(() -> apply(e)));
     }
 
@@ -78,6 +81,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
      */
     public void update(Collection<Pool> pools) {
         List<CheckTarget> targets = new ArrayList<>();
+        List<Endpoint> probed = new ArrayList<>();
         for (Pool pool : pools) {
             PoolConfig pc = pool.config();
             for (Backend b : pool.backends()) {
@@ -88,16 +92,22 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
                         pool.setHealth(e, EndpointHealth.UNCHECKED);
                     } else {
                         targets.add(new CheckTarget(e.id(), e.address(), checkFor(pc, pc.healthCheck().get(), b), labels(e)));
-                        checker.state(e.id()).ifPresentOrElse(
-                                s -> show(e, s.status(), s.lastFailureReason().orElse("")),
-                                () -> show(e, HealthStatus.STARTING, ""));
+                        probed.add(e);
                     }
                 }
             }
-            pool.republish();
         }
         checked = targets.size();
         checker.update(OWNER, targets).join();
+        // Read after the checker took the targets: an id whose address changed (a dns backend's
+        // one endpoint, now at another address) is checked from scratch, and must not show the
+        // old address's state, down above all, while its first probes run.
+        for (Endpoint e : probed) {
+            checker.state(e.id()).ifPresentOrElse(
+                    s -> show(e, s.status(), s.lastFailureReason().orElse("")),
+                    () -> show(e, HealthStatus.STARTING, ""));
+        }
+        pools.forEach(Pool::republish);
     }
 
     /** Endpoints checked now (each may have a probe in flight). */
@@ -173,6 +183,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
             }
         }
         pool.republish();
+        changed.run();
     }
 
     /**

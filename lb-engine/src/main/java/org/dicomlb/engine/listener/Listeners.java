@@ -212,6 +212,19 @@ public final class Listeners {
         return all;
     }
 
+    /** Ends the open connections accepted on a floating address; returns how many there were. */
+    public int endFloating(EndReason reason) {
+        Set<InetAddress> now = floating;
+        int n = 0;
+        for (ListenerRuntime r : bound.values()) {
+            if (now.contains(r.config().bind().getAddress())) {
+                n += r.openConnections();
+                r.endWhere(c -> true, reason);
+            }
+        }
+        return n;
+    }
+
     /** Open client connections, including those of listeners that stopped accepting. */
     public int openConnections() {
         return bound.values().stream().mapToInt(ListenerRuntime::openConnections).sum()

@@ -102,4 +102,61 @@ class EngineConfigReaderTest {
                 "test.yaml:3:15: pool 'p' has no backends",
                 "test.yaml:4:1: unknown key 'unknown' in the configuration; expected one of: pools, listeners");
     }
+    @Test
+    void aBackendWithDnsResolvesANameWithTheKeysOfThatKind() {
+        PoolConfig p = Configs.engine("""
+                listeners:
+                  - { name: l, bind: 127.0.0.1:104, pool: legacy }
+                pools:
+                  - name: legacy
+                    balance: first
+                    backends:
+                      - name: via-gslb
+                        dns: Dicom.Example.org.
+                        port: 104
+                        resolvers: [127.0.0.1:5353, 127.0.0.53:53]
+                        resolve-interval: 5s
+                        addresses: all
+                        on-change: shutdown
+                        weight: 2
+                        called-ae: ARCHIVE
+                      - { name: fixed, address: 127.0.0.11:104, backup: true }
+                """).pool("legacy").orElseThrow();
+        BackendConfig b = p.backend("via-gslb");
+        assertThat(b.weight()).isEqualTo(2);
+        assertThat(b.calledAe()).isPresent();
+        assertThat(b.address()).isInstanceOfSatisfying(BackendAddress.Dns.class, d -> {
+            assertThat(d.config().name()).isEqualTo("dicom.example.org");
+            assertThat(d.config().port()).isEqualTo(104);
+            assertThat(d.config().resolvers()).hasSize(2);
+            assertThat(d.config().resolveInterval()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(d.config().addresses()).isEqualTo(org.dicomlb.dnsproxy.config.AddressMode.ALL);
+            assertThat(d.config().onChange()).isEqualTo(org.dicomlb.dnsproxy.config.OnChange.SHUTDOWN);
+            assertThat(d.describe()).isEqualTo("dicom.example.org:104");
+        });
+        assertThat(p.backend("fixed").address()).isInstanceOf(BackendAddress.Static.class);
+    }
+
+    @Test
+    void aBackendHasAnAddressOrADnsNameNotBothNorNeither() {
+        assertThat(Configs.errors("""
+                listeners:
+                  - { name: l, bind: 127.0.0.1:104, pool: p }
+                pools:
+                  - name: p
+                    backends:
+                      - { name: both, address: 127.0.0.11:104, dns: dicom.example.org, port: 104, resolvers: [127.0.0.1:53] }
+                      - { name: neither, weight: 2 }
+                      - { name: mixed, address: 127.0.0.12:104, resolvers: [127.0.0.1:53], on-change: shutdown }
+                      - { name: bad, dns: 10.0.0.1, port: 104, resolvers: [127.0.0.1:53], resolve-fall: 0 }
+                """)).containsExactly(
+                "test.yaml:6:53: pool 'p' backend 'both' has both 'address' and 'dns'; give 'address: ip:port' for a fixed "
+                        + "server or 'dns: NAME' for a name resolved on a schedule, not both",
+                "test.yaml:7:9: pool 'p' backend 'neither' needs 'address' (ip:port of a fixed server) or 'dns' (a hostname "
+                        + "resolved on a schedule)",
+                "test.yaml:8:60: 'resolvers' applies to dns backends only (pool 'p' backend 'mixed' has a fixed 'address')",
+                "test.yaml:8:87: 'on-change' applies to dns backends only (pool 'p' backend 'mixed' has a fixed 'address')",
+                "test.yaml:9:27: 'dns': '10.0.0.1' is an IP address, not a name; use 'address: ip:port' for a fixed backend",
+                "test.yaml:9:89: 'resolve-fall' is 0; it must be between 1 and 100");
+    }
 }

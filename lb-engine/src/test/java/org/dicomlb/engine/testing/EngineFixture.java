@@ -3,6 +3,7 @@ package org.dicomlb.engine.testing;
 import org.dicomlb.testkit.Ports;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.dicomlb.dnsproxy.DnsBackends;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.ProbeTransport;
@@ -26,6 +27,8 @@ public final class EngineFixture implements AutoCloseable {
     public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EventLoops loops;
     private HealthChecker health;
+    /** The appliance's resolver of dns backends, on its own loop as the appliance has it. */
+    public DnsBackends dns;
     public Engine engine;
 
     public EngineFixture backends(int n) throws IOException {
@@ -71,7 +74,9 @@ public final class EngineFixture implements AutoCloseable {
     public EngineFixture start(String yaml) throws EngineException {
         loops = EventLoops.create(true);
         health = HealthChecker.builder().meterRegistry(registry).transport(ProbeTransport.on(loops.group("health", 1))).build();
-        engine = new Engine(new Engine.Parts(loops.group("io", 2), health, registry, AccessLog.toLogger()));
+        EventLoops.Group dnsLoop = loops.group("dns", 1);
+        dns = DnsBackends.builder(dnsLoop.group(), dnsLoop.transport()).meterRegistry(registry).build();
+        engine = new Engine(new Engine.Parts(loops.group("io", 2), health, registry, AccessLog.toLogger(), dns));
         engine.start(Configs.engine(yaml));
         return this;
     }
@@ -98,6 +103,7 @@ public final class EngineFixture implements AutoCloseable {
     public void close() {
         if (engine != null) {
             engine.close();
+            dns.close();
             health.close();
             loops.close();
         }

@@ -13,7 +13,7 @@ public final class Pools {
 
     public static Pool live(PoolConfig config) {
         Pool p = new Pool(config, Strategies::build);
-        AddressSources sources = new AddressSources();
+        AddressSources sources = AddressSources.fixedOnly();
         for (Backend b : p.backends()) {
             sources.apply(b);
         }

@@ -2,7 +2,11 @@ package org.dicomlb.harness.dicom;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntFunction;
+import org.dicomlb.config.SocketAddresses;
+import org.dicomlb.dnsproxy.DnsBackends;
+import org.dicomlb.dnsproxy.Resolution;
 import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.EngineStatus;
 import org.dicomlb.engine.testing.EngineFixture;
@@ -72,9 +76,28 @@ final class DicomlbUnderTest implements AutoCloseable {
         return backendStatus(pool, backend).healthReason();
     }
 
-    private EngineStatus.BackendStatus backendStatus(String pool, String backend) {
+    /** A backend as the status API shows it. */
+    EngineStatus.BackendStatus backendStatus(String pool, String backend) {
         return fx.engine.status().pools().stream().filter(p -> p.name().equals(pool)).findFirst().orElseThrow()
                 .backends().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The endpoint addresses of a pool's published snapshot: what the next association is balanced
+     * over (a backend's status shows new endpoints a moment before the snapshot is republished).
+     */
+    List<String> poolAddresses(String pool) {
+        return fx.engine.pool(pool).endpoints().stream().map(e -> SocketAddresses.format(e.address())).toList();
+    }
+
+    /** The current resolution of a dns backend ({@code pool/backend}), from the appliance's resolver. */
+    Optional<Resolution> resolution(String id) {
+        return fx.dns.resolution(id);
+    }
+
+    /** The appliance's resolver of dns backends (to follow each resolution it publishes). */
+    DnsBackends dns() {
+        return fx.dns;
     }
 
     @Override

@@ -126,6 +126,21 @@ class VipFailoverWithDcmtkTest {
     }
 
     /** A dicomlb command (status, vip status ...) run inside {@code role}'s namespace against its admin listener. */
+    /** Open connections of the dicom listener of appliance {@code role}, from its status; -1 when it cannot be asked. */
+    private int connectionsOn(Lab lab, String role, int adminPort) {
+        try {
+            String json = cli(lab, role, adminPort, "status", "--json");
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            int n = 0;
+            for (var l : root.path("listeners")) {
+                n += l.path("connections").asInt();
+            }
+            return n;
+        } catch (IOException | IllegalStateException e) {
+            return -1;
+        }
+    }
+
     private String cli(Lab lab, String role, int adminPort, String... args) {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx64m",
@@ -289,6 +304,14 @@ class VipFailoverWithDcmtkTest {
                         return false;
                     }
                 });
+                // An association opened through lb2 and left open (A-ASSOCIATE-RQ sent, never
+                // released): when the VIP leaves lb2, the client's packets go to lb1, so lb2 ends it
+                // (and its backend association) instead of holding both until the idle timeout.
+                Path rq = Files.write(work.resolve("held-rq.pdu"), org.dicomlb.engine.dicom.Pdus.rq("ARCHIVE", "HOLDER"));
+                lab.spawn("cl", List.of("bash", "-c", "exec 3<>/dev/tcp/" + VIP + "/" + dicomPort + "; cat '" + rq
+                        + "' >&3; timeout 60 cat <&3 >/dev/null"), work.resolve("held.log"));
+                Path lb2Access = work.resolve("lb2").resolve("access.log");
+                Wait.until(SETTLE, "lb2 to hold the association open", () -> connectionsOn(lab, "lb2", adminPort) >= 1);
                 long t1 = System.nanoTime();
                 String drained = lab.exec("lb2", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + adminPort
                         + "; printf 'PUT /api/v1/pools/archive/backends/arch/state HTTP/1.0\r\nHost: 127.0.0.1\r\n"
@@ -301,6 +324,14 @@ class VipFailoverWithDcmtkTest {
                 assertThat(backMs).isLessThan(3 * 100 + (256 - 150) * 100 / 256.0 + 1000);
                 assertThat(cli(lab, "lb2", adminPort, "vip", "status"))
                         .contains(": BACKUP since", "serving: no (pool 'archive' has no eligible backend)");
+                Wait.until(SETTLE, "lb2 to end the association it held on the VIP", () -> {
+                    try {
+                        return Files.readAllLines(lb2Access).stream()
+                                .anyMatch(l -> l.contains(" calling_ae=HOLDER ") && l.contains(" end=vip_left"));
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
                 TestInstances.Instance last = TestInstances.secondaryCapture(work.resolve("source"), 9999, 64, 64, false);
                 String via = lab.exec("cl", "timeout", "60", Dcmtk.storescu().toString(), "-v", "-to", "5", "-ta", "5",
                         "-td", "10", "-aet", "MODALITY1", "-aec", "ARCHIVE", VIP, Integer.toString(dicomPort),

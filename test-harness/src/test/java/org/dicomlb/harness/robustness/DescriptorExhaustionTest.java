@@ -80,6 +80,15 @@ class DescriptorExhaustionTest {
         }
     }
 
+    /** The health of a pool's first backend now, or "?" when the admin API cannot be asked. */
+    private String health(int admin, String pool) {
+        try {
+            return named(status(admin).path("pools"), pool).path("backends").get(0).path("health").asText();
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
     /** Open connections of a listener now, or -1 when the admin API cannot be asked. */
     private int connections(int admin, String listener) {
         try {
@@ -135,6 +144,9 @@ class DescriptorExhaustionTest {
         assertThat(tcpLimit).isLessThan(500).isPositive();
         assertThat(output()).contains("max-connections capped");
 
+        // Both pools checked and up before the flood, so "up" during it means it stayed up.
+        Eventually.until(() -> health(admin, "archive").equals("up") && health(admin, "idle").equals("up"),
+                Duration.ofSeconds(30), this::output);
         for (int i = 0; i < FLOOD; i++) {
             Socket c = new Socket();
             c.connect(new InetSocketAddress("127.0.0.1", tcpPort), 5_000);

@@ -40,9 +40,16 @@ public final class Children implements AutoCloseable {
         }
     }
 
+    /** A tool outlived the bound {@link #run} put on it and was killed. */
+    public static final class TimedOut extends IOException {
+        TimedOut(String message) {
+            super(message);
+        }
+    }
+
     /**
-     * Runs a tool to completion. It is killed (and the call fails) when it takes longer than
-     * {@code timeout}, so no measurement can hang the run.
+     * Runs a tool to completion. It is killed (and the call fails with {@link TimedOut}) when it takes
+     * longer than {@code timeout}, so no measurement can hang the run.
      *
      * @param scratch directory for the tool's captured output (files, so a chatty tool can never
      *                block on a full pipe)
@@ -60,7 +67,7 @@ public final class Children implements AutoCloseable {
             try {
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     stop(p);
-                    throw new IOException(String.join(" ", command) + " did not finish within " + timeout.toSeconds()
+                    throw new TimedOut(String.join(" ", command) + " did not finish within " + timeout.toSeconds()
                             + " s; killed. stderr: " + Text.tail(Files.readString(err), 8));
                 }
             } finally {
@@ -120,6 +127,24 @@ public final class Children implements AutoCloseable {
                 h.onExit().get(Math.max(1, left), TimeUnit.NANOSECONDS);
             } catch (Exception timedOutOrInterrupted) {
                 h.destroyForcibly();
+            }
+        }
+        running.remove(p);
+    }
+
+    /**
+     * SIGKILL to a process and everything it forked, at once and without a grace period, as a
+     * crash would end them; returns when all of them are gone (at most a few seconds).
+     */
+    void kill(Process p) {
+        List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+        tree.add(p.toHandle());
+        tree.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : tree) {
+            try {
+                h.onExit().get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception timedOutOrInterrupted) {
+                // SIGKILL cannot be caught; a process still listed is a zombie its parent reaps.
             }
         }
         running.remove(p);

@@ -84,6 +84,24 @@ public final class Server implements AutoCloseable {
         throw new IOException("no VmRSS line in /proc/" + process.pid() + "/status");
     }
 
+    /** Open file descriptors of the process: the entries of /proc/PID/fd. */
+    public int openDescriptors() throws IOException {
+        checkAlive();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return (int) fds.count();
+        }
+    }
+
+    /** Whether the process is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Kills the process and everything it forked with SIGKILL, as a crash would (see {@link Children}). */
+    public void kill() {
+        children.kill(process);
+    }
+
     /** CPU time (user and system, all threads) the process has used so far; clock-tick resolution (10 ms). */
     public Duration cpuTime() throws IOException {
         checkAlive();

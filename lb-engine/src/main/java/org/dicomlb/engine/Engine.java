@@ -445,12 +445,16 @@ public final class Engine implements AutoCloseable {
         for (ProxyConnection c : listeners.live()) {
             byLoop.computeIfAbsent(c.client().eventLoop(), l -> new ArrayList<>()).add(c);
         }
-        List<CompletableFuture<List<LiveConnection>>> parts = new ArrayList<>();
+        // Each loop keeps only its oldest `limit` matches (and counts the rest), so a listing
+        // holds at most loops x limit views whatever the number of connections.
+        record Part(int matched, List<LiveConnection> oldest) {
+        }
+        List<CompletableFuture<Part>> parts = new ArrayList<>();
         for (var e : byLoop.entrySet()) {
-            CompletableFuture<List<LiveConnection>> part = new CompletableFuture<>();
+            CompletableFuture<Part> part = new CompletableFuture<>();
             e.getKey().execute(() -> {
-                List<LiveConnection> views = new ArrayList<>();
                 try {
+                    List<LiveConnection> views = new ArrayList<>();
                     for (ProxyConnection c : e.getValue()) {
                         if (!c.finished()) {
                             LiveConnection v = c.view();
@@ -459,7 +463,8 @@ public final class Engine implements AutoCloseable {
                             }
                         }
                     }
-                    part.complete(views);
+                    views.sort(Comparator.comparingLong(LiveConnection::id));
+                    part.complete(new Part(views.size(), List.copyOf(views.subList(0, Math.min(limit, views.size())))));
                 } catch (RuntimeException ex) {
                     part.completeExceptionally(ex);
                 }
@@ -467,10 +472,14 @@ public final class Engine implements AutoCloseable {
             parts.add(part);
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            List<LiveConnection> all = new ArrayList<>();
-            parts.forEach(p -> all.addAll(p.join()));
-            all.sort(Comparator.comparingLong(LiveConnection::id));
-            return new LiveConnections(all.size(), all.subList(0, Math.min(limit, all.size())));
+            int matched = 0;
+            List<LiveConnection> oldest = new ArrayList<>();
+            for (CompletableFuture<Part> p : parts) {
+                matched += p.join().matched();
+                oldest.addAll(p.join().oldest());
+            }
+            oldest.sort(Comparator.comparingLong(LiveConnection::id));
+            return new LiveConnections(matched, oldest.subList(0, Math.min(limit, oldest.size())));
         });
     }
 

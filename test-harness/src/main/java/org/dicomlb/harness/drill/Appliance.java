@@ -100,6 +100,27 @@ final class Appliance {
         });
     }
 
+    /**
+     * The appliance loses power: its link goes down (no VRRP advert, no packet leaves it from this
+     * instant), every process on it dies (dicomlb and keepalived alike, SIGKILL), and what a reboot
+     * would not keep is gone (the VIP it held). The number of processes killed.
+     */
+    int powerOff() throws IOException, InterruptedException {
+        lab.ip(role, "link", "set", "eth0", "down");
+        int killed = lab.killAll(role);
+        if (holdsVip()) {
+            lab.ip(role, "addr", "del", site.vip() + "/24", "dev", "eth0");
+        }
+        return killed;
+    }
+
+    /** Power back: the link up with its default route (taken away with the link), then dicomlb started. */
+    void powerOn() throws IOException, InterruptedException {
+        lab.ip(role, "link", "set", "eth0", "up");
+        lab.ip(role, "route", "replace", "default", "via", site.router());
+        start();
+    }
+
     /** Whether this appliance's namespace has the site's VIP on an interface now. */
     boolean holdsVip() throws IOException, InterruptedException {
         return lab.hasAddress(role, site.vip());

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,7 +31,7 @@ import org.dicomlb.harness.soak.DicomlbStart;
 import org.dicomlb.harness.soak.Instances;
 
 /**
- * One site-failure drill (docs/deployment.md): builds the two sites, the hospital core and the
+ * One site-failure drill (docs/drill.md): builds the two sites, the hospital core and the
  * router in network namespaces ({@link Network}), starts the archives, the hospital resolver and
  * the four appliances, lets both modalities stream throughout, runs the scenarios one after the
  * other, then checks both archives for every instance that got a success status.
@@ -127,6 +128,8 @@ public final class Drill {
                 switch (s) {
                     case ARCHIVE_KILLED -> archiveKilled(run);
                     case MASTER_KILLED -> masterKilled(run);
+                    case APPLIANCE_LOST -> applianceLost(run);
+                    case SITES_LINK_CUT -> sitesLinkCut(run);
                     case SITE_CUT_OFF -> siteCutOff(run);
                     case SITE_BACK -> siteBack(run);
                 }
@@ -191,7 +194,7 @@ public final class Drill {
         long restored = System.nanoTime();
         archiveA.start();
         events.event("storescp at site A started again");
-        failBack(run, restored, List.of(A.member()), appliances);
+        failBack(run, restored, List.of(A.member()), appliances, true);
     }
 
     /** Scenario 2: dicomlb on the appliance holding site A's VIP is SIGKILLed; it comes back as backup. */
@@ -234,8 +237,98 @@ public final class Drill {
         checks.add(new Check(2, "no GSLB took site A out of DNS for the takeover", holding.isEmpty(),
                 holding.isEmpty() ? "site-a up/eligible on every GSLB" : String.join(", ", holding)));
         if (!holding.isEmpty()) {
-            failBack(run, System.nanoTime(), List.of(A.member()), appliances);
+            failBack(run, System.nanoTime(), List.of(A.member()), appliances, true);
         }
+    }
+
+    /**
+     * Scenario 3: the appliance holding site A's VIP loses power: link down, dicomlb and keepalived
+     * dead at once, so its peer hears no advert (not even keepalived's priority 0 goodbye) and takes
+     * the VIP when VRRP's master-down timer runs out. Then the power comes back.
+     */
+    private void applianceLost(Run run) throws IOException, InterruptedException {
+        List<Appliance> held = holders(A);
+        if (held.size() != 1) {
+            throw new IOException("site A's VIP is on " + held + ", not on exactly one appliance");
+        }
+        Appliance master = held.getFirst();
+        Appliance peer = master == appliance("a1") ? appliance("a2") : appliance("a1");
+        // Watched from before the cut: the power-off itself takes a while (waiting for every process
+        // to be gone), and the takeover must be timed from the cut, not from that wait's end.
+        long cut = System.nanoTime();
+        CompletableFuture<Long> takeover = new CompletableFuture<>();
+        Thread.ofVirtual().name("drill-vip-watch").start(() -> {
+            try {
+                takeover.complete(waitOrNever(VIP_TIMEOUT, peer::holdsVip, 5));
+            } catch (InterruptedException e) {
+                takeover.complete(-1L);
+            }
+        });
+        int killed = master.powerOff();
+        events.event(master.role + " (the master) lost power: link down, " + killed + " processes SIGKILLed");
+        long moved = takeover.join();
+        boolean vipMoved = moved >= 0;
+        run.observations.add(vipMoved ? "the VIP was on %s %d ms after the power cut".formatted(peer.role, (moved - cut) / 1_000_000)
+                : "the VIP did not move to " + peer.role + " within " + VIP_TIMEOUT.toSeconds() + " s");
+        checks.add(new Check(run.scenario.number, "site A's VIP moved to the peer", vipMoved,
+                vipMoved ? "%s held it %d ms after the power cut".formatted(peer.role, (moved - cut) / 1_000_000)
+                        : "still not on " + peer.role + " after " + VIP_TIMEOUT.toSeconds() + " s; holders: " + holders(A)));
+        awaitRecovery(run, legacy, null);
+        awaitRecovery(run, dnsAware, null);
+        Thread.sleep(settings.hold().toMillis());
+        master.powerOn();
+        master.awaitRunning(START_TIMEOUT);
+        waitOrFail(run, SETTLE_TIMEOUT, "the powered-on " + master.role + " runs as backup and serves", () -> {
+            JsonNode vip = master.status() == null ? null : master.status().path("vip");
+            return vip != null && vip.path("state").asText().equalsIgnoreCase("BACKUP") && vip.path("serving").asBoolean();
+        });
+        List<Appliance> after = holders(A);
+        checks.add(new Check(run.scenario.number, "the VIP stays on the peer when the lost appliance is back (preempt off)",
+                after.equals(List.of(peer)), "holders: " + after));
+        events.event(master.role + " powered on: backup, VIP on " + after);
+        releaseHeld(run);
+    }
+
+    /**
+     * Scenario 4: the link between the sites is cut; the hospital core still reaches both. Each
+     * site's GSLBs see the other site fail and hold it; both archives serve, so both modalities go
+     * on storing. After the repair the operator fails back on every appliance.
+     */
+    private void sitesLinkCut(Run run) throws IOException, InterruptedException {
+        Network.cutBetweenSites(lab);
+        events.event("link between the sites cut at the router (10.1.0.0/24 <-> 10.2.0.0/24 blackholed)");
+        awaitRecovery(run, legacy, null);
+        awaitRecovery(run, dnsAware, null);
+        waitOrNever(settings.recovery(), () -> {
+            for (Appliance a : appliances) {
+                Network.Site other = a.site == A ? B : A;
+                if (!a.gslbMember(a.status(), other.member()).startsWith("down/")) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        Thread.sleep(settings.hold().toMillis());
+        String views = gslbViews();
+        run.observations.add("GSLB views during the cut: " + views);
+        run.observations.add("GSLB answers to the core during the cut: " + gslbAnswers());
+        List<String> wrong = new ArrayList<>();
+        for (Appliance a : appliances) {
+            JsonNode st = a.status();
+            Network.Site other = a.site == A ? B : A;
+            if (!a.gslbMember(st, a.site.member()).startsWith("up/") || !a.gslbMember(st, other.member()).startsWith("down/")) {
+                wrong.add(a.role + " " + a.site.member() + " " + a.gslbMember(st, a.site.member()) + " " + other.member() + " "
+                        + a.gslbMember(st, other.member()));
+            }
+        }
+        checks.add(new Check(run.scenario.number, "each GSLB sees its own site up and the other down", wrong.isEmpty(),
+                wrong.isEmpty() ? views : String.join("; ", wrong)));
+        Network.reconnectSites(lab);
+        events.event("link between the sites repaired");
+        waitOrFail(run, settings.recovery(), () -> "every GSLB to see both sites up again: " + gslbViews(),
+                () -> gslbsSee(UP_ELIGIBLE, UP_HELD));
+        run.observations.add("after the repair, before the failback: " + gslbViews());
+        releaseHeld(run);
     }
 
     /** Scenario 3: the router drops everything to and from site A. */
@@ -254,7 +347,25 @@ public final class Drill {
         events.event("site A reconnected at the router");
         awaitRecovery(run, legacy, null);
         awaitRecovery(run, dnsAware, null);
-        failBack(run, run.t0, List.of(A.member(), B.member()), appliances);
+        // Cut off with site A, a1 and a2 saw site B fail (and hold it); site A never failed for them,
+        // so they answer site A again at once. Only the GSLBs that saw site A fail (site B's) can
+        // keep the name on site B until the failback: that is what is checked; how many of the
+        // DNS-aware modality's associations still went to site A (through a1 and a2) is reported.
+        failBack(run, run.t0, List.of(A.member(), B.member()), List.of(appliance("b1"), appliance("b2")), false);
+    }
+
+    /**
+     * Every GSLB that holds a member (seen down, up again) is failed back by the operator, and the
+     * drill waits until every GSLB answers both sites again.
+     */
+    private void releaseHeld(Run run) throws IOException, InterruptedException {
+        if (gslbsSee(UP_ELIGIBLE)) {
+            return;
+        }
+        run.observations.add("held before the failback: " + gslbViews());
+        events.event("dicomlb gslb failback " + Network.NAME + " on every appliance: " + String.join("; ", failbackEverywhere(appliances)));
+        waitOrFail(run, SETTLE_TIMEOUT, () -> "every GSLB to answer both sites after the failback: " + gslbViews(),
+                () -> gslbsSee(UP_ELIGIBLE));
     }
 
     // ---- phases ----------------------------------------------------------------------------------
@@ -265,10 +376,10 @@ public final class Drill {
      * {@link DrillSettings#observe()}, runs {@code dicomlb gslb failback} on every appliance and
      * waits for the DNS-aware modality's next association to succeed at site A.
      */
-    private void failBack(Run run, long restored, List<String> members, List<Appliance> gslbs)
+    private void failBack(Run run, long restored, List<String> members, List<Appliance> gslbs, boolean modalityStaysOnB)
             throws IOException, InterruptedException {
         waitOrFail(run, settings.recovery(), () -> "every GSLB to see " + members + " up again: " + gslbViews(), () -> {
-            for (Appliance a : gslbs) {
+            for (Appliance a : appliances) {
                 JsonNode st = a.status();
                 for (String m : members) {
                     if (!a.gslbMember(st, m).startsWith("up/")) {
@@ -284,17 +395,25 @@ public final class Drill {
         run.observations.add("before the failback, GSLB views: " + views);
         run.observations.add("before the failback, GSLB answers to the core: " + answers);
         boolean allB = gslbs.stream().allMatch(a -> answers.contains(a.role + " " + B.vip()));
-        checks.add(new Check(run.scenario.number, "every GSLB answers site B to the core until the failback", allB, answers));
+        String who = gslbs.size() == appliances.size() ? "every GSLB"
+                : "the GSLBs that saw site A fail (" + gslbs.stream().map(a -> a.role).toList() + ")";
+        checks.add(new Check(run.scenario.number, who + " answer site B to the core until the failback", allB, answers));
         long failback = System.nanoTime();
-        List<String> results = failbackEverywhere(gslbs);
+        List<String> results = failbackEverywhere(appliances);
         events.event("dicomlb gslb failback " + Network.NAME + " on every appliance: " + String.join("; ", results));
         List<Attempt> early = dnsAware.attempts().stream()
                 .filter(at -> at.startedNanos() >= restored && at.startedNanos() < failback && A.vip().equals(at.target()))
                 .toList();
         long before = dnsAware.attempts().stream()
                 .filter(at -> at.startedNanos() >= restored && at.startedNanos() < failback).count();
-        checks.add(new Check(run.scenario.number, "the DNS-aware modality stayed on site B until the failback", early.isEmpty(),
-                "%d of its %d associations between the repair and the failback went to site A".formatted(early.size(), before)));
+        String early1 = "%d of its %d associations between the repair and the failback went to site A".formatted(early.size(), before);
+        if (modalityStaysOnB) {
+            checks.add(new Check(run.scenario.number, "the DNS-aware modality stayed on site B until the failback", early.isEmpty(),
+                    early1));
+        } else {
+            run.observations.add("the DNS-aware modality before the failback: " + early1
+                    + " (answered by site A's own GSLBs, which saw site B fail, not site A)");
+        }
         long back = waitOrNever(settings.recovery(), () -> dnsAware.attempts().stream()
                 .anyMatch(at -> at.startedNanos() >= failback && at.ok() && A.vip().equals(at.target())));
         if (back >= 0) {

@@ -175,6 +175,33 @@ final class Netns implements AutoCloseable {
         return false;
     }
 
+    /**
+     * SIGKILL to every process in {@code role}'s namespace but its anchor, as a power cut would end
+     * them (dicomlb, its keepalived ...); returns once they are gone. The count killed.
+     */
+    int killAll(String role) throws IOException, InterruptedException {
+        String ns = ns(role);
+        long anchor = anchors.get(role).pid();
+        List<ProcessHandle> victims = new ArrayList<>();
+        for (String pid : host("ip", "netns", "pids", ns).split("\\s+")) {
+            if (!pid.isBlank() && Long.parseLong(pid) != anchor) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(victims::add);
+            }
+        }
+        victims.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : victims) {
+            h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        }
+        return victims.size();
+    }
+
+    /** Runs {@code ip -n NS ARGS...} against {@code role}'s namespace from the host. */
+    String ip(String role, String... args) throws IOException, InterruptedException {
+        List<String> c = new ArrayList<>(List.of("ip", "-n", ns(role)));
+        c.addAll(List.of(args));
+        return host(c.toArray(String[]::new));
+    }
+
     /** Runs a command in the host's namespace (ip netns, ip -n ...), bounded; fails with its output. */
     static String host(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -25,7 +25,8 @@ import java.util.List;
  *  Each appliance: admin API on its own 127.0.0.1:9900; listener "modality" on VIP:104 and
  *  listener "site" on VIP:11112. rt forwards between the three segments; cutting site A off is
  *  two blackhole rules in rt (every packet to or from 10.1.0.0/24 that crosses it is dropped,
- *  silently, as on a WAN that lost its link: the kernel here has no sch_netem for tc's loss).
+ *  silently, as on a WAN that lost its link: the kernel here has no sch_netem for tc's loss);
+ *  cutting the link between the sites is two rules for 10.1.0.0/24 <-> 10.2.0.0/24 only.
  * </pre>
  */
 final class Network {
@@ -118,6 +119,24 @@ final class Network {
         lab.runOk(ROUTER, "ip", "rule", "del", "pref", cutPref(site, 0));
         lab.runOk(ROUTER, "ip", "rule", "del", "pref", cutPref(site, 1));
     }
+
+    /**
+     * Cuts the link between the two sites only: the router drops every packet from one site's LAN
+     * to the other's, both ways; the hospital core still reaches both.
+     */
+    static void cutBetweenSites(Netns lab) throws IOException, InterruptedException {
+        lab.runOk(ROUTER, "ip", "rule", "add", "from", A.subnet(), "to", B.subnet(), "blackhole", "pref", BETWEEN_PREF);
+        lab.runOk(ROUTER, "ip", "rule", "add", "from", B.subnet(), "to", A.subnet(), "blackhole", "pref", BETWEEN_PREF_BACK);
+    }
+
+    /** Undoes {@link #cutBetweenSites}. */
+    static void reconnectSites(Netns lab) throws IOException, InterruptedException {
+        lab.runOk(ROUTER, "ip", "rule", "del", "pref", BETWEEN_PREF);
+        lab.runOk(ROUTER, "ip", "rule", "del", "pref", BETWEEN_PREF_BACK);
+    }
+
+    private static final String BETWEEN_PREF = "90";
+    private static final String BETWEEN_PREF_BACK = "91";
 
     private static String cutPref(Site site, int n) {
         return Integer.toString(100 + 10 * SITES.indexOf(site) + n);

@@ -3,12 +3,14 @@ package org.dicomlb.harness.drill;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The four failures of the drill, in the order they run. */
+/** The six failures of the drill, in the order they run. */
 enum Scenario {
     ARCHIVE_KILLED(1, "site A's archive killed"),
-    MASTER_KILLED(2, "site A's master appliance SIGKILLed"),
-    SITE_CUT_OFF(3, "site A cut off"),
-    SITE_BACK(4, "site A back (failback: manual)");
+    MASTER_KILLED(2, "dicomlb on site A's master SIGKILLed"),
+    APPLIANCE_LOST(3, "site A's master appliance lost (power cut)"),
+    SITES_LINK_CUT(4, "link between the sites cut"),
+    SITE_CUT_OFF(5, "site A cut off (whole-site loss)"),
+    SITE_BACK(6, "site A back (failback: manual)");
 
     final int number;
     final String title;
@@ -18,7 +20,7 @@ enum Scenario {
         this.title = title;
     }
 
-    /** Parses {@code 1,2,3,4}; scenario 4 (site A back) needs 3 (site A cut off) before it. */
+    /** Parses {@code 1,2,3,4,5,6}; scenario 6 (site A back) needs 5 (site A cut off) before it. */
     static List<Scenario> parse(String list) {
         List<Scenario> out = new ArrayList<>();
         for (String s : list.split(",")) {
@@ -30,7 +32,7 @@ enum Scenario {
                 }
             }
             if (found == null) {
-                throw new IllegalArgumentException("unknown scenario '" + t + "' (expected numbers 1 to 4, e.g. 1,2,3,4)");
+                throw new IllegalArgumentException("unknown scenario '" + t + "' (expected numbers 1 to 6, e.g. 1,2,5,6)");
             }
             if (out.contains(found)) {
                 throw new IllegalArgumentException("scenario " + t + " is listed twice");
@@ -46,11 +48,11 @@ enum Scenario {
         }
         for (int i = 1; i < scenarios.size(); i++) {
             if (scenarios.get(i).ordinal() < scenarios.get(i - 1).ordinal()) {
-                throw new IllegalArgumentException("scenarios run in their order: 1, 2, 3, 4");
+                throw new IllegalArgumentException("scenarios run in their order: 1, 2, 3, 4, 5, 6");
             }
         }
         if (scenarios.contains(SITE_BACK) != scenarios.contains(SITE_CUT_OFF)) {
-            throw new IllegalArgumentException("scenarios 3 (site A cut off) and 4 (site A back) go together");
+            throw new IllegalArgumentException("scenarios 5 (site A cut off) and 6 (site A back) go together");
         }
         return List.copyOf(scenarios);
     }

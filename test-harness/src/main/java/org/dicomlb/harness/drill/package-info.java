@@ -1,11 +1,11 @@
 /**
- * The site-failure drill ({@code scripts/drill}, docs/deployment.md): the acceptance test of the
+ * The site-failure drill ({@code scripts/drill}, docs/drill.md): the acceptance test of the
  * whole appliance. Two hospital sites, each with an appliance pair (a VIP through keepalived, a
  * GSLB on each appliance, a pool with the site's archive and a dns backend to the other site),
  * an archive per site (DCMTK storescp at site A, Orthanc at site B), a hospital resolver
  * (Unbound) delegating the imaging zone to the four GSLBs, a legacy modality pinned to site A's
  * VIP and a DNS-aware one, and a router between them, all in network namespaces the drill creates
- * and deletes. Site A fails four ways while both modalities store; the report says how long each
+ * and deletes. Site A fails six ways while both modalities store; the report says how long each
  * modality took to store again, how many associations failed, and whether any instance that got a
  * success status is missing from both archives.
  *

@@ -27,6 +27,7 @@ import org.dicomlb.harness.drill.DrillReport.Check;
 import org.dicomlb.harness.drill.DrillReport.ModalityFigures;
 import org.dicomlb.harness.drill.DrillReport.ScenarioReport;
 import org.dicomlb.harness.drill.Modality.Attempt;
+import org.dicomlb.harness.peers.Binaries;
 import org.dicomlb.harness.soak.DicomlbStart;
 import org.dicomlb.harness.soak.Instances;
 
@@ -98,11 +99,29 @@ public final class Drill {
      */
     public static DrillReport run(DrillSettings settings, DicomlbStart dicomlb, Path out, PrintStream progress)
             throws IOException, InterruptedException {
+        checkTools();
         Files.createDirectories(out);
         try (Netns lab = new Netns(out.resolve("scratch")); Events events = new Events(out.resolve("timeline.log"), progress)) {
             events.event("namespaces " + lab.prefix() + "-*; dicomlb: " + dicomlb.describe());
             return new Drill(settings, dicomlb, out, lab, events).execute();
         }
+    }
+
+    /**
+     * Every tool the drill runs, found before anything is built, or an IllegalStateException that
+     * names the missing one and {@code scripts/install-test-deps.sh}.
+     */
+    static void checkTools() {
+        Binaries.find("ip", "iproute2");
+        Binaries.find("sysctl", "procps");
+        Binaries.find("dig", "bind9-dnsutils");
+        Binaries.find("curl", "curl");
+        Binaries.find("keepalived", "keepalived");
+        Binaries.find("unbound", "unbound");
+        Binaries.find("Orthanc", "orthanc");
+        Binaries.find("storescp", "dcmtk");
+        Binaries.find("storescu", "dcmtk");
+        Binaries.find("dump2dcm", "dcmtk");
     }
 
     private DrillReport execute() throws IOException, InterruptedException {
@@ -395,9 +414,9 @@ public final class Drill {
         run.observations.add("before the failback, GSLB views: " + views);
         run.observations.add("before the failback, GSLB answers to the core: " + answers);
         boolean allB = gslbs.stream().allMatch(a -> answers.contains(a.role + " " + B.vip()));
-        String who = gslbs.size() == appliances.size() ? "every GSLB"
-                : "the GSLBs that saw site A fail (" + gslbs.stream().map(a -> a.role).toList() + ")";
-        checks.add(new Check(run.scenario.number, who + " answer site B to the core until the failback", allB, answers));
+        String who = gslbs.size() == appliances.size() ? "every GSLB answers"
+                : "the GSLBs that saw site A fail (" + String.join(", ", gslbs.stream().map(a -> a.role).toList()) + ") answer";
+        checks.add(new Check(run.scenario.number, who + " site B to the core until the failback", allB, answers));
         long failback = System.nanoTime();
         List<String> results = failbackEverywhere(appliances);
         events.event("dicomlb gslb failback " + Network.NAME + " on every appliance: " + String.join("; ", results));

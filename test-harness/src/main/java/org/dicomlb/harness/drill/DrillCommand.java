@@ -62,7 +62,8 @@ public final class DrillCommand implements Callable<Integer> {
         DrillReport report;
         try {
             report = Drill.run(settings, start, dir, err);
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // IllegalStateException: a missing tool (named, with scripts/install-test-deps.sh) or not root
             err.println("drill: could not run: " + e.getMessage());
             return 1;
         }

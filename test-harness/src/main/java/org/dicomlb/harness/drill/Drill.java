@@ -629,6 +629,20 @@ public final class Drill {
 
     // ---- the report ------------------------------------------------------------------------------
 
+    /** Every attempt of both modalities, one line each, to {@code attempts.csv}: what the table sums up. */
+    private void writeAttempts(Set<String> atA, Set<String> atB) throws IOException {
+        StringBuilder csv = new StringBuilder("modality,index,started_s,ended_s,target,kind,sent,success_status,at_a,at_b,detail\n");
+        for (Modality m : List.of(legacy, dnsAware)) {
+            for (Attempt a : m.attempts()) {
+                csv.append(String.format(Locale.ROOT, "%s,%d,%.3f,%.3f,%s,%s,%d,%d,%d,%d,\"%s\"%n", m.name, a.index(),
+                        events.at(a.startedNanos()), events.at(a.endedNanos()), a.target() == null ? "" : a.target(), a.kind(),
+                        a.sent().size(), a.stored().size(), a.stored().stream().filter(atA::contains).count(),
+                        a.stored().stream().filter(atB::contains).count(), a.detail().replace('"', '\'')));
+            }
+        }
+        Files.writeString(out.resolve("attempts.csv"), csv);
+    }
+
     private DrillReport report() throws IOException, InterruptedException {
         Set<String> atA = archiveA.storedUids();
         Set<String> atB = archiveB.storedUids();
@@ -640,15 +654,19 @@ public final class Drill {
             for (Modality m : List.of(legacy, dnsAware)) {
                 List<Attempt> window = m.attempts().stream()
                         .filter(a -> a.startedNanos() >= run.t0 && a.startedNanos() < run.end).toList();
+                // A failure belongs to the scenario whose fault it met: the window it ended in (an
+                // association under way when site A was cut off fails at its timeout, after the cut).
+                List<Attempt> failedHere = m.attempts().stream()
+                        .filter(a -> !a.ok() && a.endedNanos() >= run.t0 && a.endedNanos() < run.end).toList();
                 Double next = m.attempts().stream().filter(a -> a.startedNanos() >= run.t0 && a.ok()).findFirst()
                         .map(a -> (a.endedNanos() - run.t0) / 1e9).orElse(null);
                 Map<String, Integer> kinds = new TreeMap<>();
-                window.stream().filter(a -> !a.ok()).forEach(a -> kinds.merge(a.kind(), 1, Integer::sum));
+                failedHere.forEach(a -> kinds.merge(a.kind(), 1, Integer::sum));
                 List<String> confirmed = window.stream().flatMap(a -> a.stored().stream()).toList();
                 List<String> missing = confirmed.stream().filter(u -> !atA.contains(u) && !atB.contains(u)).toList();
                 int inA = (int) confirmed.stream().filter(atA::contains).count();
                 int inB = (int) confirmed.stream().filter(atB::contains).count();
-                figures.add(new ModalityFigures(m.name, next, window.size(), (int) window.stream().filter(a -> !a.ok()).count(),
+                figures.add(new ModalityFigures(m.name, next, window.size(), failedHere.size(),
                         kinds, confirmed.size(), missing.size(), inA, inB, missing.stream().limit(10).toList()));
                 missingTotal += missing.size();
                 confirmedTotal += confirmed.size();
@@ -664,6 +682,7 @@ public final class Drill {
             scenarios.add(new ScenarioReport(run.scenario.number, run.scenario.title, events.at(run.t0),
                     (run.end - run.t0) / 1e9, figures, run.observations));
         }
+        writeAttempts(atA, atB);
         List<Check> all = new ArrayList<>();
         all.add(new Check(0, "every instance that got a success status is in an archive", missingTotal == 0,
                 "%d of %d missing (site A's %s holds %d instances, site B's %s %d)".formatted(missingTotal, confirmedTotal,

@@ -23,8 +23,9 @@ record DrillReport(List<ScenarioReport> scenarios, List<Check> checks, Map<Strin
      *
      * @param nextSuccessSeconds from the fault to the end of the first association started after it
      *                           that stored every instance; null when there was none
-     * @param failed             attempts that failed visibly: the name did not resolve, or storescu
-     *                           did not get a success status for every instance it sent
+     * @param failed             attempts that failed visibly and ended in this scenario's window
+     *                           (the fault they met): the name did not resolve, or storescu did not
+     *                           get a success status for every instance it sent
      * @param failedKinds        those by how they failed
      * @param confirmed          instances that got a success status
      * @param missing            of those, the ones in neither archive

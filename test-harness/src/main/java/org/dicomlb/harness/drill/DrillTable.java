@@ -19,7 +19,8 @@ final class DrillTable {
         md.append(table(r)).append('\n');
         md.append("Next success: from the fault to the end of the modality's first association started after it that "
                 + "got a success status for every instance. Failed: associations (for the DNS-aware modality: a "
-                + "resolution, then an association) that failed visibly in the scenario's window, by how. "
+                + "resolution, then an association) that failed visibly and ended in the scenario's window, by how "
+                + "(attempts.csv lists every attempt). "
                 + "Missing: instances that got a success status but are in neither archive. Settings: ")
                 .append(r.settings()).append(".\n\n");
         md.append("## Checks\n\n");

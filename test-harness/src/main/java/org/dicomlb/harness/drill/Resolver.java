@@ -12,9 +12,10 @@ import org.dicomlb.harness.peers.Binaries;
 /**
  * The hospital resolver: Unbound from Debian, its own process and a temporary configuration, in
  * the hospital core. It resolves nothing but the imaging zone, through a stub zone that names the
- * four GSLBs as its servers; every other name is refused locally, and the root hints it is given
- * (Unbound wants some) point at the namespace's own loopback, where nothing answers, so no root
- * server is ever asked.
+ * four GSLBs as its servers; every other name is refused locally ({@code local-zone: "." refuse}),
+ * and the root hints it is given instead of its built-in ones name a server on the namespace's own
+ * loopback, which Unbound never queries ({@code do-not-query-localhost}), so no root server and no
+ * resolver outside the drill is ever asked.
  */
 final class Resolver {
     private final Netns lab;
@@ -50,6 +51,7 @@ final class Resolver {
                   verbosity: 1
                   module-config: "iterator"
                   root-hints: "%1$s/root.hints"
+                  do-not-query-localhost: yes
                   qname-minimisation: no
                   prefetch: no
                   access-control: 10.0.0.0/8 allow

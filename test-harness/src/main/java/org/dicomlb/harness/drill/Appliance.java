@@ -79,11 +79,6 @@ final class Appliance {
         return process;
     }
 
-    boolean alive() {
-        Server p = current();
-        return p != null && p.isAlive();
-    }
-
     /**
      * SIGKILL to the dicomlb process alone, as a crash (or the OOM killer) would: its keepalived,
      * a child under a parent-death signal, is left to notice by itself, as in production.
@@ -168,10 +163,6 @@ final class Appliance {
                 "+tries=1", "+norecurse", "@" + address, Network.NAME, "A"));
         String answer = e.stdout().strip();
         return e.ok() && !answer.isEmpty() ? answer.lines().findFirst().orElse("") : "(no answer)";
-    }
-
-    Path dir() {
-        return dir;
     }
 
     @Override

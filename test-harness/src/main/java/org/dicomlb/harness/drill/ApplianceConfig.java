@@ -28,6 +28,8 @@ import org.dicomlb.harness.drill.Network.Site;
  *
  * <p>Timing is a deployment's, made short so a drill takes minutes: health checks every second
  * (fast probes while in doubt), the name's TTL 2 s, the dns backend re-resolved every second.
+ * Probes may take 900 ms: with 500 ms, a storescp forking its association child on a machine
+ * with a load average of 20 missed the bound twice, the pool went empty and the VIP moved.
  */
 final class ApplianceConfig {
     static final int PRIMARY_PRIORITY = 150;
@@ -54,7 +56,7 @@ final class ApplianceConfig {
                 pools:
                   - name: imaging
                     balance: first
-                    health-check: &echo { type: dicom-echo, called-ae: %7$s, interval: 1s, fast-interval: 200ms, timeout: 500ms, rise: 2, fall: 2 }
+                    health-check: &echo { type: dicom-echo, called-ae: %7$s, interval: 1s, fast-interval: 200ms, timeout: 900ms, rise: 2, fall: 2 }
                     backends:
                       - { name: archive, address: %8$s:%9$d }
                       - name: other-site           # used only while the own archive is down
@@ -83,7 +85,7 @@ final class ApplianceConfig {
                       ttl: 2
                       failback: manual
                       members:
-                        - { name: %17$s, address: %18$s, datacenter: %19$s, check: &site { type: dicom-echo, port: %6$d, called-ae: %7$s, interval: 1s, fast-interval: 250ms, timeout: 500ms, rise: 2, fall: 3 } }
+                        - { name: %17$s, address: %18$s, datacenter: %19$s, check: &site { type: dicom-echo, port: %6$d, called-ae: %7$s, interval: 1s, fast-interval: 250ms, timeout: 900ms, rise: 2, fall: 3 } }
                         - { name: %20$s, address: %21$s, datacenter: %22$s, check: *site }
                   topology:
                     %19$s: [%23$s, %24$s]          # site A's LAN and the hospital core

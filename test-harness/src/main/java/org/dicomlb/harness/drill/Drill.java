@@ -60,6 +60,9 @@ public final class Drill {
     private final List<Appliance> appliances = new ArrayList<>();
     private final List<Check> checks = new ArrayList<>();
     private final List<Run> runs = new ArrayList<>();
+    /** Every change of a VIP's holders the watcher saw: (when, what). */
+    private final List<Map.Entry<Long, String>> vipMoves = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean watching;
     private Modality legacy;
     private Modality dnsAware;
 
@@ -133,6 +136,8 @@ public final class Drill {
         dnsAware = Modality.dnsAware("dns-aware", Network.DNS_MODALITY_ROLE, "DNSAWARE_MR", lab, instances,
                 settings.perAssociation(), out.resolve("scratch"));
         long began = System.nanoTime();
+        watching = true;
+        Thread vipWatch = Thread.ofPlatform().daemon().name("drill-vip-watch").start(this::watchVips);
         legacy.start();
         dnsAware.start();
         try {
@@ -155,6 +160,8 @@ public final class Drill {
                 run.end = System.nanoTime();
             }
         } finally {
+            watching = false;
+            vipWatch.join(5_000);
             legacy.stop();
             dnsAware.stop();
         }
@@ -194,6 +201,33 @@ public final class Drill {
         waitFor(SETTLE_TIMEOUT, "the hospital resolver to answer site A to the core", () -> A.vip().equals(resolveFromCore()));
         events.event("settled: VIP A on " + holders(A) + ", VIP B on " + holders(B) + "; every GSLB sees both sites up; "
                 + Network.NAME + " answers " + A.vip() + " (site A) to the hospital core");
+    }
+
+    /**
+     * Samples both VIPs' holders every 50 ms (each appliance namespace's FIB, read through its
+     * anchor) and puts every change on the timeline: a VIP that moves where no scenario moved it
+     * (a health check that timed out on a loaded machine, a tracked pool gone empty) shows here.
+     */
+    private void watchVips() {
+        Map<Network.Site, String> last = new LinkedHashMap<>();
+        while (watching) {
+            try {
+                for (Network.Site s : Network.SITES) {
+                    String now = holders(s).stream().map(a -> a.role).toList().toString();
+                    String before = last.put(s, now);
+                    if (before != null && !before.equals(now)) {
+                        String move = "VIP " + s.id().toUpperCase(Locale.ROOT) + ": " + before + " -> " + now;
+                        vipMoves.add(Map.entry(System.nanoTime(), move));
+                        events.event(move);
+                    }
+                }
+                Thread.sleep(50);
+            } catch (IOException notNow) {
+                // a namespace being torn down: the next sample decides
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     // ---- scenarios -------------------------------------------------------------------------------
@@ -679,6 +713,9 @@ public final class Drill {
                 checks.add(new Check(1, "legacy modality reaches site B's archive through site A's dns backend", leg.atB() > 0,
                         leg.atB() + " of its instances are at site B"));
             }
+            List<String> moves = vipMoves.stream().filter(e -> e.getKey() >= run.t0 && e.getKey() < run.end)
+                    .map(e -> secs(e.getKey() - run.t0) + " " + e.getValue()).toList();
+            run.observations.add(moves.isEmpty() ? "no VIP moved" : "VIP moves: " + String.join("; ", moves));
             scenarios.add(new ScenarioReport(run.scenario.number, run.scenario.title, events.at(run.t0),
                     (run.end - run.t0) / 1e9, figures, run.observations));
         }

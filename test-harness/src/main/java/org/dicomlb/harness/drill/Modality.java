@@ -24,7 +24,9 @@ import org.dicomlb.harness.soak.Instances;
  * status, and how it failed if it did.
  *
  * <p>storescu's own timeouts bound every step (connect 5 s, association 5 s, each DIMSE message
- * 10 s) and an outer bound catches a storescu that hangs anyway (recorded as {@code hung}).
+ * 10 s, the socket 20 s: with DCMTK's default of 60 s, an association in flight through an
+ * appliance that lost power hung 61 s before storescu gave up on it) and an outer bound catches
+ * a storescu that hangs anyway (recorded as {@code hung}).
  */
 final class Modality {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -133,7 +135,7 @@ final class Modality {
         List<Instances.Instance> batch = instances.write(dir, perAssociation);
         Map<String, String> uidByFile = new HashMap<>();
         List<String> cmd = new ArrayList<>(List.of(Dcmtk.storescu().toString(), "-v", "-aet", callingAe,
-                "-aec", Network.ARCHIVE_AE, "-to", "5", "-ta", "5", "-td", "10", target, Integer.toString(Network.MODALITY_PORT)));
+                "-aec", Network.ARCHIVE_AE, "-to", "5", "-ta", "5", "-td", "10", "-ts", "20", target, Integer.toString(Network.MODALITY_PORT)));
         for (Instances.Instance i : batch) {
             cmd.add(i.file().toString());
             uidByFile.put(i.file().toString(), i.uid());

@@ -61,7 +61,8 @@ public record StorescuOutput(List<String> stored, String kind, String firstError
             return "aborted";
         }
         if (output.contains("Peer closed") || output.contains("Connection reset") || output.contains("Broken pipe")
-                || output.contains("Network closed") || output.contains("TCP I/O Error")) {
+                || output.contains("Network closed") || output.contains("TCP I/O Error")
+                || output.contains("DIMSE Failed to receive message") || output.contains("Read PDV failed")) {
             return "connection-lost";
         }
         if (output.contains("Received Store Response (")) {

@@ -154,6 +154,22 @@ class JudgingTest {
     }
 
     @Test
+    void aConnectionThatDiesBeforeTheStoreResponseIsALostConnectionNotAStoreStatus() {
+        // What storescu printed when the appliance it went through was SIGKILLed mid-association (the drill).
+        String out = """
+                I: Sending file: /s/a.dcm
+                I: Received Store Response (Success)
+                I: Sending file: /s/b.dcm
+                E: Store Failed, file: /s/b.dcm:
+                E: 0006:020d DIMSE Failed to receive message
+                E: 0006:020c DIMSE Read PDV failed
+                """;
+        StorescuOutput o = StorescuOutput.parse(out, Map.of("/s/a.dcm", "1.1", "/s/b.dcm", "1.2"));
+        assertThat(o.stored()).containsExactly("1.1");
+        assertThat(o.kind()).isEqualTo("connection-lost");
+    }
+
+    @Test
     void anInstanceConfirmedButAtNoBackendIsMissingAndFoundOnesAreSweptAway() throws Exception {
         Path a = Files.createDirectories(dir.resolve("scp-a"));
         Path b = Files.createDirectories(dir.resolve("scp-b"));

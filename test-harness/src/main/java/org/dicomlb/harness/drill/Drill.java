@@ -453,7 +453,9 @@ public final class Drill {
         checks.add(new Check(run.scenario.number, who + " site B to the core until the failback", allB, answers));
         long failback = System.nanoTime();
         List<String> results = failbackEverywhere(appliances);
+        long commandsDone = System.nanoTime();
         events.event("dicomlb gslb failback " + Network.NAME + " on every appliance: " + String.join("; ", results));
+        run.observations.add("the four `dicomlb gslb failback` commands (a JVM each, run at once) took " + secs(commandsDone - failback));
         List<Attempt> early = dnsAware.attempts().stream()
                 .filter(at -> at.startedNanos() >= restored && at.startedNanos() < failback && A.vip().equals(at.target()))
                 .toList();
@@ -472,8 +474,9 @@ public final class Drill {
         if (back >= 0) {
             Attempt first = dnsAware.attempts().stream()
                     .filter(at -> at.startedNanos() >= failback && at.ok() && A.vip().equals(at.target())).findFirst().orElseThrow();
-            run.observations.add("the DNS-aware modality stored at site A again %s after the failback".formatted(
-                    secs(first.endedNanos() - failback)));
+            run.observations.add(("the DNS-aware modality stored at site A again %s after the failback commands were started"
+                    + " (its first association there started %s after them)").formatted(
+                    secs(first.endedNanos() - failback), secs(first.startedNanos() - failback)));
         }
         checks.add(new Check(run.scenario.number, "after the failback the DNS-aware modality returns to site A", back >= 0,
                 back >= 0 ? "yes" : "no association to site A within " + settings.recovery().toSeconds() + " s"));

@@ -8,12 +8,14 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.dicomlb.cli.Main;
 import org.dicomlb.harness.drill.DrillReport.Check;
 import org.dicomlb.harness.drill.DrillReport.ModalityFigures;
 import org.dicomlb.harness.drill.DrillReport.ScenarioReport;
 import org.dicomlb.harness.soak.DicomlbStart;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +31,9 @@ class DrillTest {
     Path out;
 
     @Test
+    // The drill bounds every wait itself (about 95 s in all on the loaded build machine); this is
+    // the backstop: an interrupt makes the drill stop its modalities and delete its namespaces.
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void theShortDrillLosesNoStoredInstanceAndEveryModalityStoresAgainAfterEachFault() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         DicomlbStart start = DicomlbStart.java(Path.of(java), System.getProperty("java.class.path"), List.of(

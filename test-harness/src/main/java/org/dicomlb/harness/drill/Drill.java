@@ -32,7 +32,7 @@ import org.dicomlb.harness.soak.DicomlbStart;
 import org.dicomlb.harness.soak.Instances;
 
 /**
- * One site-failure drill (docs/drill.md): builds the two sites, the hospital core and the
+ * One site-failure drill (docs/deployment.md): builds the two sites, the hospital core and the
  * router in network namespaces ({@link Network}), starts the archives, the hospital resolver and
  * the four appliances, lets both modalities stream throughout, runs the scenarios one after the
  * other, then checks both archives for every instance that got a success status.

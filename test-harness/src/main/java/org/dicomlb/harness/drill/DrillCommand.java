@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code scripts/drill}: the site-failure drill against the checkout's built dicomlb
- * (docs/drill.md). Exit 0 when every check passed, 1 when one failed (an instance with a
+ * (docs/deployment.md). Exit 0 when every check passed, 1 when one failed (an instance with a
  * success status missing from every archive among them) or the drill could not run, 2 for bad options.
  */
 @Command(name = "drill", mixinStandardHelpOptions = true, sortOptions = false,

@@ -47,7 +47,7 @@ final class DrillTable {
         return md.toString();
     }
 
-    /** Only the table of the scenarios (docs/drill.md quotes it). */
+    /** Only the table of the scenarios (docs/deployment.md quotes it). */
     static String table(DrillReport r) {
         StringBuilder md = new StringBuilder();
         md.append("| scenario | modality | next success after | failed associations | success status | missing | stored at A / B |\n");

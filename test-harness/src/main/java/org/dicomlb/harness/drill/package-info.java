@@ -1,5 +1,5 @@
 /**
- * The site-failure drill ({@code scripts/drill}, docs/drill.md): the acceptance test of the
+ * The site-failure drill ({@code scripts/drill}, docs/deployment.md): the acceptance test of the
  * whole appliance. Two hospital sites, each with an appliance pair (a VIP through keepalived, a
  * GSLB on each appliance, a pool with the site's archive and a dns backend to the other site),
  * an archive per site (DCMTK storescp at site A, Orthanc at site B), a hospital resolver

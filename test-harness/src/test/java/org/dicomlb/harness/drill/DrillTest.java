@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The short form of {@code scripts/drill} that CI runs on every submission (docs/drill.md): the
+ * The short form of {@code scripts/drill} that CI runs on every submission (docs/deployment.md): the
  * two sites in network namespaces, four dicomlb processes of this build (the test's class path),
  * keepalived, Unbound, storescp and Orthanc, with scenarios 1 (site A's archive killed, failed
  * back by hand) and 2 (dicomlb on site A's master SIGKILLed) while both modalities store. Needs

@@ -76,6 +76,8 @@ public final class ProxyConnection {
     private Optional<PeerIdentity> peer = Optional.empty();
     /** Over its source's limits; the frontend answers with a refusal (DICOM: after reading the request). */
     private EndReason refusal;
+    /** False while a frontend writes lines of its own for what the connection carried (http requests). */
+    private boolean logLine = true;
 
     /** Made by the listener ({@link ListenerContext#open}), which is its {@code owner}. */
     public ProxyConnection(Channel client, ListenerContext listener, ConnectionOwner owner, AccessLog accessLog) {
@@ -227,6 +229,16 @@ public final class ProxyConnection {
         this.finishing = hook;
     }
 
+    /**
+     * Whether this connection's own access-log line is written when it ends. An http frontend
+     * writes one line per request and turns it off once it has written one; a connection that
+     * carried no request (a failed TLS handshake, a client that never spoke) or that became a
+     * byte tunnel (a WebSocket after its upgrade) keeps it. Event loop only.
+     */
+    public void logConnection(boolean on) {
+        this.logLine = on;
+    }
+
     /** Relaying never started: the connection failed for {@code reason}; close the client. */
     public void fail(EndReason reason) {
         record.end(reason);
@@ -342,7 +354,9 @@ public final class ProxyConnection {
         }
         listener.meters().active.decrementAndGet();
         listener.meters().duration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
-        accessLog.write(record);
+        if (logLine) {
+            accessLog.write(record);
+        }
         owner.ended(this, admitted);
     }
 

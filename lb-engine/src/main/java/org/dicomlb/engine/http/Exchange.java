@@ -68,7 +68,14 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private static final int MAX_LOGGED_HOST = 255;
     private static final int BACKEND_CHUNK = 256 * 1024;
 
-    private enum State { NEW, DIALING, SENDING, UPGRADING, DONE }
+    /**
+     * DISCARDING: dicomlb has answered before the request was all in; the rest of a short body is
+     * read and dropped so the connection can serve the next request.
+     */
+    private enum State { NEW, DIALING, SENDING, UPGRADING, DISCARDING, DONE }
+
+    /** A body at most this long still to come after an early answer is read and dropped; a longer one closes. */
+    static final long MAX_DISCARD = 64 * 1024;
 
     private final RequestStream stream;
     private final ClientSession session;
@@ -121,6 +128,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     /** What the client and the backend sent beyond the WebSocket handshake, for the tunnel. */
     private List<ByteBuf> tunnelFromClient;
     private List<ByteBuf> tunnelFromBackend;
+    private long discardStart;
+    private boolean logged;
 
     Exchange(RequestStream stream, HttpRequest request) {
         this.stream = stream;
@@ -284,6 +293,9 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         if (state == State.UPGRADING) {
             return msg instanceof ByteBuf;
         }
+        if (state == State.DISCARDING) {
+            return RequestStream.isContent(msg);
+        }
         return !requestComplete && RequestStream.isContent(msg) && state != State.DONE;
     }
 
@@ -294,6 +306,16 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             return;
         }
         HttpContent c = (HttpContent) msg;
+        if (state == State.DISCARDING) {
+            boolean last = c instanceof LastHttpContent && c.decoderResult().isSuccess();
+            boolean bad = c.decoderResult().isFailure();
+            c.release();
+            if (last || bad) {
+                state = State.DONE;
+                stream.exchangeDone(bad, bad);
+            }
+            return;
+        }
         if (c.decoderResult().isFailure()) {
             c.release();
             failClient(HttpResponseStatus.BAD_REQUEST, "the request body is not valid HTTP (chunked encoding)");
@@ -332,6 +354,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     }
 
     void clientReadComplete() {
+        if (state == State.DISCARDING) {
+            stream.read();
+            return;
+        }
         if (wroteBackend) {
             wroteBackend = false;
             backend.flush();
@@ -350,14 +376,19 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
 
     /** The client half-closed: fine once its request is complete; otherwise it gave up. */
     void clientInputClosed() {
-        if (!requestComplete && state != State.DONE) {
+        if (state == State.DISCARDING) {
+            state = State.DONE;
+            stream.exchangeDone(true, false);
+        } else if (!requestComplete && state != State.DONE) {
             abandon(EndReason.CLIENT_ABORTED);
         }
     }
 
     /** The client connection (or the HTTP/2 stream) is gone. */
     void clientGone() {
-        if (state != State.DONE) {
+        if (state == State.DISCARDING) {
+            state = State.DONE;
+        } else if (state != State.DONE) {
             abandon(EndReason.CLIENT_ABORTED);
         }
     }
@@ -718,6 +749,9 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
 
     /** When {@link #expired} is due: the backend's answer, or a stall in either direction. */
     long deadline() {
+        if (state == State.DISCARDING) {
+            return discardStart + config.timeouts().request().toNanos();
+        }
         if (state != State.SENDING) {
             return Long.MAX_VALUE;
         }
@@ -728,6 +762,12 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     }
 
     void expired(long now) {
+        if (state == State.DISCARDING) {
+            // The rest of the body did not come: the connection cannot go on.
+            state = State.DONE;
+            stream.exchangeDone(true, true);
+            return;
+        }
         if (state != State.SENDING) {
             return;
         }
@@ -875,10 +915,13 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             abandon(reason);
             return;
         }
-        state = State.DONE;
         releasePending();
         boolean unread = !requestComplete;
-        boolean closing = close || unread || !stream.keepAlive();
+        // A request without a body, or with a short one still to come, is read to its end so the
+        // connection can go on (its end usually comes in the same read as its head).
+        boolean discard = unread && !close && !stream.multiplexed() && stream.keepAlive() && remainingBody() <= MAX_DISCARD;
+        boolean closing = close || (unread && !discard) || !stream.keepAlive();
+        state = discard ? State.DISCARDING : State.DONE;
         status = s.code();
         responseStarted = true;
         record.field("status", Integer.toString(status));
@@ -887,7 +930,21 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         session.shared.metrics().local(listener.meters(), tag);
         listener.meters().rejected(reason.label());
         finishRecord(reason);
+        if (discard) {
+            discardStart = System.nanoTime();
+            stream.rearm();
+            stream.read();
+            return;
+        }
         stream.exchangeDone(closing, unread);
+    }
+
+    /** Body octets of the request still to come; unknown (chunked) counts as too many. */
+    private long remainingBody() {
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, HttpUtil.getContentLength(request, 0L) - record.bytesIn());
     }
 
     /** Ends the exchange without an answer: the client's connection or stream goes, the backend's too. */
@@ -923,6 +980,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     }
 
     private void finishRecord(EndReason reason) {
+        if (logged) {
+            return;
+        }
+        logged = true;
         record.end(reason);
         Backend b = record.endpoint() == null ? null : record.endpoint().backend();
         session.shared.metrics().request(listener.meters(), poolName, pool, b, status, record.durationNanos());

@@ -179,9 +179,14 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
                     ReferenceCountUtil.release(next);
                 }
             }
-            // The exchange just started takes the content that came with it.
+            // The exchange just started takes the content that came with it, as if just read.
+            boolean fed = false;
             while (phase == Phase.EXCHANGE && !held.isEmpty() && exchange.takes(held.peek())) {
                 exchange.clientContent(held.poll());
+                fed = true;
+            }
+            if (fed && phase == Phase.EXCHANGE) {
+                exchange.clientReadComplete();
             }
         } finally {
             draining = false;

@@ -102,7 +102,11 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf b) || earlyBytes + (long) b.readableBytes() > MAX_EARLY_BYTES) {
             ReferenceCountUtil.release(msg);
-            connection.close(EndReason.CLIENT_ERROR);
+            if (connection != null) {
+                connection.close(EndReason.CLIENT_ERROR);
+            } else {
+                ctx.close();
+            }
             return;
         }
         if (early == null) {
@@ -127,13 +131,18 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
             early.forEach(ByteBuf::release);
             early = null;
         }
-        connection.record().end(EndReason.CLIENT_ABORTED);
+        // Null when the connection never became ours (a failed TLS handshake ends in front of us).
+        if (connection != null) {
+            connection.record().end(EndReason.CLIENT_ABORTED);
+        }
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        connection.record().end(EndReason.CLIENT_ERROR);
+        if (connection != null) {
+            connection.record().end(EndReason.CLIENT_ERROR);
+        }
         ctx.close();
     }
 }

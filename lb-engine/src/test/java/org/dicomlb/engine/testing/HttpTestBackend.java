@@ -2,12 +2,22 @@ package org.dicomlb.engine.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +27,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.dicomlb.testkit.Ports;
+import org.dicomlb.testkit.TestPki;
 
 /**
  * A real HTTP/1.1 backend for tests (the JDK's HTTP server) on a 127.0.0.x address and a port
@@ -54,6 +67,28 @@ public final class HttpTestBackend implements AutoCloseable {
     public static HttpTestBackend start(String name, String host) throws IOException {
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(host), Ports.free(host));
         return new HttpTestBackend(name, HttpServer.create(at, 512));
+    }
+
+    /** An HTTPS backend presenting {@code certificate} (its chain file and PKCS#8 key file). */
+    public static HttpTestBackend startTls(String name, String host, TestPki.Issued certificate) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(host), Ports.free(host));
+        HttpsServer server = HttpsServer.create(at, 512);
+        try {
+            String pem = Files.readString(certificate.key());
+            byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+            PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("server", key, new char[0], new Certificate[] {certificate.x509()});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            server.setHttpsConfigurator(new HttpsConfigurator(ctx));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot make the backend's TLS context", e);
+        }
+        return new HttpTestBackend(name, server);
     }
 
     public String name() {

@@ -22,12 +22,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.dicomlb.cli.admin.AdminApi;
 import org.dicomlb.cli.admin.AdminServer;
 import org.dicomlb.cli.admin.ApplianceStatus;
+import org.dicomlb.cli.admin.RecentEvents;
 import org.dicomlb.cli.config.AdminConfig;
 import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
@@ -39,6 +41,9 @@ import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.AccessLogWriter;
+import org.dicomlb.engine.live.LiveConnection;
+import org.dicomlb.engine.live.LiveConnections;
+import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.gslb.FailbackResult;
@@ -106,6 +111,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
         return t;
     });
     private final List<AutoCloseable> alsoClose = new CopyOnWriteArrayList<>();
+    private final RecentEvents events = new RecentEvents();
+    private final AutoCloseable healthEvents;
     private final Path runtimeDir;
     /** Made when a vip: section first appears; kept (disabled) if a reload removes it. */
     private volatile VipRuntime vip;
@@ -135,6 +142,10 @@ public final class Appliance implements AdminApi, AutoCloseable {
         EventLoops.Group gslbLoops = loops.group("dns", 0);
         this.gslb = new Gslb(health, engine::poolServing, gslbLoops.group(), gslbLoops.transport(), registry);
         this.admin = new AdminServer(loops.group("admin", 1), this);
+        // Every owner's health transitions (pools, GSLB members) for the status page.
+        this.healthEvents = health.subscribe(e -> events.add("health", e.id(),
+                e.from().name().toLowerCase(java.util.Locale.ROOT) + " -> " + e.to().name().toLowerCase(java.util.Locale.ROOT)
+                        + (e.reason().isEmpty() ? "" : ": " + e.reason())));
         // Whatever changes a pool's eligible endpoints (health, admin state, DNS answers, a reload),
         // the VIP re-evaluates at once, once the engine has published the new snapshot.
         engine.onPoolsChanged(this::servingChanged);
@@ -211,7 +222,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public ApplianceStatus status() {
         return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
-                vipStatus().orElse(null), dns.status());
+                vipStatus().orElse(null), dns.status(), events.snapshot());
     }
 
     @Override
@@ -223,7 +234,15 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public Optional<CompletableFuture<VipStatus>> demoteVip(boolean demote) {
         VipRuntime r = vip;
-        return r == null || !r.status().configured() ? Optional.empty() : Optional.of(r.demote(demote));
+        if (r == null || !r.status().configured()) {
+            return Optional.empty();
+        }
+        return Optional.of(r.demote(demote).whenComplete((v, err) -> {
+            if (err == null) {
+                events.add("vip", String.join(", ", v.addresses()), (demote ? "demoted" : "promoted") + " by an operator; now "
+                        + v.state().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }));
     }
 
     // ---- the VIP ------------------------------------------------------------------------------
@@ -304,7 +323,28 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state) {
         // Draining a pool's last backend leaves it with nothing eligible: the VIP must know now.
-        return engine.setAdminState(pool, backend, state);
+        return engine.setAdminState(pool, backend, state).whenComplete((r, err) -> {
+            if (err == null && r.found()) {
+                events.add("admin-state", pool + "/" + backend, "set to " + r.backend().adminState() + " by an operator");
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<LiveConnections> connections(Predicate<LiveConnection> filter, int limit) {
+        return engine.connections(filter, limit);
+    }
+
+    @Override
+    public CompletableFuture<Optional<OperatorClose>> closeConnection(long id) {
+        return engine.closeConnection(id).whenComplete((r, err) -> {
+            if (err == null && r.isPresent()) {
+                LiveConnection c = r.get().connection();
+                String who = c.dicom() != null && c.dicom().callingAe() != null ? " (" + c.dicom().callingAe() + ")" : "";
+                events.add("connection", Long.toString(id), "closed by an operator: " + c.client() + who + " on "
+                        + c.listener() + (c.poolBackend() == null ? "" : " to " + c.poolBackend()) + "; " + r.get().detail());
+            }
+        });
     }
 
     @Override
@@ -312,7 +352,11 @@ public final class Appliance implements AdminApi, AutoCloseable {
         if (!gslb.running()) {
             return CompletableFuture.failedFuture(new IllegalStateException("this dicomlb runs no GSLB (no gslb section)"));
         }
-        return gslb.failback(name);
+        return gslb.failback(name).whenComplete((r, err) -> {
+            if (err == null) {
+                events.add("gslb", r.name(), "failback by an operator: " + r.describe());
+            }
+        });
     }
 
     public Gslb gslb() {
@@ -322,7 +366,16 @@ public final class Appliance implements AdminApi, AutoCloseable {
     /** Re-reads the configuration file and applies it if valid and bindable; otherwise keeps running as is. */
     @Override
     public CompletableFuture<ReloadResult> reload() {
-        return CompletableFuture.supplyAsync(this::reloadNow, reloads);
+        return CompletableFuture.supplyAsync(this::reloadNow, reloads).whenComplete((r, err) -> {
+            if (err != null) {
+                events.add("reload", configFile.toString(), "failed: " + err);
+            } else if (r.applied()) {
+                events.add("reload", configFile.toString(), "applied: " + r.summary());
+            } else {
+                events.add("reload", configFile.toString(), "rejected, running configuration unchanged: "
+                        + r.errors().size() + " error(s), first: " + (r.errors().isEmpty() ? "-" : r.errors().getFirst()));
+            }
+        });
     }
 
     private ReloadResult reloadNow() {
@@ -431,6 +484,11 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public void close() {
         closeVip();
+        try {
+            healthEvents.close();
+        } catch (Exception e) {
+            LOG.debug("unsubscribing: {}", e.toString());
+        }
         reloads.shutdownNow();
         gslb.close();
         engine.close();

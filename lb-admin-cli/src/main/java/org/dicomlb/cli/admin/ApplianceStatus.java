@@ -8,40 +8,44 @@ import org.dicomlb.vip.VipStatus;
 
 /**
  * {@code GET /api/v1/status} and {@code dicomlb status --json}: the engine's status at the top
- * level (transport, listeners, pools, descriptors), with the version that serves it. Other
- * modules add their own section here when they run (each publishes its own status record):
- * {@code gslb} while the GSLB answers, {@code vip} when the file has a vip: section,
- * {@code dns_backends} while pools have dns backends (each null, and left out of the JSON,
- * otherwise).
+ * level (transport, listeners, pools, descriptors), with the version that serves it and the
+ * recent transitions ({@code events}, newest first). Other modules add their own section here
+ * when they run (each publishes its own status record): {@code gslb} while the GSLB answers,
+ * {@code vip} when the file has a vip: section, {@code dns_backends} while pools have dns backends
+ * (each null, and left out of the JSON, otherwise). The shape is documented field by field in
+ * docs/status-api.md; fields are only ever added.
  *
  * @param dnsBackends every dns backend's resolution: addresses, the resolver that answered and
  *                    when, the last round and its failures
  */
 public record ApplianceStatus(String version, String transport, List<EngineStatus.ListenerStatus> listeners,
                               List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors,
-                              GslbStatus gslb, VipStatus vip, List<DnsStatus.Backend> dnsBackends) {
+                              GslbStatus gslb, VipStatus vip, List<DnsStatus.Backend> dnsBackends,
+                              List<RecentEvents.Event> events) {
     public ApplianceStatus {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
         dnsBackends = dnsBackends == null || dnsBackends.isEmpty() ? null : List.copyOf(dnsBackends);
+        events = List.copyOf(events);
     }
 
     public static ApplianceStatus of(String version, EngineStatus engine) {
-        return of(version, engine, null, null, null);
+        return of(version, engine, null, null, null, List.of());
+    }
+
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip) {
+        return of(version, engine, gslb, vip, null, List.of());
     }
 
     /**
-     * @param gslb the GSLB's status, or null when it does not run (the section is then left out)
-     * @param vip  the VIP's status, or null without a vip: section
+     * @param gslb   the GSLB's status, or null when it does not run (the section is then left out)
+     * @param vip    the VIP's status, or null without a vip: section
+     * @param dns    the dns backends' resolutions, or null (the section is left out when it has none)
+     * @param events recent transitions, newest first
      */
-    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip) {
-        return of(version, engine, gslb, vip, null);
-    }
-
-    /** @param dns the dns backends' resolutions, or null (the section is left out when it has none) */
-    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip,
-                                     DnsStatus dns) {
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip, DnsStatus dns,
+                                     List<RecentEvents.Event> events) {
         return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(),
-                gslb, vip, dns == null ? null : dns.backends());
+                gslb, vip, dns == null ? null : dns.backends(), events);
     }
 }

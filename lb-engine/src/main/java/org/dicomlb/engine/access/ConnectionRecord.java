@@ -48,6 +48,15 @@ public final class ConnectionRecord {
         this.client = realClient;
     }
 
+    /** When the connection was accepted. */
+    public Instant start() {
+        return start;
+    }
+
+    public String mode() {
+        return mode;
+    }
+
     public String listener() {
         return listener;
     }

@@ -66,6 +66,7 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         boolean h2 = mode.http2() && TlsChannels.applicationProtocol(ctx.channel()).filter("h2"::equals).isPresent();
         String protocol = h2 ? "HTTP/2.0" : "HTTP/1.1";
         connection.record().field("proto", protocol);
+        connection.serving();
         ClientSession session = new ClientSession(listener, shared, connection, config, protocol);
         ChannelPipeline p = ctx.pipeline();
         RequestStream h1 = null;

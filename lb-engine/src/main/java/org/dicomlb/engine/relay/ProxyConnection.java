@@ -86,6 +86,8 @@ public final class ProxyConnection {
     private EndReason refusal;
     /** False while a frontend writes lines of its own for what the connection carried (http requests). */
     private boolean logLine = true;
+    /** An http connection whose protocol is set up: it carries requests, each to a backend of its own. */
+    private boolean serving;
 
     /**
      * Made by the listener ({@link ListenerContext#open}), which is its {@code owner}.
@@ -258,6 +260,14 @@ public final class ProxyConnection {
     }
 
     /**
+     * An http frontend has set up its protocol: the connection carries requests (each logged and
+     * sent to a backend on its own), shown as {@code serving} to operators. Event loop only.
+     */
+    public void serving() {
+        this.serving = true;
+    }
+
+    /**
      * What the protocol frontend adds to the operator's view and how it ends the connection for
      * an operator; set once, at the start.
      */
@@ -277,7 +287,8 @@ public final class ProxyConnection {
 
     /** The connection as an operator sees it now. Event loop only. */
     public LiveConnection view() {
-        String state = clientClosing || finished ? "closing" : !admitted ? "waiting" : relaying ? "relaying" : "connecting";
+        String state = clientClosing || finished ? "closing" : !admitted ? "waiting" : relaying ? "relaying"
+                : serving ? "serving" : "connecting";
         return new LiveConnection(id, record.listener(), record.mode(), state, SocketAddresses.format(record.client()),
                 record.pool(), endpoint == null ? null : endpoint.name(),
                 endpoint == null ? null : SocketAddresses.format(endpoint.address()), record.start(),

@@ -12,6 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.dicomlb.engine.live.LiveConnection;
+import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
@@ -95,6 +99,23 @@ class HttpListenerTest {
         }
         assertThat(b.requests()).isEqualTo(30);
         assertThat(b.connections()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void operatorsSeeAnOpenHttpConnectionAsServingAndCanCloseIt() throws Exception {
+        HttpTestBackend b = backend("b1", "127.0.0.11");
+        start("", pool("p", b));
+        try (RawHttp c = new RawHttp(fx.front())) {
+            assertThat(c.send("GET /name HTTP/1.1\r\nHost: web.test\r\n\r\n").read().status()).isEqualTo(200);
+            List<LiveConnection> open = fx.engine.connections(x -> true, 10).get(10, TimeUnit.SECONDS).connections();
+            assertThat(open).singleElement().satisfies(v -> {
+                assertThat(v.mode()).isEqualTo("http");
+                assertThat(v.state()).isEqualTo("serving");
+            });
+            Optional<OperatorClose> closed = fx.engine.closeConnection(open.getFirst().id()).get(10, TimeUnit.SECONDS);
+            assertThat(closed).isPresent();
+            Eventually.until(c::closedByPeer, Duration.ofSeconds(10), () -> "still open");
+        }
     }
 
     @Test

@@ -31,9 +31,10 @@ final class ProxyHeaders {
      */
     static void send(Channel backend, InetSocketAddress client, InetSocketAddress local) {
         backend.pipeline().addFirst(ENCODER, HAProxyMessageEncoder.INSTANCE);
-        // The encoder turns the message into bytes in the outbound buffer during write(), so it can
-        // leave at once; the TLS handler added next sits in front of it and never sees the header.
-        backend.write(header(client, local), backend.voidPromise());
+        // The encoder turns the message into bytes during write(), so it can leave at once; the TLS
+        // handler added next sits in front of it and never sees the header. Flushed now: a protocol
+        // whose server speaks first must get the header before the client has sent anything.
+        backend.writeAndFlush(header(client, local), backend.voidPromise());
         backend.pipeline().remove(ENCODER);
     }
 

@@ -140,6 +140,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         this.config = session.config();
         this.mode = (HttpMode) config.mode();
         this.record = new ConnectionRecord(config.name(), "http", session.client());
+        viaUpstream(session, record);
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
                 || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
@@ -784,11 +785,20 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
     }
 
+    /** A request on a connection a trusted upstream's PROXY header named: the upstream is logged as {@code via}. */
+    private static void viaUpstream(ClientSession session, ConnectionRecord record) {
+        String via = session.connection.record().field("via");
+        if (via != null) {
+            record.field("via", via);
+        }
+    }
+
     /** 408 for a request whose headers did not all arrive in time (no exchange was started). */
     static void requestTimeout(RequestStream stream) {
         ClientSession session = stream.session();
         ListenerConfig config = session.config();
         ConnectionRecord record = new ConnectionRecord(config.name(), "http", session.client());
+        viaUpstream(session, record);
         record.field("req", Integer.toString(session.nextRequest()));
         record.field("proto", session.protocol);
         record.field("status", "408");

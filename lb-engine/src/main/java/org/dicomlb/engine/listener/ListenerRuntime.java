@@ -188,8 +188,10 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
         }
         if (!c.mode().proxyProtocolFrom().isEmpty() && fromAny(c.mode().proxyProtocolFrom(), ch)) {
             // The upstream's PROXY header comes before anything else, TLS included.
+            ProxyHeaderReader reader = new ProxyHeaderReader(connection, c.timeouts().request());
+            ch.pipeline().addLast(ProxyHeaderReader.GUARD, reader.guard());
             ch.pipeline().addLast(ProxyHeaderReader.DECODER, new HAProxyMessageDecoder());
-            ch.pipeline().addLast(ProxyHeaderReader.NAME, new ProxyHeaderReader(connection, c.timeouts().request()));
+            ch.pipeline().addLast(ProxyHeaderReader.NAME, reader);
         }
         if (c.tls().isPresent()) {
             ServerTls tls = c.tls().get();

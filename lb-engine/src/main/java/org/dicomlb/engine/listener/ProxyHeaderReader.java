@@ -2,6 +2,8 @@ package org.dicomlb.engine.listener;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
@@ -26,6 +28,7 @@ import org.dicomlb.engine.relay.ProxyConnection;
 final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     static final String NAME = "proxy-header";
     static final String DECODER = "proxy-header-decoder";
+    static final String GUARD = "proxy-header-guard";
 
     private final ProxyConnection connection;
     private final Duration timeout;
@@ -62,6 +65,7 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
         } finally {
             header.release();
         }
+        ctx.pipeline().remove(GUARD);
         ctx.pipeline().remove(this);
         // What the upstream sent behind its header follows from the decoder as it leaves.
         ctx.fireChannelActive();
@@ -94,6 +98,23 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
         connection.record().field("proxy_error", why.length() > 160 ? why.substring(0, 160) : why);
         connection.fail(EndReason.PROXY_HEADER);
         ctx.close();
+    }
+
+    /**
+     * In front of the decoder: Netty's decoder closes the channel itself on a malformed header
+     * (before it reports why), which would log the connection as the client's close; this marks
+     * it {@code end=proxy_header} first.
+     */
+    ChannelOutboundHandlerAdapter guard() {
+        return new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+                if (!done && ctx.channel().isActive()) {
+                    failed(ctx, "not a valid PROXY protocol header");
+                }
+                ctx.close(promise);
+            }
+        };
     }
 
     @Override

@@ -17,7 +17,8 @@ import org.dicomlb.harness.peers.PeerProcess;
  *   <li>{@code GET /FILE}: a file of {@code root};</li>
  *   <li>{@code PUT /upload/NAME}: WebDAV stores the body as {@code root/upload/NAME} (no size limit);</li>
  *   <li>{@code GET /health}: 200 {@code ok};</li>
- *   <li>{@code GET /whoami}: the forwarded headers nginx received, one {@code name=value} per line.</li>
+ *   <li>{@code GET /whoami}: the forwarded headers nginx received, one {@code name=value} per line;</li>
+ *   <li>{@code GET /peer}: with {@code proxy_protocol} on, the client the PROXY header named ({@code ip:port}).</li>
  * </ul>
  */
 final class NginxBackend implements AutoCloseable {
@@ -30,6 +31,11 @@ final class NginxBackend implements AutoCloseable {
     }
 
     static NginxBackend start(Path dir) {
+        return start(dir, false);
+    }
+
+    /** @param proxyProtocol listen with {@code proxy_protocol}: every connection must start with a PROXY header */
+    static NginxBackend start(Path dir, boolean proxyProtocol) {
         Path nginx = Binaries.find("nginx", "nginx-light");
         Path root = dir.resolve("www");
         try {
@@ -61,16 +67,17 @@ final class NginxBackend implements AutoCloseable {
                         scgi_temp_path %1$s/tmp-scgi;
                         default_type application/octet-stream;
                         server {
-                            listen 127.0.0.1:%2$d;
+                            listen 127.0.0.1:%2$d%4$s;
                             root %3$s;
                             location /upload/ { dav_methods PUT; create_full_put_path on; }
                             location = /health { return 200 "ok\\n"; }
+                            location = /peer { return 200 "$proxy_protocol_addr:$proxy_protocol_port"; }
                             location = /whoami {
                                 return 200 "xff=$http_x_forwarded_for\\nproto=$http_x_forwarded_proto\\nxhost=$http_x_forwarded_host\\nforwarded=$http_forwarded\\nhost=$http_host\\n";
                             }
                         }
                     }
-                    """.formatted(dir, port, root);
+                    """.formatted(dir, port, root, proxyProtocol ? " proxy_protocol" : "");
             try {
                 Files.writeString(conf, text);
             } catch (IOException e) {

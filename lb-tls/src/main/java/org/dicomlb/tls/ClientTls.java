@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -41,9 +40,18 @@ public record ClientTls(Optional<Path> ca, boolean verifyName, Optional<String> 
         }
     }
 
-    /** Reads and checks the files and builds the context. */
+    /** Reads and checks the files and builds the context with the {@linkplain TlsProvider#preferred preferred provider}. */
     public static ClientTls load(Optional<Path> ca, boolean verifyName, Optional<String> serverName,
                                  Optional<Path> certificate, Optional<Path> key) throws TlsFileException {
+        return load(ca, verifyName, serverName, certificate, key, TlsProvider.preferred());
+    }
+
+    /**
+     * Reads and checks the files and builds the context with {@code provider}. Sessions are
+     * cached per server (name or address, and port) and resumed on the next connection to it.
+     */
+    public static ClientTls load(Optional<Path> ca, boolean verifyName, Optional<String> serverName,
+                                 Optional<Path> certificate, Optional<Path> key, TlsProvider provider) throws TlsFileException {
         List<X509Certificate> trusted = List.of();
         if (ca.isPresent()) {
             try {
@@ -69,7 +77,7 @@ public record ClientTls(Optional<Path> ca, boolean verifyName, Optional<String> 
             }
         }
         SslContextBuilder b = SslContextBuilder.forClient()
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(provider.netty())
                 .protocols(TlsProfile.PROTOCOLS)
                 .ciphers(TlsProfile.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
                 .endpointIdentificationAlgorithm(verifyName ? "HTTPS" : null);
@@ -87,7 +95,7 @@ public record ClientTls(Optional<Path> ca, boolean verifyName, Optional<String> 
         }
         Fingerprint fp = Fingerprint.of("client " + verifyName + " " + serverName.orElse(""), chain, privateKey, trusted);
         return new ClientTls(ca, verifyName, serverName, certificate, key,
-                new Material(context, fp, chain.isEmpty() ? null : chain.getFirst()));
+                new Material(context, provider, fp, chain.isEmpty() ? null : chain.getFirst(), alpn -> context));
     }
 
     /**

@@ -1,10 +1,10 @@
 package org.dicomlb.tls;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -49,9 +50,15 @@ public record ServerTls(Path certificate, Path key, Optional<Path> clientCa, Cli
         }
     }
 
-    /** Reads and checks the files and builds the context. */
+    /** Reads and checks the files and builds the context with the {@linkplain TlsProvider#preferred preferred provider}. */
     public static ServerTls load(Path certificate, Path key, Optional<Path> clientCa, ClientAuth clientAuth,
                                  Duration handshakeTimeout) throws TlsFileException {
+        return load(certificate, key, clientCa, clientAuth, handshakeTimeout, TlsProvider.preferred());
+    }
+
+    /** Reads and checks the files and builds the context with {@code provider}. */
+    public static ServerTls load(Path certificate, Path key, Optional<Path> clientCa, ClientAuth clientAuth,
+                                 Duration handshakeTimeout, TlsProvider provider) throws TlsFileException {
         List<X509Certificate> chain;
         PrivateKey privateKey;
         try {
@@ -74,27 +81,49 @@ public record ServerTls(Path certificate, Path key, Optional<Path> clientCa, Cli
                 throw new TlsFileException("client-ca", e.getMessage());
             }
         }
-        SslContextBuilder b = SslContextBuilder.forServer(privateKey, chain.toArray(X509Certificate[]::new))
-                .sslProvider(SslProvider.JDK)
-                .protocols(TlsProfile.PROTOCOLS)
-                .ciphers(TlsProfile.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
-                .clientAuth(switch (clientAuth) {
-                    case NONE -> io.netty.handler.ssl.ClientAuth.NONE;
-                    case OPTIONAL -> io.netty.handler.ssl.ClientAuth.OPTIONAL;
-                    case REQUIRED -> io.netty.handler.ssl.ClientAuth.REQUIRE;
-                });
-        if (!trusted.isEmpty()) {
-            b.trustManager(trusted.toArray(X509Certificate[]::new));
-        }
+        List<X509Certificate> anchors = trusted;
+        Function<List<String>, SslContextBuilder> builder = alpn -> {
+            SslContextBuilder b = SslContextBuilder.forServer(privateKey, chain.toArray(X509Certificate[]::new))
+                    .sslProvider(provider.netty())
+                    .protocols(TlsProfile.PROTOCOLS)
+                    .ciphers(TlsProfile.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
+                    .clientAuth(switch (clientAuth) {
+                        case NONE -> io.netty.handler.ssl.ClientAuth.NONE;
+                        case OPTIONAL -> io.netty.handler.ssl.ClientAuth.OPTIONAL;
+                        case REQUIRED -> io.netty.handler.ssl.ClientAuth.REQUIRE;
+                    });
+            if (!anchors.isEmpty()) {
+                b.trustManager(anchors.toArray(X509Certificate[]::new));
+            }
+            if (!alpn.isEmpty()) {
+                // OpenSSL can neither refuse a client whose offer has none of ours (it goes on
+                // without ALPN, as with a client that does not ask: HTTP/1.1) nor take the list
+                // per engine.
+                b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+            }
+            return b;
+        };
         SslContext context;
         try {
-            context = b.build();
+            context = builder.apply(List.of()).build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new TlsFileException("certificate", "cannot build a TLS context from " + certificate + " and " + key
                     + ": " + Pem.rootCause(e));
         }
+        Function<List<String>, SslContext> withProtocols = provider == TlsProvider.JDK
+                ? alpn -> context // SunJSSE takes the protocols per engine (newHandler), refusing a client that offers none of them
+                : alpn -> {
+                    try {
+                        return builder.apply(alpn).build();
+                    } catch (SSLException e) {
+                        // The same inputs built the plain context at load: this is not a file problem.
+                        throw new IllegalStateException("cannot build the ALPN TLS context for " + alpn + ": " + Pem.rootCause(e), e);
+                    }
+                };
         Fingerprint fp = Fingerprint.of("server " + clientAuth, chain, privateKey, trusted);
-        return new ServerTls(certificate, key, clientCa, clientAuth, handshakeTimeout, new Material(context, fp, chain.getFirst()));
+        return new ServerTls(certificate, key, clientCa, clientAuth, handshakeTimeout, new Material(context, provider, fp, chain.getFirst(), withProtocols));
     }
 
     /** A handler for one accepted connection: the profile applied, the handshake bounded. */
@@ -107,12 +136,13 @@ public record ServerTls(Path certificate, Path key, Optional<Path> clientCa, Cli
      * RFC 7301) from {@code applicationProtocols}, in our order of preference ({@code h2},
      * {@code http/1.1}): the server's order decides, and a client that offers none of them is
      * refused with the no_application_protocol alert. A client that does not use ALPN at all is
-     * accepted, and {@link TlsChannels#applicationProtocol} is then empty. The protocol is set on
-     * the engine, so the same context serves listeners with and without ALPN.
+     * accepted, and {@link TlsChannels#applicationProtocol} is then empty. With the OpenSSL
+     * provider the protocols live in the context ({@link Material#context(List)}) and a client
+     * offering none of ours is treated like one that does not use ALPN (no alert).
      */
     public SslHandler newHandler(ByteBufAllocator alloc, List<String> applicationProtocols) {
-        SSLEngine engine = TlsProfile.apply(material.context().newEngine(alloc));
-        if (!applicationProtocols.isEmpty()) {
+        SSLEngine engine = TlsProfile.apply(material.context(applicationProtocols).newEngine(alloc));
+        if (!applicationProtocols.isEmpty() && material.provider() == TlsProvider.JDK) {
             SSLParameters p = engine.getSSLParameters();
             p.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
             engine.setSSLParameters(p);

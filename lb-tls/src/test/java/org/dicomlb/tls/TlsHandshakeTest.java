@@ -24,10 +24,14 @@ import org.dicomlb.testkit.Ports;
 import org.dicomlb.testkit.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real handshakes on loopback between the server and client contexts dicomlb builds. */
+/**
+ * Real handshakes on loopback between the server and client contexts dicomlb builds, with each
+ * provider forced (OpenSSL, and the JDK that is the fallback where the native library cannot load).
+ */
 class TlsHandshakeTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     @TempDir
@@ -55,7 +59,7 @@ class TlsHandshakeTest {
      * client's session when both sides completed the handshake (under TLS 1.3 the client finishes
      * before the server has judged its certificate, so the server's verdict is the one that counts).
      */
-    private static Optional<SSLSession> handshake(ServerTls tls, SslHandler clientHandler) throws Exception {
+    static Optional<SSLSession> handshake(ServerTls tls, SslHandler clientHandler) throws Exception {
         int port = Ports.free("127.0.0.1");
         java.util.concurrent.CompletableFuture<SslHandler> serverSide = new java.util.concurrent.CompletableFuture<>();
         Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -92,21 +96,28 @@ class TlsHandshakeTest {
         }
     }
 
-    private static ServerTls server(ClientAuth auth) throws TlsFileException {
-        return ServerTls.load(serverCert.chain(), serverCert.key(),
-                auth == ClientAuth.NONE ? Optional.empty() : Optional.of(pki.caFile()), auth, Duration.ofSeconds(10));
+    /** The provider the current test forces on both sides (every test runs with each). */
+    private TlsProvider provider;
+
+    private ServerTls server(ClientAuth auth) throws TlsFileException {
+        ServerTls tls = ServerTls.load(serverCert.chain(), serverCert.key(),
+                auth == ClientAuth.NONE ? Optional.empty() : Optional.of(pki.caFile()), auth, Duration.ofSeconds(10), provider);
+        assertThat(tls.material().provider()).isEqualTo(provider);
+        return tls;
     }
 
-    private static ClientTls client(boolean withCertificate, boolean verifyName, Optional<String> name) throws TlsFileException {
+    private ClientTls client(boolean withCertificate, boolean verifyName, Optional<String> name) throws TlsFileException {
         return ClientTls.load(Optional.of(pki.caFile()), verifyName, name,
                 withCertificate ? Optional.of(clientCert.chain()) : Optional.empty(),
-                withCertificate ? Optional.of(clientCert.key()) : Optional.empty());
+                withCertificate ? Optional.of(clientCert.key()) : Optional.empty(), provider);
     }
 
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 1);
 
-    @Test
-    void mutualTlsNegotiatesTls13WithAProfileSuite() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void mutualTlsNegotiatesTls13WithAProfileSuite(TlsProvider provider) throws Exception {
+        this.provider = provider;
         SslHandler h = client(true, true, Optional.empty()).newHandler(io.netty.buffer.ByteBufAllocator.DEFAULT, LOOPBACK, TIMEOUT);
         Optional<SSLSession> s = handshake(server(ClientAuth.REQUIRED), h);
         assertThat(s).get().satisfies(session -> {
@@ -115,8 +126,10 @@ class TlsHandshakeTest {
         });
     }
 
-    @Test
-    void aClientWithoutCertificateFailsWhenOneIsRequiredAndPassesWhenOptional() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void aClientWithoutCertificateFailsWhenOneIsRequiredAndPassesWhenOptional(TlsProvider provider) throws Exception {
+        this.provider = provider;
         assertThat(handshake(server(ClientAuth.REQUIRED),
                 client(false, true, Optional.empty()).newHandler(io.netty.buffer.ByteBufAllocator.DEFAULT, LOOPBACK, TIMEOUT)))
                 .isEmpty();
@@ -125,8 +138,10 @@ class TlsHandshakeTest {
                 .isPresent();
     }
 
-    @Test
-    void theServerNameIsCheckedAgainstTheAddressOrTheConfiguredName() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void theServerNameIsCheckedAgainstTheAddressOrTheConfiguredName(TlsProvider provider) throws Exception {
+        this.provider = provider;
         var alloc = io.netty.buffer.ByteBufAllocator.DEFAULT;
         assertThat(handshake(server(ClientAuth.NONE), client(false, true, Optional.of("archive.test")).newHandler(alloc, LOOPBACK, TIMEOUT)))
                 .isPresent();
@@ -136,8 +151,10 @@ class TlsHandshakeTest {
                 .newHandler(alloc, new InetSocketAddress("127.0.0.1", 2), TIMEOUT))).isPresent();
     }
 
-    @Test
-    void aTls12PeerGetsAnEcdheGcmSuiteAndACbcOnlyPeerIsRefused() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void aTls12PeerGetsAnEcdheGcmSuiteAndACbcOnlyPeerIsRefused(TlsProvider provider) throws Exception {
+        this.provider = provider;
         SSLContext jdk = SSLContext.getInstance("TLS");
         jdk.init(null, new javax.net.ssl.TrustManager[] {io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE
                 .getTrustManagers()[0]}, null);

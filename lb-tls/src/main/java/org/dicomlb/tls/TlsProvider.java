@@ -37,6 +37,19 @@ public enum TlsProvider {
         return Choice.PREFERRED;
     }
 
+    /**
+     * What {@link #preferred} chooses in this process, as one line and without logging it:
+     * {@code OpenSSL (BoringSSL)}, or the JDK with the reason the native library did not load
+     * ({@code dicomlb --version} prints it).
+     */
+    public static String summary() {
+        if (OpenSsl.isAvailable()) {
+            return OPENSSL.describe();
+        }
+        Throwable cause = OpenSsl.unavailabilityCause();
+        return JDK.describe() + "; OpenSSL did not load: " + (cause == null ? "unknown reason" : Pem.rootCause(cause));
+    }
+
     /** Whether this provider can build contexts in this process. */
     public boolean available() {
         return this == JDK || OpenSsl.isAvailable();

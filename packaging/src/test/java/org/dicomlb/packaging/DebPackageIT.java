@@ -142,6 +142,7 @@ class DebPackageIT {
         Host.Run version = Host.run("/usr/bin/dicomlb", "--version");
         assertThat(version.exit()).as(version.toString()).isZero();
         assertThat(version.output()).contains("dicomlb " + System.getProperty("dicomlb.version")).contains("JVM: ")
+                .as("netty-tcnative's BoringSSL loads in the jlink runtime: " + version).contains("TLS: OpenSSL (BoringSSL)")
                 .as("the JVM prints nothing of its own into a command's output").doesNotContain("warning");
         if (Files.exists(HOME.resolve("lib/dicomlb.aot"))) {
             // AOTMode=on refuses to start unless the shipped cache maps for these installed files.

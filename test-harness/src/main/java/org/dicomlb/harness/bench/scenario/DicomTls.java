@@ -29,14 +29,15 @@ import org.dicomlb.tls.TlsFileException;
 
 /**
  * DICOM over TLS terminated by the proxy, plain DICOM to storescp behind it: dicomlb's dicom
- * listener with {@code tls} (the JDK's TLS, PS3.15 B.12 profile) against HAProxy in mode tcp with
- * {@code ssl crt} on its bind (OpenSSL, the same versions and suites). Both present one
+ * listener with {@code tls} (BoringSSL through Netty's OpenSSL provider, PS3.15 B.12 profile)
+ * against HAProxy in mode tcp with {@code ssl crt} on its bind (OpenSSL, the same versions and
+ * suites). Both present one
  * certificate (RSA 2048, made for the run) and ask for no client certificate.
  *
  * <p>Two loads per measurement: C-STORE throughput (DCMTK storescu {@code +tla}, verifying the
  * proxy's certificate, one association per size) and the association rate (lb-dicom's C-ECHO SCU
- * over TLS, a new connection and handshake per association; the JDK client resumes TLS sessions
- * as a TLS library does). There is no direct variant: storescp behind the proxies speaks plain DICOM.
+ * over TLS, a new connection and handshake per association; dicomlb's client context resumes
+ * TLS sessions as a TLS library does). There is no direct variant: storescp behind the proxies speaks plain DICOM.
  */
 public final class DicomTls implements Scenario {
     private record Load(DicomInstances.Size size, int fullCount, int quickCount, Metric metric) {
@@ -65,7 +66,7 @@ public final class DicomTls implements Scenario {
 
     @Override
     public String summary() {
-        return "DICOM over TLS terminated by the proxy (dicomlb: JDK TLS; HAProxy: ssl crt on the bind), storescp behind it:"
+        return "DICOM over TLS terminated by the proxy (dicomlb: BoringSSL via Netty; HAProxy: ssl crt on the bind), storescp behind it:"
                 + " storescu +tla C-STORE MiB/s, and " + CONCURRENCY + " (4 with --quick) TLS C-ECHO associations in flight.";
     }
 

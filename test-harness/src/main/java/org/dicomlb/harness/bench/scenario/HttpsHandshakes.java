@@ -16,7 +16,7 @@ import org.dicomlb.harness.bench.report.Metric;
 /**
  * New HTTPS connections per second: wrk over TLS with {@code Connection: close}, so every request
  * is a new TCP connection and TLS handshake with the proxy, which terminates TLS and forwards the
- * request in its HTTP mode to nginx (dicomlb: an http listener with {@code tls}, JDK TLS; HAProxy:
+ * request in its HTTP mode to nginx (dicomlb: an http listener with {@code tls}, BoringSSL via Netty; HAProxy:
  * {@code mode http} with {@code ssl crt} on its bind, OpenSSL). Both present the same certificate
  * (RSA 2048, made for the run). There is no direct variant: nginx behind the proxies speaks plain
  * HTTP.

@@ -150,6 +150,7 @@ class ValidateCommandTest {
         assertThat(help.out()).contains("run", "validate", "demo", "status", "reload");
         Cli version = Cli.run("--version");
         assertThat(version.exit()).isZero();
-        assertThat(version.out()).startsWith("dicomlb 0.");
+        assertThat(version.out()).startsWith("dicomlb 0.")
+                .as("the TLS provider, BoringSSL on x86-64 Linux").contains("TLS: OpenSSL (BoringSSL)");
     }
 }

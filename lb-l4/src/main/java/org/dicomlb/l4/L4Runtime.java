@@ -362,6 +362,7 @@ public final class L4Runtime implements AutoCloseable {
             }
         }
         meters.transaction(true);
+        LOG.debug("kernel listeners: {} table applied:\n{}", family, script);
         appliedAt = Instant.now();
         return new Applied(wanted, true);
     }

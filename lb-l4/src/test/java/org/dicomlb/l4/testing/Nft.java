@@ -26,9 +26,34 @@ public final class Nft {
         return List.of("ip", "netns", "exec", lab.ns(role));
     }
 
-    /** {@code nft list table FAMILY NAME} in the namespace. */
+    /**
+     * {@code nft list table FAMILY NAME} in the namespace. Through a file: a table with slot maps
+     * lists to more than a pipe holds, and {@link Lab#exec} reads only after the command ended.
+     */
     public static String list(Lab lab, String role, String family, String table) {
-        return lab.exec(role, "nft", "list", "table", family, table);
+        try {
+            java.nio.file.Path out = java.nio.file.Files.createTempFile("nft-list", ".txt");
+            try {
+                Process p = new ProcessBuilder("ip", "netns", "exec", lab.ns(role), "nft", "list", "table", family, table)
+                        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("nft list table did not finish within 30s");
+                }
+                String text = java.nio.file.Files.readString(out);
+                if (p.exitValue() != 0) {
+                    throw new IllegalStateException("nft list table " + family + " " + table + ": " + text.strip());
+                }
+                return text;
+            } finally {
+                java.nio.file.Files.deleteIfExists(out);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether {@code nft list tables} in the namespace shows the table. */

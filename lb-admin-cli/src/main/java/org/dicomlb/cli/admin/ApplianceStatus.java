@@ -4,6 +4,7 @@ import java.util.List;
 import org.dicomlb.dnsproxy.DnsStatus;
 import org.dicomlb.engine.EngineStatus;
 import org.dicomlb.gslb.GslbStatus;
+import org.dicomlb.l4.L4Status;
 import org.dicomlb.vip.VipStatus;
 
 /**
@@ -11,19 +12,20 @@ import org.dicomlb.vip.VipStatus;
  * level (transport, listeners, pools, descriptors), with the version that serves it. Other
  * modules add their own section here when they run (each publishes its own status record):
  * {@code gslb} while the GSLB answers, {@code vip} when the file has a vip: section,
- * {@code dns_backends} while pools have dns backends (each null, and left out of the JSON,
- * otherwise).
+ * {@code dns_backends} while pools have dns backends, {@code l4} while listeners of mode dsr or
+ * nat run (each null, and left out of the JSON, otherwise).
  *
  * @param dnsBackends every dns backend's resolution: addresses, the resolver that answered and
  *                    when, the last round and its failures
  */
 public record ApplianceStatus(String version, String transport, List<EngineStatus.ListenerStatus> listeners,
                               List<EngineStatus.PoolStatus> pools, EngineStatus.DescriptorStatus descriptors,
-                              GslbStatus gslb, VipStatus vip, List<DnsStatus.Backend> dnsBackends) {
+                              GslbStatus gslb, VipStatus vip, List<DnsStatus.Backend> dnsBackends, L4Status l4) {
     public ApplianceStatus {
         listeners = List.copyOf(listeners);
         pools = List.copyOf(pools);
         dnsBackends = dnsBackends == null || dnsBackends.isEmpty() ? null : List.copyOf(dnsBackends);
+        l4 = l4 == null || l4.listeners().isEmpty() ? null : l4;
     }
 
     public static ApplianceStatus of(String version, EngineStatus engine) {
@@ -41,7 +43,13 @@ public record ApplianceStatus(String version, String transport, List<EngineStatu
     /** @param dns the dns backends' resolutions, or null (the section is left out when it has none) */
     public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip,
                                      DnsStatus dns) {
+        return of(version, engine, gslb, vip, dns, null);
+    }
+
+    /** @param l4 the kernel listeners' status, or null (left out when there are none) */
+    public static ApplianceStatus of(String version, EngineStatus engine, GslbStatus gslb, VipStatus vip,
+                                     DnsStatus dns, L4Status l4) {
         return new ApplianceStatus(version, engine.transport(), engine.listeners(), engine.pools(), engine.descriptors(),
-                gslb, vip, dns == null ? null : dns.backends());
+                gslb, vip, dns == null ? null : dns.backends(), l4);
     }
 }

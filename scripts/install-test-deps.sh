@@ -14,12 +14,16 @@ PACKAGES=(
   iproute2         # ip netns / veth for multi-host tests
   keepalived       # VRRP for the floating VIP (lb-vip drives it; its tests run it in namespaces)
   iputils-arping   # who answers ARP for the VIP, seen from a client namespace
+  nftables         # nft: lb-l4 renders the dsr and nat listeners as nftables tables
   procps           # ps/pkill used by the harness
   curl             # the admin API over HTTPS, as an operator reaches it
   bind9-dnsutils   # dig: an independent DNS client for the GSLB interop tests
   unbound          # a recursive resolver with a stub zone pointing at the GSLB
   gdnsd            # the authoritative DNS peer of the GSLB benchmark and the dns backend tests
   dnsperf          # DNS load generator for the GSLB benchmark
+  chromium         # headless browser for the status page test
+  chromium-driver  # chromedriver: Selenium drives chromium through it
+  prometheus       # promtool: checks and unit-tests ops/prometheus alert rules
   dpkg-dev         # dpkg-shlibdeps (and binutils' strip) for the .deb build (packaging/)
   lintian          # the package test checks the .deb
   systemd          # systemd-analyze verify on the unit (no running systemd needed)
@@ -46,7 +50,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts packaged daemons on install; tests run their own instances on loopback ports.
-for svc in orthanc nginx haproxy unbound gdnsd keepalived; do
+for svc in orthanc nginx haproxy unbound gdnsd keepalived prometheus prometheus-node-exporter; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

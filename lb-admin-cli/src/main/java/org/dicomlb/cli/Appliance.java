@@ -22,12 +22,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.dicomlb.cli.admin.AdminApi;
 import org.dicomlb.cli.admin.AdminServer;
 import org.dicomlb.cli.admin.ApplianceStatus;
+import org.dicomlb.cli.admin.RecentEvents;
 import org.dicomlb.cli.config.AdminConfig;
 import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
@@ -39,6 +41,9 @@ import org.dicomlb.engine.EngineException;
 import org.dicomlb.engine.ReloadResult;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.AccessLogWriter;
+import org.dicomlb.engine.live.LiveConnection;
+import org.dicomlb.engine.live.LiveConnections;
+import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.gslb.FailbackResult;
@@ -113,6 +118,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
         return t;
     });
     private final List<AutoCloseable> alsoClose = new CopyOnWriteArrayList<>();
+    private final RecentEvents events = new RecentEvents();
+    private final AutoCloseable healthEvents;
     private final Path runtimeDir;
     /** Made when a vip: section first appears; kept (disabled) if a reload removes it. */
     private volatile VipRuntime vip;
@@ -144,6 +151,10 @@ public final class Appliance implements AdminApi, AutoCloseable {
         // Listeners of mode dsr and nat are nftables rules, rendered from the engine's pools.
         this.l4 = new L4Runtime(KernelListeners.pools(engine), registry, L4Runtime.Options.defaults());
         this.admin = new AdminServer(loops.group("admin", 1), this);
+        // Every owner's health transitions (pools, GSLB members) for the status page.
+        this.healthEvents = health.subscribe(e -> events.add("health", e.id(),
+                e.from().name().toLowerCase(java.util.Locale.ROOT) + " -> " + e.to().name().toLowerCase(java.util.Locale.ROOT)
+                        + (e.reason().isEmpty() ? "" : ": " + e.reason())));
         // Whatever changes a pool's eligible endpoints (health, admin state, DNS answers, a reload,
         // a slow-start step), the kernel's rules and the VIP follow at once, once the engine has
         // published the new snapshot.
@@ -232,7 +243,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public ApplianceStatus status() {
         return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
-                vipStatus().orElse(null), dns.status(), l4.status());
+                vipStatus().orElse(null), dns.status(), events.snapshot(), l4.status());
     }
 
     @Override
@@ -244,7 +255,15 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public Optional<CompletableFuture<VipStatus>> demoteVip(boolean demote) {
         VipRuntime r = vip;
-        return r == null || !r.status().configured() ? Optional.empty() : Optional.of(r.demote(demote));
+        if (r == null || !r.status().configured()) {
+            return Optional.empty();
+        }
+        return Optional.of(r.demote(demote).whenComplete((v, err) -> {
+            if (err == null) {
+                events.add("vip", String.join(", ", v.addresses()), (demote ? "demoted" : "promoted") + " by an operator; now "
+                        + v.state().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }));
     }
 
     // ---- the VIP ------------------------------------------------------------------------------
@@ -342,7 +361,28 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public CompletableFuture<Engine.StateChange> setBackendState(String pool, String backend, AdminState state) {
         // Draining a pool's last backend leaves it with nothing eligible: the VIP must know now.
-        return engine.setAdminState(pool, backend, state);
+        return engine.setAdminState(pool, backend, state).whenComplete((r, err) -> {
+            if (err == null && r.found()) {
+                events.add("admin-state", pool + "/" + backend, "set to " + r.backend().adminState() + " by an operator");
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<LiveConnections> connections(Predicate<LiveConnection> filter, int limit) {
+        return engine.connections(filter, limit);
+    }
+
+    @Override
+    public CompletableFuture<Optional<OperatorClose>> closeConnection(long id) {
+        return engine.closeConnection(id).whenComplete((r, err) -> {
+            if (err == null && r.isPresent()) {
+                LiveConnection c = r.get().connection();
+                String who = c.dicom() != null && c.dicom().callingAe() != null ? " (" + c.dicom().callingAe() + ")" : "";
+                events.add("connection", Long.toString(id), "closed by an operator: " + c.client() + who + " on "
+                        + c.listener() + (c.poolBackend() == null ? "" : " to " + c.poolBackend()) + "; " + r.get().detail());
+            }
+        });
     }
 
     @Override
@@ -350,7 +390,11 @@ public final class Appliance implements AdminApi, AutoCloseable {
         if (!gslb.running()) {
             return CompletableFuture.failedFuture(new IllegalStateException("this dicomlb runs no GSLB (no gslb section)"));
         }
-        return gslb.failback(name);
+        return gslb.failback(name).whenComplete((r, err) -> {
+            if (err == null) {
+                events.add("gslb", r.name(), "failback by an operator: " + r.describe());
+            }
+        });
     }
 
     public Gslb gslb() {
@@ -360,7 +404,16 @@ public final class Appliance implements AdminApi, AutoCloseable {
     /** Re-reads the configuration file and applies it if valid and bindable; otherwise keeps running as is. */
     @Override
     public CompletableFuture<ReloadResult> reload() {
-        return CompletableFuture.supplyAsync(this::reloadNow, reloads);
+        return CompletableFuture.supplyAsync(this::reloadNow, reloads).whenComplete((r, err) -> {
+            if (err != null) {
+                events.add("reload", configFile.toString(), "failed: " + err);
+            } else if (r.applied()) {
+                events.add("reload", configFile.toString(), "applied: " + r.summary());
+            } else {
+                events.add("reload", configFile.toString(), "rejected, running configuration unchanged: "
+                        + r.errors().size() + " error(s), first: " + (r.errors().isEmpty() ? "-" : r.errors().getFirst()));
+            }
+        });
     }
 
     private ReloadResult reloadNow() {
@@ -485,6 +538,11 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public void close() {
         closeVip();
+        try {
+            healthEvents.close();
+        } catch (Exception e) {
+            LOG.debug("unsubscribing: {}", e.toString());
+        }
         reloads.shutdownNow();
         gslb.close();
         // The kernel's rules go with the process (after the VIP, which clients follow to the peer).

@@ -88,6 +88,8 @@ public final class DemoCommand implements Callable<Integer> {
                 + "/<backend>/");
         out.println("  bash -c 'exec 3<>/dev/tcp/127.0.0.1/10400; head -1 <&3'   # TCP: greets you with the backend's name");
         out.println("  ./dicomlb status                         # pools, backends, health, connections");
+        out.println("  http://127.0.0.1:9900/                   # the status page, in a browser (refreshes itself)");
+        out.println("  ./dicomlb connections                    # open associations: AE titles, backend, bytes, PDUs");
         out.println("  ./dicomlb drain demo/demo-1              # no new connections to demo-1; then: ./dicomlb ready demo/demo-1");
         out.println("  curl -s 127.0.0.1:9900/metrics | grep dicomlb_   # Prometheus metrics");
         out.println("  edit " + file);

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             ValidateCommand.class,
             DemoCommand.class,
             StatusCommand.class,
+            ConnectionsCommand.class,
             ReloadCommand.class,
             AdminStateCommand.Drain.class,
             AdminStateCommand.Ready.class,

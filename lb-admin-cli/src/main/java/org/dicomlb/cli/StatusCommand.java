@@ -45,6 +45,9 @@ public final class StatusCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** How many recent transitions the text output shows (the JSON has them all). */
+    static final int EVENTS_SHOWN = 10;
+
     static void print(PrintWriter out, JsonNode s) {
         printProxy(out, s);
         if (s.has("l4") && !s.path("l4").isNull()) {
@@ -52,6 +55,24 @@ public final class StatusCommand implements Callable<Integer> {
         }
         if (s.has("gslb")) {
             printGslb(out, s.path("gslb"));
+        }
+        printEvents(out, s.path("events"));
+    }
+
+    /** The latest transitions, newest first. */
+    static void printEvents(PrintWriter out, JsonNode events) {
+        if (!events.isArray() || events.isEmpty()) {
+            return;
+        }
+        out.printf("%nrecent transitions (newest first)%n");
+        int n = 0;
+        for (JsonNode e : events) {
+            if (n++ == EVENTS_SHOWN) {
+                out.printf("  ... %d more (dicomlb status --json, or the status page)%n", events.size() - EVENTS_SHOWN);
+                break;
+            }
+            out.printf("  %-24s %-12s %-28s %s%n", e.path("at").asText(), e.path("kind").asText(), e.path("subject").asText(),
+                    e.path("text").asText());
         }
     }
 

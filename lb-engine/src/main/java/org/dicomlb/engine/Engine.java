@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import io.netty.channel.EventLoop;
 import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.dnsproxy.DnsBackends;
 import org.dicomlb.dnsproxy.config.OnChange;
@@ -36,6 +38,10 @@ import org.dicomlb.engine.listener.Descriptors;
 import org.dicomlb.engine.listener.Frontends;
 import org.dicomlb.engine.listener.ListenerRuntime;
 import org.dicomlb.engine.listener.Listeners;
+import org.dicomlb.engine.live.LiveConnection;
+import org.dicomlb.engine.live.LiveConnections;
+import org.dicomlb.engine.live.OperatorClose;
+import org.dicomlb.engine.relay.ProxyConnection;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.engine.pool.AddressSources;
 import org.dicomlb.engine.pool.AdminState;
@@ -431,6 +437,86 @@ public final class Engine implements AutoCloseable {
         Descriptors.Budget b = budget;
         return new EngineStatus(io.transport().name().toLowerCase(Locale.ROOT), ls, ps,
                 b == null || !b.known() ? null : new EngineStatus.DescriptorStatus(b.limit(), b.connections()));
+    }
+
+    /**
+     * The open connections (for dicom listeners: associations) that pass {@code filter}, oldest
+     * first, at most {@code limit} of them, with how many matched in all. Each connection is
+     * looked at on its own event loop (one task per loop, not per connection), so the views agree
+     * with what the connections are doing; the future completes on one of those loops. Any thread.
+     */
+    public CompletableFuture<LiveConnections> connections(Predicate<LiveConnection> filter, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        Map<EventLoop, List<ProxyConnection>> byLoop = new java.util.HashMap<>();
+        for (ProxyConnection c : listeners.live()) {
+            byLoop.computeIfAbsent(c.client().eventLoop(), l -> new ArrayList<>()).add(c);
+        }
+        // Each loop keeps only its oldest `limit` matches (and counts the rest), so a listing
+        // holds at most loops x limit views whatever the number of connections.
+        record Part(int matched, List<LiveConnection> oldest) {
+        }
+        List<CompletableFuture<Part>> parts = new ArrayList<>();
+        for (var e : byLoop.entrySet()) {
+            CompletableFuture<Part> part = new CompletableFuture<>();
+            e.getKey().execute(() -> {
+                try {
+                    List<LiveConnection> views = new ArrayList<>();
+                    for (ProxyConnection c : e.getValue()) {
+                        if (!c.finished()) {
+                            LiveConnection v = c.view();
+                            if (filter.test(v)) {
+                                views.add(v);
+                            }
+                        }
+                    }
+                    views.sort(Comparator.comparingLong(LiveConnection::id));
+                    part.complete(new Part(views.size(), List.copyOf(views.subList(0, Math.min(limit, views.size())))));
+                } catch (RuntimeException ex) {
+                    part.completeExceptionally(ex);
+                }
+            });
+            parts.add(part);
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            int matched = 0;
+            List<LiveConnection> oldest = new ArrayList<>();
+            for (CompletableFuture<Part> p : parts) {
+                matched += p.join().matched();
+                oldest.addAll(p.join().oldest());
+            }
+            oldest.sort(Comparator.comparingLong(LiveConnection::id));
+            return new LiveConnections(matched, oldest.subList(0, Math.min(limit, oldest.size())));
+        });
+    }
+
+    /**
+     * Ends open connection {@code id} because an operator asked: {@code end=admin_close} in the
+     * access log; a DICOM association is sent an A-ABORT first (see the dicom frontend). Empty
+     * when there is no such open connection. Nothing else is touched. Any thread.
+     */
+    public CompletableFuture<Optional<OperatorClose>> closeConnection(long id) {
+        for (ProxyConnection c : listeners.live()) {
+            if (c.id() == id) {
+                CompletableFuture<Optional<OperatorClose>> done = new CompletableFuture<>();
+                c.client().eventLoop().execute(() -> {
+                    try {
+                        c.endByOperator(outcome -> {
+                            if (outcome != null) {
+                                LOG.info("connection {} on listener {} from {} closed by an operator: {}", id,
+                                        outcome.connection().listener(), outcome.connection().client(), outcome.detail());
+                            }
+                            done.complete(Optional.ofNullable(outcome));
+                        });
+                    } catch (RuntimeException ex) {
+                        done.completeExceptionally(ex);
+                    }
+                });
+                return done;
+            }
+        }
+        return CompletableFuture.completedFuture(Optional.empty());
     }
 
     /** Open client connections across all listeners. */

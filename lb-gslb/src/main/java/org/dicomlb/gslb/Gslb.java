@@ -102,9 +102,15 @@ public final class Gslb implements AutoCloseable {
     private final Map<String, String> lastState = new HashMap<>();
     private final Map<String, Counter> answerCounters = new HashMap<>();
     private final Map<String, Counter> failbackCounters = new HashMap<>();
+    /** Per member: 1 while it is healthy but held by its failback policy (an operator or a delay must release it). */
+    private final Map<String, PendingGauge> pendingGauges = new HashMap<>();
     private final Map<String, ZoneSerial> serials = new HashMap<>();
 
     private record ZoneSerial(ZoneConfig zone, long serial) {
+    }
+
+    /** The gauge keeps only a weak reference to its state: the map holds the value strongly. */
+    private record PendingGauge(java.util.concurrent.atomic.AtomicInteger value, Gauge gauge) {
     }
 
     /**
@@ -195,6 +201,7 @@ public final class Gslb implements AutoCloseable {
             lastState.clear();
             dropMeters(answerCounters, Set.of());
             dropMeters(failbackCounters, Set.of());
+            dropPendingGauges(Set.of());
             status = GslbStatus.NONE;
             return null;
         });
@@ -374,6 +381,19 @@ public final class Gslb implements AutoCloseable {
         lastState.keySet().retainAll(keys);
         dropMeters(answerCounters, keys);
         dropMeters(failbackCounters, keys);
+        dropPendingGauges(keys);
+        for (NameConfig n : next.names()) {
+            for (MemberConfig m : n.members()) {
+                pendingGauges.computeIfAbsent(key(n, m), k -> {
+                    var value = new java.util.concurrent.atomic.AtomicInteger();
+                    Gauge g = Gauge.builder("dicomlb.gslb.failback.pending", value, java.util.concurrent.atomic.AtomicInteger::get)
+                            .tag("name", n.name()).tag("member", m.name())
+                            .description("1 while the member is healthy but held by its failback policy (not answered yet)")
+                            .register(registry);
+                    return new PendingGauge(value, g);
+                });
+            }
+        }
         evaluate();
         if (old != null && old != server) {
             old.close();
@@ -387,6 +407,16 @@ public final class Gslb implements AutoCloseable {
                 return false;
             }
             registry.remove((Meter) e.getValue());
+            return true;
+        });
+    }
+
+    private void dropPendingGauges(Set<String> keep) {
+        pendingGauges.entrySet().removeIf(e -> {
+            if (keep.contains(e.getKey())) {
+                return false;
+            }
+            registry.remove(e.getValue().gauge());
             return true;
         });
     }
@@ -457,6 +487,10 @@ public final class Gslb implements AutoCloseable {
                 Candidate.State state = !h.healthy() ? Candidate.State.DOWN
                         : t.held() ? Candidate.State.HELD : Candidate.State.ELIGIBLE;
                 String stateText = state.name().toLowerCase(Locale.ROOT);
+                PendingGauge pending = pendingGauges.get(key);
+                if (pending != null) {
+                    pending.value().set(state == Candidate.State.HELD ? 1 : 0);
+                }
                 String before = lastState.put(key, stateText);
                 if (before != null && !before.equals(stateText)) {
                     log.info("GSLB {}: member {} is now {}{}", n.name(), m.name(), stateText,

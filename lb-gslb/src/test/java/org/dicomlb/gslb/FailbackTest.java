@@ -89,6 +89,11 @@ class FailbackTest {
         GslbFixture.waitFor(() -> siteAStatus().health().equals("up"), Duration.ofSeconds(15), () -> f.gslb.status());
     }
 
+    /** The failback-pending gauge of site-a (the alert rule's input). */
+    private double pending() {
+        return f.registry.get("dicomlb.gslb.failback.pending").tags("name", "dicom.example.org", "member", "site-a").gauge().value();
+    }
+
     private double failbacks(String how) {
         Counter c = f.registry.find("dicomlb.gslb.failbacks").tags("member", "site-a", "how", how).counter();
         return c == null ? 0 : c.count();
@@ -97,8 +102,10 @@ class FailbackTest {
     @Test
     void manualKeepsTheOtherSiteUntilTheFailbackCall() throws Exception {
         start("manual");
+        assertThat(pending()).as("nothing held before a failure").isZero();
         failAndRecoverSiteA();
         assertThat(siteAStatus().state()).isEqualTo("held");
+        GslbFixture.waitFor(() -> pending() == 1, Duration.ofSeconds(5), () -> f.registry.getMeters());
         assertThat(siteAStatus().failback()).isEqualTo("recovered; waiting for 'dicomlb gslb failback'");
         // Healthy, but held: several re-evaluations later the answer has not moved.
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
@@ -112,6 +119,7 @@ class FailbackTest {
         assertThat(answer()).as("answered at once after the call").containsExactly("127.0.1.1");
         assertThat(siteAStatus().state()).isEqualTo("eligible");
         assertThat(failbacks("manual")).isEqualTo(1);
+        assertThat(pending()).as("the failback-pending alert clears").isZero();
         // Nothing is held any more.
         assertThat(f.gslb.failback("dicom.example.org").get(10, TimeUnit.SECONDS).describe())
                 .isEqualTo("dicom.example.org: no member is held for failback");

@@ -2,8 +2,12 @@ package org.dicomlb.cli.admin;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.dicomlb.engine.Engine;
 import org.dicomlb.engine.ReloadResult;
+import org.dicomlb.engine.live.LiveConnection;
+import org.dicomlb.engine.live.LiveConnections;
+import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.pool.AdminState;
 import org.dicomlb.gslb.FailbackResult;
 import org.dicomlb.vip.VipStatus;
@@ -41,4 +45,16 @@ public interface AdminApi {
      * name the GSLB does not have, {@link IllegalStateException} when no GSLB runs.
      */
     CompletableFuture<FailbackResult> gslbFailback(String name);
+
+    /**
+     * Open connections and associations that pass {@code filter}, oldest first, at most
+     * {@code limit} ({@code GET /api/v1/connections}).
+     */
+    CompletableFuture<LiveConnections> connections(Predicate<LiveConnection> filter, int limit);
+
+    /**
+     * Ends one open connection; a DICOM association is sent an A-ABORT first
+     * ({@code POST /api/v1/connections/ID/close}). Empty when there is no such open connection.
+     */
+    CompletableFuture<Optional<OperatorClose>> closeConnection(long id);
 }

@@ -77,10 +77,18 @@ public final class AdminServer implements AutoCloseable {
     private static final String NO_VIP = "this appliance has no vip: section";
     private static final Pattern BACKEND_STATE = Pattern.compile("/api/v1/pools/([^/]+)/backends/([^/]+)/state");
     private static final Pattern GSLB_FAILBACK = Pattern.compile("/api/v1/gslb/([^/]+)/failback");
+    private static final Pattern CONNECTION_CLOSE = Pattern.compile("/api/v1/connections/([0-9]{1,18})/close");
+    /** Connections listed when the request does not say; and the most it may ask for. */
+    static final int DEFAULT_CONNECTIONS_LIMIT = 200;
+    static final int MAX_CONNECTIONS_LIMIT = 5000;
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            // Times as ISO-8601 text (2026-12-04T22:35:51.387Z), without a date-time module.
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+                    .addSerializer(java.time.Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
+    private final StatusPage page = StatusPage.load();
 
     private final EventLoops.Group loop;
     private final AdminApi api;
@@ -149,7 +157,7 @@ public final class AdminServer implements AutoCloseable {
         if (old != null) {
             old.close().awaitUninterruptibly();
         }
-        LOG.info("admin listener on {} (/metrics, /healthz, /api/v1)", SocketAddresses.format(b.address()));
+        LOG.info("admin listener on {} (status page at /, /metrics, /healthz, /api/v1)", SocketAddresses.format(b.address()));
     }
 
     /** Gives up a binding that will not be used (the reload it was for was rejected). */
@@ -214,6 +222,18 @@ public final class AdminServer implements AutoCloseable {
                 }
             }
             switch (path) {
+                case "/" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.GET)) {
+                        FullHttpResponse r = response(HttpResponseStatus.OK, page.html(), "text/html; charset=utf-8");
+                        page.securityHeaders(r.headers());
+                        write(ctx, keepAlive, r);
+                    }
+                }
+                case "/api/v1/connections" -> {
+                    if (requireMethod(ctx, keepAlive, method, HttpMethod.GET)) {
+                        connections(ctx, keepAlive, new QueryStringDecoder(req.uri()));
+                    }
+                }
                 case "/metrics" -> {
                     if (requireMethod(ctx, keepAlive, method, HttpMethod.GET)) {
                         sendText(ctx, keepAlive, HttpResponseStatus.OK, api.scrape(), "text/plain; version=0.0.4; charset=utf-8");
@@ -248,7 +268,12 @@ public final class AdminServer implements AutoCloseable {
                 default -> {
                     Matcher m = BACKEND_STATE.matcher(path);
                     Matcher failback = GSLB_FAILBACK.matcher(path);
-                    if (failback.matches()) {
+                    Matcher close = CONNECTION_CLOSE.matcher(path);
+                    if (close.matches()) {
+                        if (requireMethod(ctx, keepAlive, method, HttpMethod.POST) && requireJson(ctx, req, keepAlive)) {
+                            closeConnection(ctx, req, keepAlive, Long.parseLong(close.group(1)));
+                        }
+                    } else if (failback.matches()) {
                         if (requireMethod(ctx, keepAlive, method, HttpMethod.POST) && requireJson(ctx, req, keepAlive)) {
                             failback(ctx, req, keepAlive, failback.group(1));
                         }
@@ -378,6 +403,85 @@ public final class AdminServer implements AutoCloseable {
             });
         }
 
+        /**
+         * {@code GET /api/v1/connections?ae=CT*&backend=POOL/BACKEND&limit=N}: open connections,
+         * oldest first; {@code ae} matches the calling or the called AE (a glob), {@code backend}
+         * a pool's backend or ({@code POOL}) any of the pool's.
+         */
+        private void connections(ChannelHandlerContext ctx, boolean keepAlive, QueryStringDecoder query) {
+            java.util.function.Predicate<org.dicomlb.engine.live.LiveConnection> filter = c -> true;
+            int limit = DEFAULT_CONNECTIONS_LIMIT;
+            try {
+                Map<String, java.util.List<String>> params = query.parameters();
+                for (String key : params.keySet()) {
+                    if (!key.equals("ae") && !key.equals("backend") && !key.equals("limit")) {
+                        throw new IllegalArgumentException("unknown parameter '" + key + "' (ae, backend, limit)");
+                    }
+                }
+                String ae = first(params, "ae");
+                if (ae != null) {
+                    org.dicomlb.engine.config.AePattern p = org.dicomlb.engine.config.AePattern.parse(ae);
+                    filter = filter.and(c -> c.dicom() != null && (matches(p, c.dicom().callingAe()) || matches(p, c.dicom().calledAe())));
+                }
+                String backend = first(params, "backend");
+                if (backend != null) {
+                    if (backend.isBlank() || backend.indexOf('/') != backend.lastIndexOf('/')) {
+                        throw new IllegalArgumentException("backend must be POOL/BACKEND or POOL, not '" + backend + "'");
+                    }
+                    filter = filter.and(backend.contains("/") ? c -> backend.equals(c.poolBackend())
+                            : c -> backend.equals(c.pool()));
+                }
+                String l = first(params, "limit");
+                if (l != null) {
+                    limit = Integer.parseInt(l);
+                    if (limit < 0 || limit > MAX_CONNECTIONS_LIMIT) {
+                        throw new IllegalArgumentException("limit must be 0.." + MAX_CONNECTIONS_LIMIT + ", not " + limit);
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                send(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, error(e.getMessage()));
+                return;
+            }
+            int shown = limit;
+            api.connections(filter, limit).whenComplete((r, err) -> {
+                if (err != null) {
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(err)));
+                    return;
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("matched", r.matched());
+                body.put("listed", r.connections().size());
+                body.put("more", r.more());
+                body.put("limit", shown);
+                body.put("connections", r.connections());
+                send(ctx, keepAlive, HttpResponseStatus.OK, body);
+            });
+        }
+
+        /** {@code POST /api/v1/connections/ID/close}: 200 with what was done, 404 for no such open connection. */
+        private void closeConnection(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, long id) {
+            api.closeConnection(id).whenComplete((r, err) -> {
+                if (err != null) {
+                    audit(ctx, req, "", 500, String.valueOf(err));
+                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, error(String.valueOf(err)));
+                } else if (r.isEmpty()) {
+                    String why = "no open connection " + id + " (it may have ended)";
+                    audit(ctx, req, "", 404, why);
+                    send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, error(why));
+                } else {
+                    var c = r.get().connection();
+                    String ae = c.dicom() == null ? "" : " calling_ae=" + c.dicom().callingAe() + " called_ae=" + c.dicom().calledAe();
+                    audit(ctx, req, "", 200, "client " + c.client() + ae + " listener=" + c.listener()
+                            + " backend=" + c.poolBackend() + ": " + r.get().detail());
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("closed", c);
+                    body.put("aborted", r.get().aborted());
+                    body.put("detail", r.get().detail());
+                    send(ctx, keepAlive, HttpResponseStatus.OK, body);
+                }
+            });
+        }
+
         private void reload(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
             api.reload().whenComplete((r, err) -> {
                 if (err != null) {
@@ -430,6 +534,21 @@ public final class AdminServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
+    }
+
+    private static String first(Map<String, java.util.List<String>> params, String key) {
+        java.util.List<String> v = params.get(key);
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        if (v.size() > 1) {
+            throw new IllegalArgumentException("'" + key + "' given " + v.size() + " times");
+        }
+        return v.getFirst();
+    }
+
+    private static boolean matches(org.dicomlb.engine.config.AePattern p, String title) {
+        return title != null && p.matches(title);
     }
 
     /** {@code 127.0.0.1}, {@code [::1]:9900}, {@code localhost:9900} ...: no DNS name a page could point at us. */

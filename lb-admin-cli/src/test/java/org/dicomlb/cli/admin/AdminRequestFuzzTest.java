@@ -77,6 +77,18 @@ class AdminRequestFuzzTest {
         }
 
         @Override
+        public CompletableFuture<org.dicomlb.engine.live.LiveConnections> connections(
+                java.util.function.Predicate<org.dicomlb.engine.live.LiveConnection> filter, int limit) {
+            return CompletableFuture.completedFuture(new org.dicomlb.engine.live.LiveConnections(0, List.of()));
+        }
+
+        @Override
+        public CompletableFuture<java.util.Optional<org.dicomlb.engine.live.OperatorClose>> closeConnection(long id) {
+            changes.incrementAndGet();
+            return CompletableFuture.completedFuture(java.util.Optional.empty());
+        }
+
+        @Override
         public java.util.Optional<org.dicomlb.vip.VipStatus> vipStatus() {
             return java.util.Optional.empty();
         }
@@ -113,7 +125,9 @@ class AdminRequestFuzzTest {
             "Host: localhost:9900\\x0d\\x0a", "Host: evil.example\\x0d\\x0a", "Origin: http://evil.example\\x0d\\x0a",
             "Content-Type: application/json\\x0d\\x0a", "Content-Type: text/plain\\x0d\\x0a", "Content-Length: ",
             "Transfer-Encoding: chunked\\x0d\\x0a", "Authorization: Bearer ", "Connection: close\\x0d\\x0a", "/api/v1/status",
-            "/api/v1/reload", "/api/v1/pools/p/backends/b/state", "/api/v1/gslb/dicom.example.org/failback", "/api/v1/vip", "/api/v1/vip/demote", "/metrics", "/healthz", "%ZZ", "%2F",
+            "/api/v1/reload", "/api/v1/pools/p/backends/b/state", "/api/v1/connections?ae=CT*&backend=p/b&limit=5",
+            "/api/v1/connections/1/close", "/", "/api/v1/gslb/dicom.example.org/failback", "/api/v1/vip", "/api/v1/vip/demote",
+            "/metrics", "/healthz", "%ZZ", "%2F",
             "{\\x22state\\x22:\\x22drain\\x22}", "{\\x22state\\x22:\\x22maint\\x22}"})
     void request(byte[] data) {
         if (data.length > MAX_INPUT) {

@@ -38,6 +38,15 @@ public final class ConnectionRecord {
         return client;
     }
 
+    /** When the connection was accepted. */
+    public Instant start() {
+        return start;
+    }
+
+    public String mode() {
+        return mode;
+    }
+
     public String listener() {
         return listener;
     }

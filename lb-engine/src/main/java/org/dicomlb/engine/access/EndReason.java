@@ -48,6 +48,11 @@ public enum EndReason {
     VIP_LEFT,
     /** dicomlb stopped and its drain grace period ran out. */
     SHUTDOWN,
+    /**
+     * An operator closed it ({@code dicomlb connections --close}); a DICOM association was sent
+     * an A-ABORT first.
+     */
+    ADMIN_CLOSE,
     /** Protocol-level refusal or abort decided by dicomlb (detail in other fields). */
     PROTOCOL;
 

@@ -13,6 +13,8 @@ enum AssociationEnd {
     ABORTED_BY_CLIENT,
     /** The backend sent an A-ABORT. */
     ABORTED_BY_BACKEND,
+    /** An operator closed it and dicomlb sent the client an A-ABORT ({@code dicomlb connections --close}). */
+    ABORTED_BY_DICOMLB,
     /** The connection closed without a completed release or an abort. */
     CLOSED_WITHOUT_RELEASE;
 

@@ -6,6 +6,7 @@ import org.dicomlb.dicom.pdu.AssociateRj;
 import org.dicomlb.dicom.pdu.AssociateRq;
 import org.dicomlb.dicom.pdu.PduType;
 import org.dicomlb.engine.access.ConnectionRecord;
+import org.dicomlb.engine.live.LiveConnection;
 
 /**
  * The DICOM half of one connection's access-log line (documented in docs/access-log.md). Every
@@ -62,6 +63,21 @@ final class AssociationRecord {
         decided(Outcome.ABORTED);
         record.field("abort", abort == null ? null : abort.source().code() + "-" + abort.reason().code());
         record.field("by", by);
+    }
+
+    /** dicomlb itself ended the accepted association with {@code abort} (an operator's close). */
+    void abortedByDicomlb(Abort abort) {
+        if (aborted == null) {
+            aborted = AssociationEnd.ABORTED_BY_DICOMLB;
+        }
+        aborted(abort, BY_DICOMLB);
+    }
+
+    /** The association's fields as an operator sees them now. */
+    LiveConnection.Association live() {
+        boolean counting = observed && outcome == Outcome.ACCEPTED;
+        return new LiveConnection.Association(record.field("calling_ae"), record.field("called_ae"),
+                outcome == null ? null : outcome.label(), counting ? pdataIn : null, counting ? pdataOut : null);
     }
 
     /** The backend's AC reached the client; {@code contextsAccepted} is -1 when the AC could not be read. */

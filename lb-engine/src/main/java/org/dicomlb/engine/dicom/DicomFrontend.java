@@ -10,6 +10,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.dicomlb.dicom.netty.DicomChannels;
 import org.dicomlb.dicom.netty.PduFrameDecoder;
 import org.dicomlb.dicom.pdu.Abort;
@@ -26,9 +27,12 @@ import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.config.DicomMode;
 import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.dial.Dialer;
+import org.dicomlb.engine.live.LiveConnection;
+import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.ListenerContext;
+import org.dicomlb.engine.relay.OperatorHooks;
 import org.dicomlb.engine.relay.ProxyConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,10 +63,18 @@ import org.slf4j.LoggerFactory;
  * <p>The client is not read while a backend is being found: it must wait for the AC anyway. A
  * FIN it sends right behind its request is passed to the backend after the AC (a requestor may
  * half-close), never lost.
+ *
+ * <p>An operator may end the association ({@link #endByOperator}): the client gets an A-ABORT
+ * (service provider, reason not specified) and the connection closes. Once relaying, the abort
+ * goes in at the end of the PDU the backend is sending, which the {@link PduTracker}s know; the
+ * backend gets one too when the client's stream is between PDUs, else just the close.
  */
-final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer.Outcome<AssociationAnswer> {
+final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer.Outcome<AssociationAnswer>, OperatorHooks {
     private static final Logger LOG = LoggerFactory.getLogger(DicomFrontend.class);
     private static final String FRAME_DECODER = "associate-rq-frame";
+    /** How long an operator's abort waits for the backend's PDU in progress to end before closing without. */
+    static final long ABORT_WAIT_MILLIS = 2000;
+    private static final Abort OPERATOR_ABORT = Abort.byProvider(AbortReason.NOT_SPECIFIED);
 
     private enum State {
         /** Accepted, waiting for the listener's admission; nothing read. */
@@ -89,6 +101,11 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
     private State state = State.PARKED;
     /** First octet of whatever the client sent after its RQ, or -1. */
     private int earlyOctet = -1;
+    /** An operator ended the association while a backend was being found: whatever it answers is dropped. */
+    private boolean endedByOperator;
+    /** With observe-pdus, once relaying: the trackers of each direction. */
+    private PduTracker fromClientTracker;
+    private PduTracker fromBackendTracker;
 
     DicomFrontend(ListenerContext listener, DicomMetrics metrics) {
         this.listener = listener;
@@ -104,6 +121,7 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
         connection = listener.open(ctx.channel());
         association = new AssociationRecord(connection.record());
         connection.onFinish(this::finish);
+        connection.protocol(this);
         artim = ctx.executor().schedule(this::artimExpired, config.timeouts().associate().toMillis(),
                 TimeUnit.MILLISECONDS);
         if (connection.refusal() != null) {
@@ -200,6 +218,10 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
 
     @Override
     public void failed(EndReason reason) {
+        if (endedByOperator) {
+            connection.close(EndReason.ADMIN_CLOSE);
+            return;
+        }
         if (reason == EndReason.CLIENT_ABORTED) {
             association.decided(Outcome.CLOSED);
             connection.fail(reason);
@@ -255,6 +277,14 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
     @Override
     public void connected(Channel backend, Endpoint e, AssociationAnswer answer) {
         state = State.DONE;
+        if (endedByOperator) {
+            switch (answer) {
+                case AssociationAnswer.Accepted ac -> ac.toClient().forEach(ReferenceCountUtil::release);
+                case AssociationAnswer.Rejected rj -> rj.rjBytes().release();
+            }
+            connection.close(EndReason.ADMIN_CLOSE);
+            return;
+        }
         answer.rewrite().ifPresent(association::calledAeSent);
         switch (answer) {
             case AssociationAnswer.Accepted ac -> accepted(backend, ac);
@@ -297,7 +327,9 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
             return;
         }
         if (fromBackend != null) {
-            client.pipeline().addLast("pdu-tracker", new PduTracker(association, true));
+            fromClientTracker = new PduTracker(association, true);
+            fromBackendTracker = fromBackend;
+            client.pipeline().addLast("pdu-tracker", fromClientTracker);
             backend.pipeline().addLast("pdu-tracker", fromBackend);
         }
         connection.startRelay();
@@ -352,6 +384,76 @@ final class DicomFrontend extends ChannelInboundHandlerAdapter implements Dialer
         }
         connection.record().end(EndReason.CLIENT_ERROR);
         ctx.close();
+    }
+
+    @Override
+    public LiveConnection.Association association() {
+        return association.live();
+    }
+
+    @Override
+    public void endByOperator(LiveConnection before, Consumer<OperatorClose> done) {
+        switch (state) {
+            case PARKED, READING, NEGOTIATING -> {
+                // Nothing has gone to the client yet, so an A-ABORT is where a PDU may start.
+                artim.cancel(false);
+                endedByOperator = state == State.NEGOTIATING;
+                state = State.DONE;
+                association.aborted(OPERATOR_ABORT, AssociationRecord.BY_DICOMLB);
+                Channel client = connection.client();
+                client.writeAndFlush(PduCodec.encode(OPERATOR_ABORT, client.alloc()));
+                connection.close(EndReason.ADMIN_CLOSE);
+                done.accept(new OperatorClose(before, true,
+                        "A-ABORT (service provider, not specified) sent to the client before the association was accepted"));
+            }
+            case DONE -> {
+                if (connection.relaying()) {
+                    abortRelayed(before, done);
+                } else {
+                    connection.close(EndReason.ADMIN_CLOSE);
+                    done.accept(new OperatorClose(before, false, "connection closed (it was already being refused or closed)"));
+                }
+            }
+        }
+    }
+
+    /** Ends a relayed association: an A-ABORT to the client at the end of the backend's PDU in progress, then a close. */
+    private void abortRelayed(LiveConnection before, Consumer<OperatorClose> done) {
+        PduTracker toClient = fromBackendTracker;
+        if (toClient == null) {
+            connection.close(EndReason.ADMIN_CLOSE);
+            done.accept(new OperatorClose(before, false,
+                    "connection closed without A-ABORT: with observe-pdus off dicomlb cannot tell where a PDU ends"));
+            return;
+        }
+        Channel client = connection.client();
+        ScheduledFuture<?> giveUp = client.eventLoop().schedule(() -> {
+            if (toClient.cancelWait()) {
+                connection.close(EndReason.ADMIN_CLOSE);
+                done.accept(new OperatorClose(before, false, "connection closed without A-ABORT: the backend's PDU in"
+                        + " progress did not end within " + ABORT_WAIT_MILLIS + " ms"));
+            }
+        }, ABORT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        toClient.whenAtBoundary(atBoundary -> {
+            giveUp.cancel(false);
+            if (!atBoundary) {
+                connection.close(EndReason.ADMIN_CLOSE);
+                done.accept(new OperatorClose(before, false,
+                        "connection closed without A-ABORT: the backend's bytes stopped looking like PDUs"));
+                return;
+            }
+            association.abortedByDicomlb(OPERATOR_ABORT);
+            client.writeAndFlush(PduCodec.encode(OPERATOR_ABORT, client.alloc()));
+            Channel backend = connection.backend();
+            boolean backendToo = fromClientTracker != null && fromClientTracker.atBoundary() && backend != null
+                    && backend.isActive();
+            if (backendToo) {
+                backend.writeAndFlush(PduCodec.encode(OPERATOR_ABORT, backend.alloc()));
+            }
+            connection.close(EndReason.ADMIN_CLOSE);
+            done.accept(new OperatorClose(before, true, "A-ABORT (service provider, not specified) sent to the client"
+                    + (backendToo ? " and the backend" : "; the backend, in the middle of a PDU, was disconnected")));
+        });
     }
 
     private void finish() {

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.EndReason;
@@ -49,6 +50,7 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
     private final Function<String, Pool> pools;
     private final EndpointObserver observer;
     private final AccessLog accessLog;
+    private final LongSupplier ids;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean paused = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Parked> parked = new ConcurrentLinkedQueue<>();
@@ -69,7 +71,8 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
     }
 
     ListenerRuntime(ListenerConfig config, EngineMetrics metrics, Function<String, Pool> pools, EndpointObserver observer,
-                    AccessLog accessLog) {
+                    AccessLog accessLog, LongSupplier ids) {
+        this.ids = ids;
         this.metrics = metrics;
         this.pools = pools;
         this.observer = observer;
@@ -217,7 +220,7 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
         if (existing != null) {
             return existing;
         }
-        ProxyConnection c = new ProxyConnection(client, this, this, accessLog);
+        ProxyConnection c = new ProxyConnection(ids.getAsLong(), client, this, this, accessLog);
         client.attr(CONNECTION).set(c);
         live.add(c);
         return c;
@@ -230,6 +233,11 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
             open.decrementAndGet();
             slotFreed();
         }
+    }
+
+    /** The connections accepted and not yet ended, at this instant (a copy; read them on their loops). */
+    java.util.List<ProxyConnection> live() {
+        return java.util.List.copyOf(live);
     }
 
     /** Ends the open connections that match, for {@code reason}, each on its own loop. */

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.dicomlb.config.SocketAddresses;
@@ -51,6 +52,8 @@ public final class Listeners {
     private final AccessLog accessLog;
     // Concurrent because status and drain read them from other threads; only the control thread writes.
     private final Map<InetSocketAddress, ListenerRuntime> bound = new ConcurrentHashMap<>();
+    /** Connection ids, unique within the process for as long as it runs. */
+    private final AtomicLong ids = new AtomicLong();
     /** Listeners no longer accepting whose connections may still be running (for draining). */
     private final List<ListenerRuntime> retired = new CopyOnWriteArrayList<>();
     /** Addresses that float between appliances (the VIP): bound whether or not this host has them now. */
@@ -103,7 +106,7 @@ public final class Listeners {
                 rollback(new Plan(wanted, added));
                 throw new BindFailure("listener '" + c.name() + "': mode " + c.mode().label() + " is not available", null);
             }
-            ListenerRuntime runtime = new ListenerRuntime(c, metrics, pools, observer, accessLog);
+            ListenerRuntime runtime = new ListenerRuntime(c, metrics, pools, observer, accessLog, ids::incrementAndGet);
             boolean floats = floating.contains(c.bind().getAddress());
             ServerBootstrap b = bootstrap(runtime);
             if (floats && io.transport() == Transport.EPOLL) {
@@ -231,6 +234,14 @@ public final class Listeners {
     public void endWhere(Predicate<ProxyConnection> which, EndReason reason) {
         bound.values().forEach(r -> r.endWhere(which, reason));
         retired.forEach(r -> r.endWhere(which, reason));
+    }
+
+    /** Every open connection, including those of listeners that stopped accepting (a copy). */
+    public List<ProxyConnection> live() {
+        List<ProxyConnection> all = new ArrayList<>();
+        bound.values().forEach(r -> all.addAll(r.live()));
+        retired.forEach(r -> all.addAll(r.live()));
+        return all;
     }
 
     /** Ends the open connections accepted on a floating address; returns how many there were. */

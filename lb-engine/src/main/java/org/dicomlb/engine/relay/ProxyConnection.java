@@ -11,10 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.ConnectionRecord;
 import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.live.LiveConnection;
+import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.metrics.EngineMetrics;
+import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.tls.PeerIdentity;
 import org.dicomlb.tls.TlsChannels;
@@ -41,6 +45,7 @@ public final class ProxyConnection {
      */
     static final int MAX_HELD_BYTES = 16 * 1024 * 1024;
 
+    private final long id;
     private final Channel client;
     private final ListenerContext listener;
     private final ConnectionOwner owner;
@@ -72,13 +77,21 @@ public final class ProxyConnection {
     static final long METER_BATCH = 256 * 1024;
     /** Set once by {@link #onFinish}; null for protocols without extra fields. */
     private Runnable finishing;
+    /** Set once by {@link #protocol}; null for protocols without operator hooks. */
+    private OperatorHooks hooks;
+    private boolean relaying;
     /** The verified client certificate of a TLS listener's connection. */
     private Optional<PeerIdentity> peer = Optional.empty();
     /** Over its source's limits; the frontend answers with a refusal (DICOM: after reading the request). */
     private EndReason refusal;
 
-    /** Made by the listener ({@link ListenerContext#open}), which is its {@code owner}. */
-    public ProxyConnection(Channel client, ListenerContext listener, ConnectionOwner owner, AccessLog accessLog) {
+    /**
+     * Made by the listener ({@link ListenerContext#open}), which is its {@code owner}.
+     *
+     * @param id unique within the process, for operators ({@link #view}, {@link #endByOperator})
+     */
+    public ProxyConnection(long id, Channel client, ListenerContext listener, ConnectionOwner owner, AccessLog accessLog) {
+        this.id = id;
         this.client = client;
         this.listener = listener;
         this.owner = owner;
@@ -120,6 +133,10 @@ public final class ProxyConnection {
     /** The listener let this connection start (it counts against max-connections). Event loop only. */
     public void admitted() {
         this.admitted = true;
+    }
+
+    public long id() {
+        return id;
     }
 
     public Channel client() {
@@ -185,6 +202,7 @@ public final class ProxyConnection {
 
     /** Switches both channels to byte relaying; handshake handlers must already be gone. */
     public void startRelay() {
+        relaying = true;
         idleNanos = listener.config().timeouts().idle().toNanos();
         lastActivityNanos = System.nanoTime();
         idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
@@ -225,6 +243,53 @@ public final class ProxyConnection {
      */
     public void onFinish(Runnable hook) {
         this.finishing = hook;
+    }
+
+    /**
+     * What the protocol frontend adds to the operator's view and how it ends the connection for
+     * an operator; set once, at the start.
+     */
+    public void protocol(OperatorHooks h) {
+        this.hooks = h;
+    }
+
+    /** True once the relay runs (a DICOM association: after the AC went to the client). Event loop only. */
+    public boolean relaying() {
+        return relaying;
+    }
+
+    /** True once the connection has ended and been logged. Event loop only. */
+    public boolean finished() {
+        return finished;
+    }
+
+    /** The connection as an operator sees it now. Event loop only. */
+    public LiveConnection view() {
+        String state = clientClosing || finished ? "closing" : !admitted ? "waiting" : relaying ? "relaying" : "connecting";
+        return new LiveConnection(id, record.listener(), record.mode(), state, SocketAddresses.format(record.client()),
+                record.pool(), endpoint == null ? null : endpoint.name(),
+                endpoint == null ? null : SocketAddresses.format(endpoint.address()), record.start(),
+                record.durationNanos() / 1_000_000, record.bytesIn(), record.bytesOut(),
+                hooks == null ? null : hooks.association());
+    }
+
+    /**
+     * Ends the connection because an operator asked ({@code end=admin_close}), the protocol's way
+     * when it has one. {@code done} gets what was done, or null when the connection had already
+     * ended. Event loop only.
+     */
+    public void endByOperator(Consumer<OperatorClose> done) {
+        if (finished) {
+            done.accept(null);
+            return;
+        }
+        LiveConnection before = view();
+        if (hooks != null) {
+            hooks.endByOperator(before, done);
+            return;
+        }
+        close(EndReason.ADMIN_CLOSE);
+        done.accept(new OperatorClose(before, false, "connection closed"));
     }
 
     /** Relaying never started: the connection failed for {@code reason}; close the client. */

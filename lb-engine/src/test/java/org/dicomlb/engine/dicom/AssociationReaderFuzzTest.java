@@ -101,7 +101,7 @@ class AssociationReaderFuzzTest {
 
         @Override
         public ProxyConnection open(Channel client) {
-            return new ProxyConnection(client, this, (c, admitted) -> { }, record -> { });
+            return new ProxyConnection(1, client, this, (c, admitted) -> { }, record -> { });
         }
 
         @Override

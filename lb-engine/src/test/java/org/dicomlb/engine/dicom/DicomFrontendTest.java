@@ -287,7 +287,7 @@ class DicomFrontendTest {
 
         @Override
         public ProxyConnection open(io.netty.channel.Channel client) {
-            return new ProxyConnection(client, this, (c, admitted) -> { }, AccessLog.toLogger());
+            return new ProxyConnection(1, client, this, (c, admitted) -> { }, AccessLog.toLogger());
         }
 
         @Override

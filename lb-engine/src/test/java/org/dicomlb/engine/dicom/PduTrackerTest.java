@@ -97,4 +97,59 @@ class PduTrackerTest {
         assertThat(record.field("assoc_end")).isNull();
         assertThat(record.field("pdata_in")).isNull();
     }
+
+    @Test
+    void aWaitForABoundaryPassesTheRestOfThePduInProgressAndDropsWhatFollows() {
+        byte[] first = pdata(1000);
+        byte[] second = pdata(50);
+        association.accepted(1);
+        association.observing();
+        PduTracker tracker = new PduTracker(association, false);
+        EmbeddedChannel ch = new EmbeddedChannel(tracker);
+        ch.writeInbound(Unpooled.wrappedBuffer(first, 0, 300));
+        assertThat(tracker.atBoundary()).isFalse();
+        java.util.List<Boolean> told = new java.util.ArrayList<>();
+        tracker.whenAtBoundary(told::add);
+        assertThat(told).isEmpty();
+        // The end of the first PDU and the whole second one arrive in one read.
+        byte[] rest = stream(java.util.Arrays.copyOfRange(first, 300, first.length), second);
+        ch.writeInbound(Unpooled.wrappedBuffer(rest));
+        assertThat(told).containsExactly(true);
+        byte[] out = Pdus.drain(ch.inboundMessages());
+        assertThat(out).isEqualTo(first);
+        // Nothing more is passed on once the wanted boundary went by.
+        ch.writeInbound(Unpooled.wrappedBuffer(pdata(10)));
+        assertThat(ch.inboundMessages()).isEmpty();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aWaitAtABoundaryIsAnsweredAtOnceAndALostStreamAnswersFalse() {
+        PduTracker atEnd = new PduTracker(association, false);
+        EmbeddedChannel ch = new EmbeddedChannel(atEnd);
+        ch.writeInbound(Unpooled.wrappedBuffer(pdata(20)));
+        java.util.List<Boolean> told = new java.util.ArrayList<>();
+        atEnd.whenAtBoundary(told::add);
+        assertThat(told).containsExactly(true);
+        ch.finishAndReleaseAll();
+
+        PduTracker lost = new PduTracker(association, false);
+        EmbeddedChannel other = new EmbeddedChannel(lost);
+        other.writeInbound(Unpooled.wrappedBuffer(pdata(500), 0, 100));
+        java.util.List<Boolean> toldLost = new java.util.ArrayList<>();
+        lost.whenAtBoundary(toldLost::add);
+        // The rest of the PDU, then octets that are no PDU header: the stream is lost.
+        byte[] rest = stream(java.util.Arrays.copyOfRange(pdata(500), 100, pdata(500).length), new byte[] {0x42, 0, 0, 0, 0, 1, 9});
+        other.writeInbound(Unpooled.wrappedBuffer(rest));
+        assertThat(toldLost).containsExactly(true);
+        other.finishAndReleaseAll();
+
+        PduTracker garbage = new PduTracker(association, false);
+        EmbeddedChannel third = new EmbeddedChannel(garbage);
+        third.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x42, 0, 0, 0, 0, 1, 9}));
+        java.util.List<Boolean> toldGarbage = new java.util.ArrayList<>();
+        garbage.whenAtBoundary(toldGarbage::add);
+        assertThat(toldGarbage).containsExactly(false);
+        third.finishAndReleaseAll();
+    }
 }

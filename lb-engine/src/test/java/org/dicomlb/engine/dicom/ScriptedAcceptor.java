@@ -48,6 +48,9 @@ public final class ScriptedAcceptor implements AutoCloseable {
         return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
     }
 
+    /** The type of every PDU received after an accepted request, in order (ACCEPT only). */
+    public final java.util.List<Integer> pduTypes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** A-ASSOCIATE-RQs received so far. */
     public int requestCount() {
         return requests.size();
@@ -78,7 +81,7 @@ public final class ScriptedAcceptor implements AutoCloseable {
             switch (behaviour) {
                 case ACCEPT -> {
                     out.write(Pdus.acFor(rq));
-                    relayUntilEnd(in, out);
+                    relayUntilEnd(in, out, pduTypes);
                 }
                 case ACCEPT_THEN_ABORT -> {
                     // One write, so dicomlb reads the abort together with the AC, then the close.
@@ -107,9 +110,10 @@ public final class ScriptedAcceptor implements AutoCloseable {
         }
     }
 
-    private static void relayUntilEnd(InputStream in, OutputStream out) throws IOException {
+    private static void relayUntilEnd(InputStream in, OutputStream out, java.util.List<Integer> types) throws IOException {
         for (byte[] pdu; (pdu = Pdus.read(in)) != null; ) {
             int type = pdu[0] & 0xff;
+            types.add(type);
             if (type == PduType.A_RELEASE_RQ.code()) {
                 out.write(PduCodec.encodeToArray(ReleaseRp.INSTANCE));
                 out.flush();

@@ -60,7 +60,7 @@ class ProxyConnectionTest {
 
         @Override
         public ProxyConnection open(io.netty.channel.Channel client) {
-            return new ProxyConnection(client, this, (connection, admitted) -> {
+            return new ProxyConnection(1, client, this, (connection, admitted) -> {
                 if (admitted) {
                     closed++;
                 }

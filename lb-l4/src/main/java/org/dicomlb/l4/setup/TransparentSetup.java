@@ -10,7 +10,7 @@ import java.util.List;
  * to the local stack:
  * <ul>
  *   <li>nftables: {@code socket transparent 1 meta mark set MARK} in a prerouting chain;</li>
- *   <li>{@code ip rule add fwmark MARK lookup TABLE} (and for IPv6);</li>
+ *   <li>{@code ip rule add fwmark MARK lookup TABLE} (and for IPv6), replacing an earlier one;</li>
  *   <li>{@code ip route add local 0.0.0.0/0 dev lo table TABLE}: everything in that table is local.</li>
  * </ul>
  * The backends must send replies for client addresses through the appliance (their default
@@ -39,12 +39,22 @@ public final class TransparentSetup {
         return List.of(
                 new Step("mark packets addressed to a transparent socket (dicomlb's connection to a backend)",
                         List.of("nft", "-f", "-"), script),
-                new Step("route marked IPv4 packets by table " + t, "ip", "-4", "rule", "replace", "fwmark", m, "lookup", t),
-                new Step("route marked IPv6 packets by table " + t, "ip", "-6", "rule", "replace", "fwmark", m, "lookup", t),
+                rule("-4", m, t),
+                rule("-6", m, t),
                 new Step("table " + t + ": every IPv4 address is local", "ip", "-4", "route", "replace", "local", "0.0.0.0/0",
                         "dev", "lo", "table", t),
                 new Step("table " + t + ": every IPv6 address is local", "ip", "-6", "route", "replace", "local", "::/0",
                         "dev", "lo", "table", t));
+    }
+
+    /**
+     * The policy rule for the mark, replacing one an earlier run left: {@code ip rule} has no
+     * {@code replace} on every iproute2, and the kernel refuses an identical second rule.
+     */
+    private static Step rule(String family, String mark, String table) {
+        String rule = "fwmark " + mark + " lookup " + table;
+        return new Step("route marked IPv" + family.substring(1) + " packets by table " + table, "sh", "-c",
+                "ip " + family + " rule del " + rule + " 2>/dev/null; exec ip " + family + " rule add " + rule);
     }
 
     public static List<Step> remove(int mark, int table) {

@@ -78,7 +78,11 @@ class KernelModesWithDcmtkTest {
     }
 
     private Process dicomlb(Lab lab, Path config) throws IOException {
-        Path dir = Files.createDirectories(work.resolve("lb"));
+        return dicomlb(lab, "lb", config);
+    }
+
+    private Process dicomlb(Lab lab, String role, Path config) throws IOException {
+        Path dir = Files.createDirectories(work.resolve(role));
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path logback = Files.writeString(work.resolve("node-logback.xml"), """
                 <configuration>
@@ -89,7 +93,7 @@ class KernelModesWithDcmtkTest {
                   <root level="INFO"><appender-ref ref="OUT"/></root>
                 </configuration>
                 """);
-        return lab.spawn("lb", List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx192m", "-XX:+UseSerialGC",
+        return lab.spawn(role, List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx192m", "-XX:+UseSerialGC",
                 "-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "-c", config.toString(), "--runtime-dir", dir.resolve("run").toString(), "--access-log",
                 dir.resolve("access.log").toString(), "--shutdown-grace", "2s"), dir.resolve("dicomlb.log"));
@@ -109,9 +113,13 @@ class KernelModesWithDcmtkTest {
 
     /** Each real server's state in the kernel listener, from {@code dicomlb status --json}; empty when it cannot be asked. */
     private static Map<String, JsonNode> backends(Lab lab, int adminPort) {
+        return backends(lab, "lb", adminPort);
+    }
+
+    private static Map<String, JsonNode> backends(Lab lab, String role, int adminPort) {
         Map<String, JsonNode> out = new HashMap<>();
         try {
-            JsonNode s = JSON.readTree(cli(lab, "lb", adminPort, "status", "--json"));
+            JsonNode s = JSON.readTree(cli(lab, role, adminPort, "status", "--json"));
             for (JsonNode l : s.path("l4").path("listeners")) {
                 for (JsonNode b : l.path("backends")) {
                     out.put(b.path("name").asText(), b);
@@ -130,7 +138,9 @@ class KernelModesWithDcmtkTest {
 
     private Process storescp(Lab lab, String rs, int port) throws IOException {
         Path dir = Files.createDirectories(work.resolve("archive-" + rs));
-        return lab.spawn(rs, List.of(Dcmtk.storescp().toString(), "--fork", "+B", "-aet", "ARCHIVE", "-od", dir.toString(),
+        // -dhl: no reverse lookup of the peer's address (the namespaces have no resolver; with a
+        // default route the lookup would wait out its timeout on every association).
+        return lab.spawn(rs, List.of(Dcmtk.storescp().toString(), "--fork", "+B", "-dhl", "-aet", "ARCHIVE", "-od", dir.toString(),
                 Integer.toString(port)), work.resolve("storescp-" + rs + ".log"));
     }
 
@@ -463,6 +473,94 @@ class KernelModesWithDcmtkTest {
 
             cli(lab, "lb", 0, "transparent-setup", "--remove", "--apply");
             assertThat(lab.exec("lb", "ip", "-4", "rule", "show")).doesNotContain("fwmark 0x1");
+        }
+    }
+
+    /**
+     * The pair: two appliances with the same dsr listener and a {@code vip:} section. Both fill the
+     * same slot tables from the same pool, so when the master dies, the flows the backup never saw
+     * begin go by its fallback table to the real servers they were on: an open association ends
+     * normally after the takeover.
+     *
+     * <p>Addresses (TEST-NET-2, inside this test's namespaces only, one bridge): {@code -lb1} eth0
+     * 198.51.100.1/24 (VRRP priority 150), {@code -lb2} 198.51.100.2/24 (priority 100), the VIP
+     * 198.51.100.10/24 on whichever is master; {@code -rs1} 198.51.100.11, {@code -rs2}
+     * 198.51.100.12 (the VIP on lo); {@code -cl} 198.51.100.100.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void dsrFlowsKeepTheirRealServerWhenTheBackupTakesTheVipOver() throws Exception {
+        int port = Ports.free();
+        int admin = Ports.free();
+        Tools.require("nft", "nftables");
+        Tools.require("keepalived", "keepalived");
+        try (Lab lab = new Lab()) {
+            lab.attach("lb1", "198.51.100.1/24");
+            lab.attach("lb2", "198.51.100.2/24");
+            lab.attach("rs1", ADDRESS.get("rs1") + "/24");
+            lab.attach("rs2", ADDRESS.get("rs2") + "/24");
+            lab.attach("cl", CLIENT + "/24");
+            for (String rs : List.of("rs1", "rs2")) {
+                cli(lab, rs, 0, "realserver-setup", "--apply", VIP);
+                storescp(lab, rs, port);
+            }
+            Process lb1 = null;
+            for (String node : List.of("lb1", "lb2")) {
+                String yaml = yaml("dsr", port, admin, List.of("rs1", "rs2")) + """
+                        vip:
+                          interface: eth0
+                          addresses: [%s/24]
+                          virtual-router-id: 52
+                          priority: %d
+                          track: { listeners: [images], pools: [archive] }
+                        """.formatted(VIP, node.equals("lb1") ? 150 : 100);
+                Process p = dicomlb(lab, node, Files.writeString(work.resolve(node + ".yaml"), yaml));
+                if (node.equals("lb1")) {
+                    lb1 = p;
+                    Wait.until(SETTLE, "lb1 to hold the VIP", () -> vipState(lab, "lb1", admin).contains(": MASTER since"));
+                }
+            }
+            Wait.until(SETTLE, "lb2 to run as backup", () -> vipState(lab, "lb2", admin).contains(": BACKUP since"));
+            // Both carry the same rules: the same share of the slot table for each real server.
+            Wait.until(SETTLE, "both appliances to forward to both real servers", () -> {
+                Map<String, JsonNode> one = backends(lab, "lb1", admin);
+                Map<String, JsonNode> two = backends(lab, "lb2", admin);
+                return one.size() == 2 && two.size() == 2 && one.values().stream().allMatch(b -> b.path("state").asText()
+                        .equals("forwarding")) && two.values().stream().allMatch(b -> b.path("state").asText().equals("forwarding"));
+            });
+            for (String rs : List.of("rs1", "rs2")) {
+                assertThat(backends(lab, "lb2", admin).get(rs).path("slots").asInt())
+                        .isEqualTo(backends(lab, "lb1", admin).get(rs).path("slots").asInt());
+            }
+            Map<String, TestInstances.Instance> before = store(lab, port, 4);
+            whereStored(before);
+
+            // An association held open through lb1, then lb1's dicomlb dies (its keepalived with it).
+            Path held = hold(lab, port);
+            long t0 = System.nanoTime();
+            lb1.destroyForcibly();
+            Wait.until(SETTLE, "lb2 to hold the VIP", () -> vipState(lab, "lb2", admin).contains(": MASTER since"));
+            measured.add("pair: dicomlb on lb1 killed -> lb2 master after %.0f ms (as vip status shows it)"
+                    .formatted((System.nanoTime() - t0) / 1e6));
+            // The held association goes on through lb2 to the same real server and ends normally.
+            Files.writeString(held.resolve("go"), "");
+            Wait.until(SETTLE, "the held association to be released", () -> !read(held.resolve("rp.txt")).isEmpty());
+            assertThat(read(held.resolve("rp.txt"))).as("A-RELEASE-RP through the new master").isEqualTo("6");
+            Map<String, TestInstances.Instance> after = store(lab, port, 4);
+            Map<String, Set<String>> where = whereStored(after);
+            assertThat(where.get("rs1").size() + where.get("rs2").size()).isEqualTo(4);
+            Wait.until(SETTLE, "lb2's counters to show the traffic", () -> backends(lab, "lb2", admin).values().stream()
+                    .mapToLong(b -> b.path("packets").asLong()).sum() > 0);
+        } finally {
+            measured.forEach(m -> System.out.println("[kernel modes] " + m));
+        }
+    }
+
+    private static String vipState(Lab lab, String role, int adminPort) {
+        try {
+            return cli(lab, role, adminPort, "vip", "status");
+        } catch (IllegalStateException e) {
+            return "";
         }
     }
 }

@@ -171,9 +171,10 @@ public final class Appliance implements AdminApi, AutoCloseable {
         try {
             Optional<AdminServer.Binding> adminAt = app.bindAdmin(config);
             L4Config kernel = KernelListeners.of(config.engine());
-            app.l4Outcome(app.l4.check(kernel)).ifPresent(why -> {
-                throw new IllegalStateException(why);
-            });
+            Optional<String> l4Refused = app.l4Outcome(app.l4.check(kernel));
+            if (l4Refused.isPresent()) {
+                throw new EngineException(l4Refused.get());
+            }
             app.engine.floatingAddresses(floating(config));
             app.engine.start(config.engine());
             Optional<String> l4Failure = app.l4Outcome(app.l4.apply(kernel));

@@ -30,9 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  * The kernel listeners end to end: a real {@code dicomlb run} process in its own namespace serves
  * a {@code mode: dsr} (then a {@code mode: nat}) listener with nftables; DCMTK storescu in a client
  * namespace stores instances through it into two DCMTK storescp real servers. Health, admin drain
- * and reload drive what the kernel does, seen by the clients and in {@code dicomlb status}.
+ * and reload drive what the kernel does, seen by the clients and in {@code dicomlb status}. Also
+ * a transparent ({@code source: client}) dicom listener and a VIP pair taking a dsr flow over; each
+ * test's own addresses are in its comment. Every namespace is the test's own ({@link Lab}: unique
+ * names, removed with every process in them when the test ends, passed or failed).
  *
- * <p>Addresses (TEST-NET-2, inside this test's namespaces only, joined by a bridge in {@code -br}):
+ * <p>Addresses of the dsr and nat tests (TEST-NET-2, inside the test's namespaces only, joined by
+ * a bridge in {@code -br}):
  * <ul>
  *   <li>{@code -lb}: eth0 198.51.100.1/24 and the VIP 198.51.100.10/32 (so it answers ARP for the
  *       VIP, as keepalived would make it); dicomlb, its admin listener on its own 127.0.0.1</li>

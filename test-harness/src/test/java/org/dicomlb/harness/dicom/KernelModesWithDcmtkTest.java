@@ -277,8 +277,10 @@ class KernelModesWithDcmtkTest {
         int port = Ports.free();
         int admin = Ports.free();
         try (Lab lab = lab(true)) {
-            Process rs1 = storescp(lab, "rs1", port);
-            Process rs2 = storescp(lab, "rs2", port);
+            Map<String, Process> servers = new HashMap<>();
+            for (String rs : List.of("rs1", "rs2")) {
+                servers.put(rs, storescp(lab, rs, port));
+            }
             Path config = Files.writeString(work.resolve("dsr.yaml"), yaml("dsr", port, admin, List.of("rs1", "rs2")));
             Process lb = dicomlb(lab, config);
             Wait.until(SETTLE, "both real servers to be forwarding", () -> state(lab, admin, "rs1").equals("forwarding")
@@ -325,34 +327,42 @@ class KernelModesWithDcmtkTest {
             cli(lab, "lb", admin, "ready", "archive/" + holder);
             Wait.until(SETTLE, "the holder to take new flows again", () -> state(lab, admin, drained).equals("forwarding"));
 
-            // rs2's storescp dies: within the health bound it leaves the table, and every flow goes to rs1.
+            // A second association held open, on real server X; the other one's storescp dies: within
+            // the health bound it leaves the table, every new flow goes to X, and X's open one goes on.
+            Path held2 = hold(lab, VIP, port, "held2");
+            String keeper = peers(lab, "rs1", port).contains(CLIENT) ? "rs1" : "rs2";
+            assertThat(peers(lab, keeper, port)).contains(CLIENT);
+            String victim = keeper.equals("rs1") ? "rs2" : "rs1";
             long t0 = System.nanoTime();
-            rs2.destroyForcibly();
-            Wait.until(SETTLE, "rs2 to be down", () -> state(lab, admin, "rs2").equals("down"));
+            servers.get(victim).destroyForcibly();
+            Wait.until(SETTLE, "the killed one to be down", () -> state(lab, admin, victim).equals("down"));
             double downMs = (System.nanoTime() - t0) / 1e6;
-            measured.add("dsr: storescp on rs2 killed -> out of the kernel's table after %.0f ms (bound: 2 x 300 ms + 500 ms,"
-                    .formatted(downMs) + " plus the status poll)");
+            measured.add("dsr: storescp on %s killed -> out of the kernel's table after %.0f ms (bound: 2 x 300 ms + 500 ms,"
+                    .formatted(victim, downMs) + " plus the status poll)");
             Map<String, TestInstances.Instance> afterDown = store(lab, port, 6);
-            assertThat(whereStored(afterDown).get("rs1")).containsExactlyInAnyOrderElementsOf(afterDown.keySet());
+            assertThat(whereStored(afterDown).get(keeper)).containsExactlyInAnyOrderElementsOf(afterDown.keySet());
+            Files.writeString(held2.resolve("go"), "");
+            Wait.until(SETTLE, "the second held association to be released", () -> !read(held2.resolve("rp.txt")).isEmpty());
+            assertThat(read(held2.resolve("rp.txt"))).as("A-RELEASE-RP from the real server that stayed up").isEqualTo("6");
 
-            // A reload that takes rs1 out of the pool (rs2 back up): the rules follow the file.
-            rs2 = storescp(lab, "rs2", port);
-            Wait.until(SETTLE, "rs2 to be back", () -> state(lab, admin, "rs2").equals("forwarding"));
-            Files.writeString(config, yaml("dsr", port, admin, List.of("rs2")));
+            // A reload that takes the keeper out of the pool (the other one back up): the rules follow the file.
+            servers.put(victim, storescp(lab, victim, port));
+            Wait.until(SETTLE, "the killed one to be back", () -> state(lab, admin, victim).equals("forwarding"));
+            Files.writeString(config, yaml("dsr", port, admin, List.of(victim)));
             assertThat(cli(lab, "lb", admin, "reload")).contains("reloaded");
-            Wait.until(SETTLE, "rs1 to leave the listener", () -> {
+            Wait.until(SETTLE, "the keeper to leave the listener", () -> {
                 Map<String, JsonNode> now = backends(lab, admin);
-                return now.size() == 1 && now.containsKey("rs2");
+                return now.size() == 1 && now.containsKey(victim);
             });
             Map<String, TestInstances.Instance> afterReload = store(lab, port, 4);
-            assertThat(whereStored(afterReload).get("rs2")).containsExactlyInAnyOrderElementsOf(afterReload.keySet());
+            assertThat(whereStored(afterReload).get(victim)).containsExactlyInAnyOrderElementsOf(afterReload.keySet());
 
             // dicomlb stops: its table goes with it (the VIP's packets reach the appliance's own stack).
             assertThat(lab.exec("lb", "nft", "list", "tables")).contains("table netdev dicomlb");
             lb.destroy();
             assertThat(lb.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(lab.exec("lb", "nft", "list", "tables")).doesNotContain("dicomlb");
-            rs1.destroyForcibly();
+            servers.get("rs1").destroyForcibly();
             // Undoing the real-server setup: printed first (nothing changes), then applied.
             assertThat(cli(lab, "rs1", 0, "realserver-setup", "--remove", VIP)).contains("ip addr del " + VIP + "/32 dev lo");
             assertThat(lab.exec("rs1", "ip", "-o", "addr", "show", "dev", "lo")).contains(VIP);

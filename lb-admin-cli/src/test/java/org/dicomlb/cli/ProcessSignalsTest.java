@@ -77,7 +77,9 @@ class ProcessSignalsTest {
         Files.writeString(config, "listeners:\n  - { name: one, bind: 127.0.0.1:%d, pool: p }\n".formatted(first) + pool);
 
         String java = ProcessHandle.current().info().command().orElseThrow();
-        process = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        // env --default-signal=HUP: a build started under nohup (SIGHUP ignored, which every child
+        // inherits) must still test what SIGHUP does to a process started normally.
+        process = new ProcessBuilder(List.of("env", "--default-signal=HUP", java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "-c", config.toString(), "--access-log", accessLog.toString(), "--shutdown-grace", "20s"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();

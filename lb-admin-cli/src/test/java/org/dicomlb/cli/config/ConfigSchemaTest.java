@@ -223,6 +223,8 @@ class ConfigSchemaTest {
             "listeners: [{ name: l, bind: 10.0.0.10:104, mode: dsr, pool: p }]",
             "listeners: [{ name: l, bind: 10.0.0.10:104, mode: nat, interface: eth0, pool: p }]",
             "listeners: [{ name: l, bind: 10.0.0.10:104, mode: dsr, interface: eth0, source: appliance, pool: p }]",
+            "listeners: [{ name: l, bind: 127.0.0.1:80, mode: tcp, pool: p, persistence: cookie }]",
+            "listeners: [{ name: l, bind: 127.0.0.1:80, mode: http, pool: p, persistence: sticky }]",
             "admin: { listen: localhost:9900 }",
             "vip-typo: {}",
         };
@@ -278,7 +280,9 @@ class ConfigSchemaTest {
                 "/pools[]/health-check/observe", "/pools[]/backends[]", "/gslb", "/gslb/zones[]", "/gslb/zones[]/nameservers[]",
                 "/gslb/names[]", "/gslb/names[]/failback", "/gslb/names[]/failback/gate", "/gslb/names[]/members[]",
                 "/gslb/names[]/members[]/check", "/gslb/limits", "/gslb/limits/rate-limit", "/vip", "/vip/track",
-                "/admin/tls", "/listeners[]/tls", "/listeners[]/source-limits", "/pools[]/tls");
+                "/admin/tls", "/listeners[]/tls", "/listeners[]/source-limits", "/pools[]/tls",
+                "/listeners[]/forwarded", "/listeners[]/backend-keep-alive", "/listeners[]/proxy-protocol",
+                "/listeners[]/request-headers", "/listeners[]/routes[]/persistence", "/listeners[]/routes[]/request-headers");
     }
 
     /** Keys of a keys-only block the schema does not have (the block is a part named by its one key). */

@@ -77,9 +77,9 @@ public final class EngineConfigReader {
         InetSocketAddress bind = s.requiredAddress("bind");
         Optional<ServerTls> tls = TlsConfigReader.server(s, true);
         ListenerMode mode = mode(s, name, pools, tls);
-        // A dicom listener with routes may do without a default pool (see ListenerConfig).
-        String pool = mode instanceof DicomMode && s.has("routes") ? s.optionalString("pool").orElse(null)
-                : s.requiredString("pool");
+        // A dicom or http listener with routes may do without a default pool (see ListenerConfig).
+        String pool = (mode instanceof DicomMode || mode instanceof HttpMode) && s.has("routes")
+                ? s.optionalString("pool").orElse(null) : s.requiredString("pool");
         checkPool(s, "pool", "listener '" + name + "'", pool, pools);
         int max = s.integer("max-connections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
         Timeouts timeouts = s.section("timeouts").map(EngineConfigReader::timeouts).orElse(Timeouts.DEFAULTS);
@@ -104,6 +104,11 @@ public final class EngineConfigReader {
                         + " (or write source: client)");
             }
             return SourceAddress.CLIENT;
+        }
+        if (mode instanceof HttpMode && given.isPresent() && given.get() == SourceAddress.CLIENT) {
+            // Its backend connections are kept alive and reused for the next request, whoever sent it.
+            s.error("source", "source: client applies to tcp, dicom and nat listeners; an http listener reuses its"
+                    + " backend connections across clients (the backends learn the client from the forwarded headers)");
         }
         return given.orElse(SourceAddress.APPLIANCE);
     }
@@ -203,11 +208,17 @@ public final class EngineConfigReader {
         return switch (kind) {
             case "tcp" -> {
                 DicomConfigReader.rejectDicomKeys(s, name, kind);
+                HttpConfigReader.rejectHttpKeys(s, name, kind);
                 yield ListenerMode.Tcp.INSTANCE;
             }
-            case "dicom" -> DicomConfigReader.read(s, name, pools, tls);
+            case "dicom" -> {
+                HttpConfigReader.rejectHttpKeys(s, name, kind);
+                yield DicomConfigReader.read(s, name, pools, tls);
+            }
+            case "http" -> HttpConfigReader.read(s, name, pools);
             case "dsr" -> {
                 DicomConfigReader.rejectDicomKeys(s, name, kind);
+                HttpConfigReader.rejectHttpKeys(s, name, kind);
                 String iface = s.requiredString("interface");
                 if (iface != null && !iface.matches("[A-Za-z0-9_.@-]{1,15}")) {
                     s.error("interface", "'" + iface + "' is not an interface name (up to 15 letters, digits, '_', '.',"
@@ -220,14 +231,18 @@ public final class EngineConfigReader {
             }
             case "nat" -> {
                 DicomConfigReader.rejectDicomKeys(s, name, kind);
+                HttpConfigReader.rejectHttpKeys(s, name, kind);
                 yield ListenerMode.Nat.INSTANCE;
             }
             default -> {
-                s.error("mode", "'mode' must be one of tcp | dicom | dsr | nat, not '" + kind + "'");
+                s.error("mode", "'mode' must be one of tcp | dicom | http | dsr | nat, not '" + kind + "'");
                 yield ListenerMode.Tcp.INSTANCE;
             }
         };
     }
+
+    /** A pool's {@code proxy-protocol}: the header its backends expect first on each connection. */
+    private enum ProxyProtocolVersion { NONE, V2 }
 
     /** Records an error at {@code key} when {@code pool} is given but not defined. */
     static void checkPool(Section s, String key, String user, String pool, Map<String, Location> pools) {
@@ -242,7 +257,10 @@ public final class EngineConfigReader {
         Duration connect = s.duration("connect", d.connect(), Duration.ofMillis(1), Duration.ofMinutes(5));
         Duration idle = s.duration("idle", d.idle(), Duration.ofMillis(1), MAX_TIMEOUT);
         Duration associate = s.duration("associate", d.associate(), Duration.ofMillis(1), Duration.ofMinutes(10));
-        Timeouts t = s.build(() -> new Timeouts(connect, idle, associate));
+        Duration request = s.duration("request", d.request(), Duration.ofMillis(1), Duration.ofMinutes(10));
+        Duration keepAlive = s.duration("keep-alive", d.keepAlive(), Duration.ofMillis(1), Duration.ofHours(1));
+        Duration response = s.duration("response", d.response(), Duration.ofMillis(1), MAX_TIMEOUT);
+        Timeouts t = s.build(() -> new Timeouts(connect, idle, associate, request, keepAlive, response));
         return t == null ? d : t;
     }
 
@@ -255,6 +273,8 @@ public final class EngineConfigReader {
         Duration slowStart = s.duration("slow-start", Duration.ZERO, Duration.ZERO, Duration.ofHours(1));
         OnDown onDown = s.choice("on-down", OnDown.class, OnDown.KEEP);
         Optional<ClientTls> tls = TlsConfigReader.client(s);
+        boolean proxyProtocol = s.choice("proxy-protocol", ProxyProtocolVersion.class, ProxyProtocolVersion.NONE)
+                == ProxyProtocolVersion.V2;
         Map<String, Location> backendNames = new HashMap<>();
         List<BackendConfig> backends = new ArrayList<>();
         for (Section b : s.sections("backends", "pool '" + name + "' backend")) {
@@ -272,7 +292,8 @@ public final class EngineConfigReader {
             s.error("backends", "pool '" + name + "': every backend has weight 0, so the pool can never take"
                     + " a connection; give at least one a weight above 0");
         }
-        return s.build(() -> new PoolConfig(name, balance, retries, queue, backends, health, slowStart, onDown, tls));
+        return s.build(() -> new PoolConfig(name, balance, retries, queue, backends, health, slowStart, onDown, tls,
+                proxyProtocol));
     }
 
     /**

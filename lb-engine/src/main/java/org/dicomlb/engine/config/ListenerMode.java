@@ -1,6 +1,8 @@
 package org.dicomlb.engine.config;
 
+import java.util.List;
 import java.util.Objects;
+import org.dicomlb.config.Cidr;
 
 /**
  * What a listener understands of the bytes it relays, with that mode's own settings. Each mode is
@@ -8,8 +10,8 @@ import java.util.Objects;
  * adding a mode adds one of each. The modes the kernel serves ({@link #inKernel}) have no frontend:
  * the engine binds no socket for them, and the composition root hands them to lb-l4.
  */
-public sealed interface ListenerMode permits ListenerMode.Tcp, DicomMode, ListenerMode.Dsr, ListenerMode.Nat {
-    /** The mode as configuration files and logs spell it: {@code tcp}, {@code dicom}, {@code dsr}, {@code nat}. */
+public sealed interface ListenerMode permits ListenerMode.Tcp, DicomMode, HttpMode, ListenerMode.Dsr, ListenerMode.Nat {
+    /** The mode as configuration files and logs spell it: {@code tcp}, {@code dicom}, {@code http}, {@code dsr}, {@code nat}. */
     String label();
 
     /**
@@ -18,6 +20,23 @@ public sealed interface ListenerMode permits ListenerMode.Tcp, DicomMode, Listen
      */
     default boolean inKernel() {
         return false;
+    }
+
+    /**
+     * The application protocols a TLS listener of this mode offers in its handshake (ALPN), in
+     * order of preference; empty for none.
+     */
+    default List<String> applicationProtocols() {
+        return List.of();
+    }
+
+    /**
+     * The upstream proxies whose connections begin with a PROXY protocol header (v1 or v2) naming
+     * the real client, which the listener then reads before anything else (TLS included); empty
+     * when the listener takes none.
+     */
+    default List<Cidr> proxyProtocolFrom() {
+        return List.of();
     }
 
     /** Plain TCP relay: pick a backend per connection and copy bytes both ways. */

@@ -65,6 +65,11 @@ class KernelModesConfigTest {
                     mode: tcp
                     pool: archive
                     source: everybody
+                  - name: web
+                    bind: 192.0.2.10:8080
+                    mode: http
+                    pool: archive
+                    source: client
                 pools:
                   - name: archive
                     backends:
@@ -86,6 +91,8 @@ class KernelModesConfigTest {
                 "test.yaml:14:11: mode: nat listeners serve IPv4 addresses; '2001:db8:0:0:0:0:0:1' is not one",
                 "test.yaml:16:16: 'interface' applies to mode: dsr listeners only (listener 'natted' is mode: nat)",
                 "test.yaml:18:20: 'source-limits' does not apply to mode: nat listeners: the kernel sees packets, not connections",
-                "test.yaml:23:13: 'source' must be one of appliance | client, not 'everybody'");
+                "test.yaml:23:13: 'source' must be one of appliance | client, not 'everybody'",
+                "test.yaml:28:13: source: client applies to tcp, dicom and nat listeners; an http listener reuses its backend"
+                        + " connections across clients (the backends learn the client from the forwarded headers)");
     }
 }

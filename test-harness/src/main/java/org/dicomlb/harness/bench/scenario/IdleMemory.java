@@ -64,7 +64,9 @@ public final class IdleMemory implements Scenario {
     public Session open(BenchContext ctx) throws IOException {
         long limit = OpenFiles.limit();
         // The proxy holds two sockets per connection and so does this JVM (client and backend ends).
-        int affordable = (int) Math.min(Integer.MAX_VALUE, (limit - FD_HEADROOM) / 2);
+        // dicomlb keeps a sixteenth of its descriptors in reserve (health probes, admin, logs) and
+        // pauses accept beyond the rest, so N must fit inside that budget too.
+        int affordable = (int) Math.min(Integer.MAX_VALUE, (limit - limit / 16 - FD_HEADROOM) / 2);
         int connections = Math.min(ctx.profile().pick(500, TARGET_CONNECTIONS), affordable);
         if (connections < 100) {
             throw new IOException("the open-files limit (" + limit + ") is too low for the idle-memory scenario; run: ulimit -n 65536");

@@ -20,6 +20,7 @@ public final class Scenarios {
                 new IdleMemory(),
                 new DicomStore(),
                 new DicomAssociationRate(),
+                new DicomWarmUp(),
                 new DicomTls(),
                 new GslbDns());
     }

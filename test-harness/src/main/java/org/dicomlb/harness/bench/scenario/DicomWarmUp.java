@@ -38,6 +38,9 @@ public final class DicomWarmUp implements Scenario {
             .withGoal(new Goal.AtLeast(0.8, "×"));
     /** The proxy's CPU per association in the first window: what compiling costs on top of relaying. */
     private static final ProxyCpu.Metrics CPU = ProxyCpu.Metrics.per("association, first 10 s", ChronoUnit.MICROS);
+    /** The same in the steady window: the rate is bounded by storescp and the shared cores, the CPU shows the JIT's share. */
+    private static final ProxyCpu.Metrics STEADY_CPU = ProxyCpu.Metrics.per("association, steady state", ChronoUnit.MICROS,
+            "-steady");
     /** The steady window starts once this many associations went through the fresh process ... */
     static final int STEADY_AFTER = 10_000;
     /** ... or after this much unrecorded load, whichever comes first (the association-rate scenario's warm-up). */
@@ -59,7 +62,7 @@ public final class DicomWarmUp implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(FIRST, STEADY, RATIO, CPU.process(), CPU.io());
+        return List.of(FIRST, STEADY, RATIO, CPU.process(), CPU.io(), STEADY_CPU.process(), STEADY_CPU.io());
     }
 
     @Override
@@ -90,6 +93,7 @@ public final class DicomWarmUp implements Scenario {
             long more = Math.max(1, steadyAfter - first.succeeded());
             load(via, calling, called, new EchoLoad.Settings(concurrency, warmLimit, (int) Math.min(MAX_ASSOCIATIONS, more),
                     ASSOCIATION_TIMEOUT), "warming");
+            ProxyCpu steadyCpu = ProxyCpu.start(via);
             EchoLoad.Result steady = load(via, calling, called, new EchoLoad.Settings(concurrency, window, MAX_ASSOCIATIONS,
                     ASSOCIATION_TIMEOUT), "steady window");
             Map<String, Double> out = new LinkedHashMap<>();
@@ -97,6 +101,7 @@ public final class DicomWarmUp implements Scenario {
             out.put(STEADY.key(), steady.perSecond());
             out.put(RATIO.key(), first.perSecond() / steady.perSecond());
             out.putAll(firstCpu);
+            out.putAll(steadyCpu.per(steady.succeeded(), STEADY_CPU));
             return out;
         });
         return new Session() {

@@ -34,6 +34,30 @@ public final class IdleMemory implements Scenario {
     private static final Metric BASE = Metric.lower("rssStart", "RSS after start", "MiB");
     private static final Metric PER_CONNECTION = Metric.lower("perConnection", "RSS growth per idle connection", "KiB");
 
+    /**
+     * "After start" means idle: a JVM that listens is still compiling its start-up code for some
+     * seconds (longer on a loaded machine), and what its compiler threads hold then is not what it
+     * holds at rest. Waits until the proxy used under {@link #QUIET_CPU} of CPU over one
+     * {@link #QUIET_WINDOW} (its own CPU time, so other load on the machine does not matter), at
+     * most {@link #QUIET_LIMIT}; HAProxy is quiet at once.
+     */
+    static final Duration QUIET_WINDOW = Duration.ofSeconds(1);
+    static final Duration QUIET_CPU = Duration.ofMillis(20);
+    static final Duration QUIET_LIMIT = Duration.ofSeconds(30);
+
+    private static void awaitQuiet(Server proxy) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + QUIET_LIMIT.toNanos();
+        Duration before = proxy.cpuTime();
+        while (System.nanoTime() - deadline < 0) {
+            Thread.sleep(QUIET_WINDOW.toMillis());
+            Duration now = proxy.cpuTime();
+            if (now.minus(before).compareTo(QUIET_CPU) < 0) {
+                return;
+            }
+            before = now;
+        }
+    }
+
     @Override
     public String name() {
         return "idle-memory";
@@ -94,6 +118,7 @@ public final class IdleMemory implements Scenario {
             public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
                 Server proxy = via.proxyProcess();
                 Thread.sleep(settle.toMillis());
+                awaitQuiet(proxy);
                 long startKib = proxy.residentKib();
                 try (IdleClients clients = IdleClients.open(via.address(), connections)) {
                     backend.awaitConnections(connections, Duration.ofSeconds(120));

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigException;
@@ -72,15 +74,10 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("dicomlb: cannot open the access log " + runtime.accessLog + ": " + e);
             return ExitCodes.FAILURE;
         }
-        Appliance app;
-        try {
-            app = starter.start(AccessLog.to(accessLog));
-        } catch (EngineException | RuntimeException e) {
-            accessLog.close();
-            spec.commandLine().getErr().println("dicomlb: cannot start: " + (e instanceof EngineException ? e.getMessage() : e));
-            return ExitCodes.FAILURE;
-        }
-        app.countDroppedAccessLines(accessLog);
+        // Signal handlers go in before the appliance starts: its listeners serve as soon as they
+        // are bound, and a SIGHUP in the window before a handler exists would take the JVM's
+        // default action for it, which is to exit. A SIGHUP or SIGTERM during the start is
+        // carried out as soon as the start is done.
         CountDownLatch stop = new CountDownLatch(1);
         AtomicInteger stops = new AtomicInteger();
         sun.misc.SignalHandler onStop = s -> {
@@ -93,12 +90,21 @@ public final class RunCommand implements Callable<Integer> {
                 Runtime.getRuntime().halt(ExitCodes.FAILURE);
             }
         };
-        Signal.handle(new Signal("TERM"), onStop);
-        Signal.handle(new Signal("INT"), onStop);
+        sun.misc.SignalHandler previousTerm = Signal.handle(new Signal("TERM"), onStop);
+        sun.misc.SignalHandler previousInt = Signal.handle(new Signal("INT"), onStop);
+        AtomicReference<Appliance> started = new AtomicReference<>();
+        AtomicBoolean reloadWhenStarted = new AtomicBoolean();
         sun.misc.SignalHandler previous = Signal.handle(new Signal("HUP"), s -> {
-            LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
-            accessLog.reopen();
-            app.reload();
+            // Whichever of this handler and the end of the start takes the flag does the reload.
+            reloadWhenStarted.set(true);
+            Appliance running = started.get();
+            if (running == null) {
+                LOG.info("SIGHUP received while starting: the configuration is reloaded once the start is done");
+            } else if (reloadWhenStarted.getAndSet(false)) {
+                LOG.info("SIGHUP received: reloading the configuration and reopening the access log");
+                accessLog.reopen();
+                running.reload();
+            }
         });
         if (previous == sun.misc.SignalHandler.SIG_IGN) {
             // The JVM leaves a signal alone that the process started with ignored (nohup does
@@ -106,28 +112,53 @@ public final class RunCommand implements Callable<Integer> {
             LOG.warn("SIGHUP is ignored by this process (started under nohup?), so kill -HUP will not reload;"
                     + " reload with 'dicomlb reload' or POST /api/v1/reload instead");
         }
-        // Listeners and the admin API are bound: a Type=notify unit counts as started from here.
-        SystemdNotify.ready();
-        boolean interrupted = false;
-        while (stop.getCount() > 0) {
+        try {
+            Appliance app;
             try {
-                stop.await();
-            } catch (InterruptedException e) {
-                interrupted = true;
+                app = starter.start(AccessLog.to(accessLog));
+            } catch (EngineException | RuntimeException e) {
+                accessLog.close();
+                spec.commandLine().getErr().println("dicomlb: cannot start: " + (e instanceof EngineException ? e.getMessage() : e));
+                return ExitCodes.FAILURE;
+            }
+            app.countDroppedAccessLines(accessLog);
+            started.set(app);
+            if (reloadWhenStarted.getAndSet(false)) {
+                LOG.info("reloading the configuration: SIGHUP received while starting");
+                accessLog.reopen();
+                app.reload();
+            }
+            // Listeners and the admin API are bound: a Type=notify unit counts as started from here.
+            SystemdNotify.ready();
+            boolean interrupted = false;
+            while (stop.getCount() > 0) {
+                try {
+                    stop.await();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            SystemdNotify.stopping();
+            int left = app.drainAndClose(grace);
+            if (left > 0) {
+                LOG.warn("grace period over: closed {} connection(s) still open", left);
+            }
+            accessLog.close();
+            LOG.info("stopped");
+            Logging.flush();
+            return ExitCodes.OK;
+        } finally {
+            // The handlers belong to this run: whoever called it (a test in a longer-lived JVM)
+            // gets the ones it had.
+            Signal.handle(new Signal("TERM"), previousTerm);
+            Signal.handle(new Signal("INT"), previousInt);
+            if (previous != sun.misc.SignalHandler.SIG_IGN) {
+                Signal.handle(new Signal("HUP"), previous);
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        SystemdNotify.stopping();
-        int left = app.drainAndClose(grace);
-        if (left > 0) {
-            LOG.warn("grace period over: closed {} connection(s) still open", left);
-        }
-        accessLog.close();
-        LOG.info("stopped");
-        Logging.flush();
-        return ExitCodes.OK;
     }
 
     /** Options shared by run and demo. */

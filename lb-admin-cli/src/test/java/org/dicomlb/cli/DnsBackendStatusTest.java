@@ -71,8 +71,8 @@ class DnsBackendStatusTest {
                   - name: legacy
                     health-check: none
                     backends:
-                      - { name: via-gslb, dns: %s, port: %d, resolvers: [%s], resolve-interval: 500ms,
-                          resolve-timeout: 100ms, resolve-fall: 1, addresses: all }
+                      - { name: via-gslb, dns: %s, port: %d, resolvers: [%s], resolve-interval: 3s,
+                          resolve-timeout: 2s, resolve-fall: 1, addresses: all }
                 """.formatted(adminPort, listenPort, NAME, port, resolver));
         app = Appliance.start(config, RootConfigReader.load(config), new Appliance.Options(1, true), AccessLog.toLogger());
         Eventually.until(() -> app.engine().pool("legacy").endpoints().size() == 2, Duration.ofSeconds(20),
@@ -105,6 +105,8 @@ class DnsBackendStatusTest {
                 "dicomlb_dns_addresses{backend=\"via-gslb\",pool=\"legacy\"} 2.0",
                 "dicomlb_dns_resolutions_total{backend=\"via-gslb\",pool=\"legacy\",result=\"answer\"}");
 
+        // The stopped resolver's port answers with ICMP port unreachable at once; the timeout is
+        // long enough that a loaded machine does not turn that into a timeout first.
         dns.stop();
         Eventually.until(() -> app.engine().pool("legacy").endpoints().isEmpty(), Duration.ofSeconds(20),
                 () -> app.status());

@@ -38,7 +38,7 @@ class ProcessSignalsTest {
         assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor()).isZero();
     }
 
-    private static String connectWithin(InetSocketAddress a, long millis) throws Exception {
+    private String connectWithin(InetSocketAddress a, long millis) throws Exception {
         long deadline = System.nanoTime() + millis * 1_000_000;
         IOException last = null;
         while (System.nanoTime() < deadline) {
@@ -49,7 +49,17 @@ class ProcessSignalsTest {
                 Thread.sleep(100);
             }
         }
-        throw new AssertionError("nothing served " + a + " within " + millis + "ms", last);
+        throw new AssertionError("nothing served " + a + " within " + millis + "ms; " + said(), last);
+    }
+
+    /** What the process printed, for failure messages. */
+    private String said() {
+        Path out = dir.resolve("out.txt");
+        try {
+            return "the process said:\n" + (Files.exists(out) ? Files.readString(out) : "(nothing)");
+        } catch (IOException e) {
+            return "its output cannot be read: " + e;
+        }
     }
 
     @Test
@@ -67,7 +77,9 @@ class ProcessSignalsTest {
         Files.writeString(config, "listeners:\n  - { name: one, bind: 127.0.0.1:%d, pool: p }\n".formatted(first) + pool);
 
         String java = ProcessHandle.current().info().command().orElseThrow();
-        process = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        // env --default-signal=HUP: a build started under nohup (SIGHUP ignored, which every child
+        // inherits) must still test what SIGHUP does to a process started normally.
+        process = new ProcessBuilder(List.of("env", "--default-signal=HUP", java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "-c", config.toString(), "--access-log", accessLog.toString(), "--shutdown-grace", "20s"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
@@ -81,7 +93,7 @@ class ProcessSignalsTest {
         Files.writeString(config, "listeners: [ { name: one, bind: 127.0.0.1:%d, pool: nope } ]\n".formatted(first) + pool);
         signal(process, "HUP");
         Thread.sleep(1000);
-        assertThat(process.isAlive()).isTrue();
+        assertThat(process.isAlive()).as(this::said).isTrue();
         assertThat(Client.whoServes(new InetSocketAddress("127.0.0.1", first), null)).isEqualTo("b1");
 
         // A valid edit plus SIGHUP: the second listener appears.
@@ -91,7 +103,7 @@ class ProcessSignalsTest {
                   - { name: two, bind: 127.0.0.1:%d, pool: p }
                 """.formatted(first, second) + pool);
         signal(process, "HUP");
-        assertThat(connectWithin(new InetSocketAddress("127.0.0.1", second), 10_000)).isEqualTo("b1");
+        assertThat(connectWithin(new InetSocketAddress("127.0.0.1", second), 20_000)).isEqualTo("b1");
         try (held) {
             held.socket().getOutputStream().write("held open\n".getBytes());
             assertThat(new String(held.socket().getInputStream().readNBytes(10))).isEqualTo("held open\n");

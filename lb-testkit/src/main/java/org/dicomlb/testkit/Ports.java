@@ -5,9 +5,14 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,11 +25,22 @@ import java.util.Set;
  * Below the ephemeral range nothing takes a port by itself; a port is handed out once per JVM,
  * checked free on the host asked for and on the wildcard address (DCMTK's storescp listens on
  * every address), and JVMs running side by side start at different points of the range.
+ *
+ * <p>A port handed out is also reserved for every other process on the machine until this JVM
+ * exits: a byte-range lock at offset PORT in one shared file (POSIX record locks, released by the
+ * kernel when the process ends, however it ends). Without it two test JVMs building side by side
+ * (two worktrees, a CI run beside a developer's build) could both find a port free and write it
+ * into their configurations before either binds it.
  */
 public final class Ports {
     /** Above the well-known and commonly registered service ports a test machine may run. */
     static final int LOW = 20_000;
+    /** The file whose byte at offset PORT is locked by the JVM that holds that port. */
+    static final Path RESERVATIONS = Path.of(System.getProperty("java.io.tmpdir"), "dicomlb-test-ports.lock");
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
+    /** Kept reachable for the JVM's lifetime; the kernel drops the locks when the process exits. */
+    private static final List<FileLock> HELD = new ArrayList<>();
+    private static FileChannel reservations;
     private static int cursor = -1;
 
     private Ports() {
@@ -43,7 +59,7 @@ public final class Ports {
             if (HANDED_OUT.contains(port)) {
                 continue;
             }
-            if (bindable(host, port) && bindable("0.0.0.0", port)) {
+            if (bindable(host, port) && bindable("0.0.0.0", port) && reserve(port)) {
                 HANDED_OUT.add(port);
                 return port;
             }
@@ -62,6 +78,23 @@ public final class Ports {
      */
     public static int closed(String host) {
         return free(host);
+    }
+
+    /** True if no other process holds {@code port}; it is then held by this one until it exits. */
+    static synchronized boolean reserve(int port) {
+        try {
+            if (reservations == null) {
+                reservations = FileChannel.open(RESERVATIONS, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            }
+            FileLock lock = reservations.tryLock(port, 1, false);
+            if (lock == null) {
+                return false;
+            }
+            HELD.add(lock);
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reserve test ports in " + RESERVATIONS, e);
+        }
     }
 
     private static boolean bindable(String host, int port) {

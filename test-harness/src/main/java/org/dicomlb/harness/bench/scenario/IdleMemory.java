@@ -44,6 +44,13 @@ public final class IdleMemory implements Scenario {
     static final Duration QUIET_WINDOW = Duration.ofSeconds(1);
     static final Duration QUIET_CPU = Duration.ofMillis(20);
     static final Duration QUIET_LIMIT = Duration.ofSeconds(30);
+    /**
+     * Then one release cycle more: HotSpot hands the compilers' freed arena chunks back to malloc
+     * every 5 s, and a JVM that trims its native heap (dicomlb's launcher: every second) returns
+     * them to the OS after that. Without it the first reading could land before and the second
+     * after, and growth per connection came out negative with 500 connections.
+     */
+    static final Duration RELEASE_CYCLE = Duration.ofSeconds(6);
 
     private static void awaitQuiet(Server proxy) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + QUIET_LIMIT.toNanos();
@@ -52,10 +59,11 @@ public final class IdleMemory implements Scenario {
             Thread.sleep(QUIET_WINDOW.toMillis());
             Duration now = proxy.cpuTime();
             if (now.minus(before).compareTo(QUIET_CPU) < 0) {
-                return;
+                break;
             }
             before = now;
         }
+        Thread.sleep(RELEASE_CYCLE.toMillis());
     }
 
     @Override
@@ -123,6 +131,8 @@ public final class IdleMemory implements Scenario {
                 try (IdleClients clients = IdleClients.open(via.address(), connections)) {
                     backend.awaitConnections(connections, Duration.ofSeconds(120));
                     Thread.sleep(settle.toMillis());
+                    // Idle again, as at the first reading: both readings catch the process at rest.
+                    awaitQuiet(proxy);
                     long heldKib = proxy.residentKib();
                     double perConnectionKib = (heldKib - startKib) / (double) connections;
                     return Map.of(RSS_10K.key(), (startKib + perConnectionKib * TARGET_CONNECTIONS) / 1024.0,

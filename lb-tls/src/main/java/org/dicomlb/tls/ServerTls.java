@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * TLS on a listening socket: our certificate chain and key, and optionally the CA bundle client
@@ -97,7 +99,25 @@ public record ServerTls(Path certificate, Path key, Optional<Path> clientCa, Cli
 
     /** A handler for one accepted connection: the profile applied, the handshake bounded. */
     public SslHandler newHandler(ByteBufAllocator alloc) {
-        SslHandler h = new SslHandler(TlsProfile.apply(material.context().newEngine(alloc)));
+        return newHandler(alloc, List.of());
+    }
+
+    /**
+     * A handler for one accepted connection that also negotiates the application protocol (ALPN,
+     * RFC 7301) from {@code applicationProtocols}, in our order of preference ({@code h2},
+     * {@code http/1.1}): the server's order decides, and a client that offers none of them is
+     * refused with the no_application_protocol alert. A client that does not use ALPN at all is
+     * accepted, and {@link TlsChannels#applicationProtocol} is then empty. The protocol is set on
+     * the engine, so the same context serves listeners with and without ALPN.
+     */
+    public SslHandler newHandler(ByteBufAllocator alloc, List<String> applicationProtocols) {
+        SSLEngine engine = TlsProfile.apply(material.context().newEngine(alloc));
+        if (!applicationProtocols.isEmpty()) {
+            SSLParameters p = engine.getSSLParameters();
+            p.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+            engine.setSSLParameters(p);
+        }
+        SslHandler h = new SslHandler(engine);
         h.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
         return h;
     }

@@ -18,6 +18,19 @@ public final class TlsChannels {
         return h == null || !h.handshakeFuture().isSuccess() ? Optional.empty() : Optional.of(h.engine().getSession());
     }
 
+    /**
+     * The application protocol the TLS handshake of {@code ch} negotiated (ALPN), such as
+     * {@code h2}; empty without TLS, before the handshake finished, or when the client did not ask.
+     */
+    public static Optional<String> applicationProtocol(Channel ch) {
+        SslHandler h = ch.pipeline().get(SslHandler.class);
+        if (h == null || !h.handshakeFuture().isSuccess()) {
+            return Optional.empty();
+        }
+        String p = h.engine().getApplicationProtocol();
+        return p == null || p.isEmpty() ? Optional.empty() : Optional.of(p);
+    }
+
     /** {@code TLSv1.3/TLS_AES_256_GCM_SHA384}: what the access log shows of a session. */
     public static String describe(SSLSession s) {
         return s.getProtocol() + "/" + s.getCipherSuite();

@@ -220,6 +220,8 @@ class ConfigSchemaTest {
             "pools: [{ name: p, backends: [{ name: b, address: 127.0.0.1:1 }], health-check: { interval: 2 } }]",
             "pools: [{ name: p, backends: [{ name: b, address: 127.0.0.1:1 }], health-check: { type: tcp, path: /x } }]",
             "listeners: [{ name: l, bind: 127.0.0.1:104, mode: tcp, pool: p, observe-pdus: true }]",
+            "listeners: [{ name: l, bind: 127.0.0.1:80, mode: tcp, pool: p, persistence: cookie }]",
+            "listeners: [{ name: l, bind: 127.0.0.1:80, mode: http, pool: p, persistence: sticky }]",
             "admin: { listen: localhost:9900 }",
             "vip-typo: {}",
         };
@@ -275,7 +277,9 @@ class ConfigSchemaTest {
                 "/pools[]/health-check/observe", "/pools[]/backends[]", "/gslb", "/gslb/zones[]", "/gslb/zones[]/nameservers[]",
                 "/gslb/names[]", "/gslb/names[]/failback", "/gslb/names[]/failback/gate", "/gslb/names[]/members[]",
                 "/gslb/names[]/members[]/check", "/gslb/limits", "/gslb/limits/rate-limit", "/vip", "/vip/track",
-                "/admin/tls", "/listeners[]/tls", "/listeners[]/source-limits", "/pools[]/tls");
+                "/admin/tls", "/listeners[]/tls", "/listeners[]/source-limits", "/pools[]/tls",
+                "/listeners[]/forwarded", "/listeners[]/backend-keep-alive", "/listeners[]/proxy-protocol",
+                "/listeners[]/request-headers", "/listeners[]/routes[]/persistence", "/listeners[]/routes[]/request-headers");
     }
 
     /** Keys of a keys-only block the schema does not have (the block is a part named by its one key). */

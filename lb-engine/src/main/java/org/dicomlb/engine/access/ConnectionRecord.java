@@ -19,7 +19,7 @@ public final class ConnectionRecord {
     private final long startNanos = System.nanoTime();
     private final String listener;
     private final String mode;
-    private final InetSocketAddress client;
+    private InetSocketAddress client;
     private final Map<String, String> protocolFields = new LinkedHashMap<>();
     private String pool;
     private Endpoint endpoint;
@@ -36,6 +36,16 @@ public final class ConnectionRecord {
 
     public InetSocketAddress client() {
         return client;
+    }
+
+    /**
+     * The connection came through a trusted proxy that named the real client in a PROXY protocol
+     * header: {@code client} is that client from now on (balancing, forwarded headers, PROXY
+     * headers towards backends, this line), and the proxy's own address is logged as {@code via}.
+     */
+    public void proxied(InetSocketAddress realClient) {
+        field("via", SocketAddresses.format(client));
+        this.client = realClient;
     }
 
     /** When the connection was accepted. */

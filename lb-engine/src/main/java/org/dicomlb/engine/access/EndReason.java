@@ -54,7 +54,15 @@ public enum EndReason {
      */
     ADMIN_CLOSE,
     /** Protocol-level refusal or abort decided by dicomlb (detail in other fields). */
-    PROTOCOL;
+    PROTOCOL,
+    /** http: the request was answered in full (its response ended; the connection may go on). */
+    COMPLETE,
+    /** http: the client did not send its request's headers, or stalled in its body, within the timeout (408). */
+    REQUEST_TIMEOUT,
+    /** http: the backend did not answer within {@code timeouts.response} of the request having been sent (504). */
+    RESPONSE_TIMEOUT,
+    /** A connection from a trusted upstream did not start with a valid PROXY protocol header. */
+    PROXY_HEADER;
 
     /** The lower snake case spelling used in logs and metric tags. */
     public String label() {

@@ -77,9 +77,9 @@ public final class EngineConfigReader {
         InetSocketAddress bind = s.requiredAddress("bind");
         Optional<ServerTls> tls = TlsConfigReader.server(s, true);
         ListenerMode mode = mode(s, name, pools, tls);
-        // A dicom listener with routes may do without a default pool (see ListenerConfig).
-        String pool = mode instanceof DicomMode && s.has("routes") ? s.optionalString("pool").orElse(null)
-                : s.requiredString("pool");
+        // A dicom or http listener with routes may do without a default pool (see ListenerConfig).
+        String pool = (mode instanceof DicomMode || mode instanceof HttpMode) && s.has("routes")
+                ? s.optionalString("pool").orElse(null) : s.requiredString("pool");
         checkPool(s, "pool", "listener '" + name + "'", pool, pools);
         int max = s.integer("max-connections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
         Timeouts timeouts = s.section("timeouts").map(EngineConfigReader::timeouts).orElse(Timeouts.DEFAULTS);
@@ -136,15 +136,23 @@ public final class EngineConfigReader {
         return switch (kind) {
             case "tcp" -> {
                 DicomConfigReader.rejectDicomKeys(s, name, kind);
+                HttpConfigReader.rejectHttpKeys(s, name, kind);
                 yield ListenerMode.Tcp.INSTANCE;
             }
-            case "dicom" -> DicomConfigReader.read(s, name, pools, tls);
+            case "dicom" -> {
+                HttpConfigReader.rejectHttpKeys(s, name, kind);
+                yield DicomConfigReader.read(s, name, pools, tls);
+            }
+            case "http" -> HttpConfigReader.read(s, name, pools);
             default -> {
-                s.error("mode", "'mode' must be one of tcp | dicom, not '" + kind + "'");
+                s.error("mode", "'mode' must be one of tcp | dicom | http, not '" + kind + "'");
                 yield ListenerMode.Tcp.INSTANCE;
             }
         };
     }
+
+    /** A pool's {@code proxy-protocol}: the header its backends expect first on each connection. */
+    private enum ProxyProtocolVersion { NONE, V2 }
 
     /** Records an error at {@code key} when {@code pool} is given but not defined. */
     static void checkPool(Section s, String key, String user, String pool, Map<String, Location> pools) {
@@ -159,7 +167,10 @@ public final class EngineConfigReader {
         Duration connect = s.duration("connect", d.connect(), Duration.ofMillis(1), Duration.ofMinutes(5));
         Duration idle = s.duration("idle", d.idle(), Duration.ofMillis(1), MAX_TIMEOUT);
         Duration associate = s.duration("associate", d.associate(), Duration.ofMillis(1), Duration.ofMinutes(10));
-        Timeouts t = s.build(() -> new Timeouts(connect, idle, associate));
+        Duration request = s.duration("request", d.request(), Duration.ofMillis(1), Duration.ofMinutes(10));
+        Duration keepAlive = s.duration("keep-alive", d.keepAlive(), Duration.ofMillis(1), Duration.ofHours(1));
+        Duration response = s.duration("response", d.response(), Duration.ofMillis(1), MAX_TIMEOUT);
+        Timeouts t = s.build(() -> new Timeouts(connect, idle, associate, request, keepAlive, response));
         return t == null ? d : t;
     }
 
@@ -172,6 +183,8 @@ public final class EngineConfigReader {
         Duration slowStart = s.duration("slow-start", Duration.ZERO, Duration.ZERO, Duration.ofHours(1));
         OnDown onDown = s.choice("on-down", OnDown.class, OnDown.KEEP);
         Optional<ClientTls> tls = TlsConfigReader.client(s);
+        boolean proxyProtocol = s.choice("proxy-protocol", ProxyProtocolVersion.class, ProxyProtocolVersion.NONE)
+                == ProxyProtocolVersion.V2;
         Map<String, Location> backendNames = new HashMap<>();
         List<BackendConfig> backends = new ArrayList<>();
         for (Section b : s.sections("backends", "pool '" + name + "' backend")) {
@@ -189,7 +202,8 @@ public final class EngineConfigReader {
             s.error("backends", "pool '" + name + "': every backend has weight 0, so the pool can never take"
                     + " a connection; give at least one a weight above 0");
         }
-        return s.build(() -> new PoolConfig(name, balance, retries, queue, backends, health, slowStart, onDown, tls));
+        return s.build(() -> new PoolConfig(name, balance, retries, queue, backends, health, slowStart, onDown, tls,
+                proxyProtocol));
     }
 
     /**

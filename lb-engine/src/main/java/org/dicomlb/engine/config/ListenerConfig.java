@@ -8,9 +8,9 @@ import org.dicomlb.tls.ServerTls;
 /**
  * One listening socket and what it does with the connections it accepts.
  *
- * @param pool the pool that serves the listener; for a dicom listener the default when no route
- *             matches, and null when it has routes and no default (unrouted associations are then
- *             rejected as called-AE-not-recognized)
+ * @param pool the pool that serves the listener; for a dicom or http listener the default when no
+ *             route matches, and null when it has routes and no default (unrouted associations are
+ *             then rejected as called-AE-not-recognized, unrouted requests answered 404)
  * @param mode what the listener understands of the traffic, with that mode's settings
  * @param tls  TLS in front of the mode (accepted connections handshake first)
  * @param sourceLimits what one client address or subnet may open
@@ -37,7 +37,9 @@ public record ListenerConfig(
                 && !tls.map(ServerTls::asksForClientCertificates).orElse(false)) {
             throw new IllegalArgumentException("certificate-bindings need tls with client certificates (client-ca)");
         }
-        if (pool != null || !(mode instanceof DicomMode d) || d.routes().isEmpty()) {
+        boolean routed = mode instanceof DicomMode d ? !d.routes().isEmpty()
+                : mode instanceof HttpMode h && !h.routes().isEmpty();
+        if (pool != null || !routed) {
             Names.check("pool", pool);
         }
         Objects.requireNonNull(timeouts, "timeouts");

@@ -19,9 +19,12 @@ import org.dicomlb.tls.ClientTls;
  * @param slowStart   over how long a backend that comes back (health up, or admin ready) ramps
  *                    from almost no weight to its full weight; zero means at once
  * @param tls         TLS towards every backend of the pool (the handshake is part of trying a backend)
+ * @param proxyProtocol every new backend connection starts with a PROXY protocol v2 header naming the
+ *                    client and the address it connected to (before TLS, when the pool has both)
  */
 public record PoolConfig(String name, Balance balance, int retries, QueueConfig queue, List<BackendConfig> backends,
-                         Optional<HealthCheckConfig> healthCheck, Duration slowStart, OnDown onDown, Optional<ClientTls> tls) {
+                         Optional<HealthCheckConfig> healthCheck, Duration slowStart, OnDown onDown, Optional<ClientTls> tls,
+                         boolean proxyProtocol) {
     public static final int DEFAULT_RETRIES = 3;
     /** A pool without a health-check key gets this: a TCP connect probe with default timing. */
     public static final HealthCheckConfig DEFAULT_HEALTH_CHECK = HealthCheckConfig.defaults(new TcpProbe());
@@ -35,6 +38,12 @@ public record PoolConfig(String name, Balance balance, int retries, QueueConfig 
     public PoolConfig(String name, Balance balance, int retries, QueueConfig queue, List<BackendConfig> backends,
                       Optional<HealthCheckConfig> healthCheck, Duration slowStart, OnDown onDown) {
         this(name, balance, retries, queue, backends, healthCheck, slowStart, onDown, Optional.empty());
+    }
+
+    /** A pool without the PROXY protocol. */
+    public PoolConfig(String name, Balance balance, int retries, QueueConfig queue, List<BackendConfig> backends,
+                      Optional<HealthCheckConfig> healthCheck, Duration slowStart, OnDown onDown, Optional<ClientTls> tls) {
+        this(name, balance, retries, queue, backends, healthCheck, slowStart, onDown, tls, false);
     }
 
     public PoolConfig {

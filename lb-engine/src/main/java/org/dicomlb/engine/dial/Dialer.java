@@ -35,7 +35,10 @@ import org.dicomlb.tls.ClientTls;
 import org.dicomlb.tls.TlsReadGate;
 
 /**
- * Finds a backend for one client connection and owns every attempt: pick an endpoint, connect,
+ * Finds a backend for one client connection (or one request of it, see {@link Caller}) and owns
+ * every attempt: pick an endpoint (the caller's first choice first, when it has one), reuse the
+ * caller's idle connection to it or connect (a pool with {@code proxy-protocol} gets the PROXY
+ * header first),
  * handshake TLS when the pool has {@code tls} (a failed TLS handshake is a failed attempt, reason
  * {@code tls}), run the protocol's {@link Handshake}, and on a failed connect or a backend that will not take
  * the connection, report it (metrics, passive health) and try the next eligible endpoint, up to
@@ -63,7 +66,7 @@ public final class Dialer<D> implements Waiter {
 
     private static final ChannelHandler NO_HANDLER = new Unhandled();
 
-    private final ProxyConnection connection;
+    private final Caller caller;
     private final ListenerContext listener;
     private final Pool pool;
     private final Handshake<D> handshake;
@@ -73,30 +76,44 @@ public final class Dialer<D> implements Waiter {
     private final InetAddress clientAddress;
     private int failures;
     private ScheduledFuture<?> queueTimer;
+    private boolean firstChoiceAsked;
 
-    private Dialer(ProxyConnection connection, Pool pool, Handshake<D> handshake, Outcome<D> outcome) {
-        this.connection = connection;
-        this.listener = connection.listener();
+    private Dialer(Caller caller, Pool pool, Handshake<D> handshake, Outcome<D> outcome) {
+        this.caller = caller;
+        this.listener = caller.listener();
         this.pool = pool;
         this.handshake = handshake;
         this.outcome = outcome;
-        this.clientAddress = connection.record().client().getAddress();
-        connection.record().pool(pool.name());
+        this.clientAddress = caller.client().getAddress();
+        caller.record().pool(pool.name());
     }
 
     /** Starts finding a backend of {@code pool} for {@code connection}. Event loop only. */
     public static <D> void dial(ProxyConnection connection, Pool pool, Handshake<D> handshake, Outcome<D> outcome) {
-        new Dialer<>(connection, pool, handshake, outcome).attempt();
+        dial(new WholeConnection(connection), pool, handshake, outcome);
+    }
+
+    /** Starts finding a backend of {@code pool} for {@code caller}. Event loop only. */
+    public static <D> void dial(Caller caller, Pool pool, Handshake<D> handshake, Outcome<D> outcome) {
+        new Dialer<>(caller, pool, handshake, outcome).attempt();
     }
 
     private EventLoop loop() {
-        return connection.client().eventLoop();
+        return caller.connection().eventLoop();
     }
 
     private void attempt() {
-        if (!connection.client().isActive()) {
+        if (!caller.waiting()) {
             outcome.failed(EndReason.CLIENT_ABORTED);
             return;
+        }
+        if (!firstChoiceAsked) {
+            firstChoiceAsked = true;
+            Endpoint first = caller.firstChoice(pool);
+            if (first != null) {
+                connect(first);
+                return;
+            }
         }
         Pick pick = pool.pick(clientAddress, tried);
         switch (pick.outcome()) {
@@ -122,8 +139,13 @@ public final class Dialer<D> implements Waiter {
     }
 
     private void connect(Endpoint e) {
-        connection.record().attempt();
-        Channel client = connection.client();
+        caller.record().attempt();
+        Channel idle = caller.idle(e);
+        if (idle != null) {
+            handshake.start(idle, e, answer -> answered(idle, e, answer));
+            return;
+        }
+        Channel client = caller.connection();
         int connectMillis = (int) Math.min(Integer.MAX_VALUE, listener.config().timeouts().connect().toMillis());
         bootstrap(client, connectMillis).connect(e.address()).addListener((ChannelFutureListener) f -> connected(f, e));
     }
@@ -170,11 +192,14 @@ public final class Dialer<D> implements Waiter {
             return;
         }
         Channel backend = f.channel();
-        if (!connection.client().isActive()) {
+        if (!caller.waiting()) {
             backend.close();
             e.release();
             outcome.failed(EndReason.CLIENT_ABORTED);
             return;
+        }
+        if (pool.config().proxyProtocol()) {
+            ProxyHeaders.send(backend, caller.client(), (java.net.InetSocketAddress) caller.connection().localAddress());
         }
         ClientTls tls = pool.config().tls().orElse(null);
         if (tls == null) {
@@ -197,7 +222,7 @@ public final class Dialer<D> implements Waiter {
                 listener.metrics().backend(e.backend()).connectFailed("tls");
                 listener.observer().failed(e, "tls handshake: " + describe(hf.cause()), clientAddress);
                 next(e, backend);
-            } else if (!connection.client().isActive()) {
+            } else if (!caller.waiting()) {
                 backend.close();
                 e.release();
                 outcome.failed(EndReason.CLIENT_ABORTED);
@@ -222,7 +247,7 @@ public final class Dialer<D> implements Waiter {
         switch (answer) {
             case Answer.Take<D> take -> {
                 listener.observer().succeeded(e, clientAddress);
-                connection.backendConnected(backend, e);
+                caller.taken(backend, e);
                 outcome.connected(backend, e, take.detail());
             }
             case Answer.Next<D> next -> {
@@ -304,7 +329,7 @@ public final class Dialer<D> implements Waiter {
             if (queueTimer != null) {
                 queueTimer.cancel(false);
             }
-            if (!connection.client().isActive()) {
+            if (!caller.waiting()) {
                 endpoint.release();
                 outcome.failed(EndReason.CLIENT_ABORTED);
                 return;
@@ -321,6 +346,39 @@ public final class Dialer<D> implements Waiter {
             }
             outcome.failed(tried.isEmpty() ? EndReason.NO_BACKEND : EndReason.ALL_BACKENDS_FAILED);
         });
+    }
+
+    /** A tcp or dicom connection dialing for itself: the backend becomes the connection's. */
+    private record WholeConnection(ProxyConnection whole) implements Caller {
+        @Override
+        public Channel connection() {
+            return whole.client();
+        }
+
+        @Override
+        public boolean waiting() {
+            return whole.client().isActive();
+        }
+
+        @Override
+        public java.net.InetSocketAddress client() {
+            return whole.record().client();
+        }
+
+        @Override
+        public ListenerContext listener() {
+            return whole.listener();
+        }
+
+        @Override
+        public org.dicomlb.engine.access.ConnectionRecord record() {
+            return whole.record();
+        }
+
+        @Override
+        public void taken(Channel backend, Endpoint endpoint) {
+            whole.backendConnected(backend, endpoint);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.dicomlb.engine.listener;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.OptionalInt;
@@ -185,13 +186,30 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
                 }
             }
         }
+        if (!c.mode().proxyProtocolFrom().isEmpty() && fromAny(c.mode().proxyProtocolFrom(), ch)) {
+            // The upstream's PROXY header comes before anything else, TLS included.
+            ProxyHeaderReader reader = new ProxyHeaderReader(connection, c.timeouts().request());
+            ch.pipeline().addLast(ProxyHeaderReader.GUARD, reader.guard());
+            ch.pipeline().addLast(ProxyHeaderReader.DECODER, new HAProxyMessageDecoder());
+            ch.pipeline().addLast(ProxyHeaderReader.NAME, reader);
+        }
         if (c.tls().isPresent()) {
             ServerTls tls = c.tls().get();
-            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), c.mode().applicationProtocols()));
             ch.pipeline().addLast(TlsAccept.NAME, new TlsAccept(connection, tls.asksForClientCertificates()));
             ch.pipeline().addLast(TlsReadGate.NAME, new TlsReadGate());
         }
         ch.pipeline().addLast("frontend", frontends.create(this));
+    }
+
+    private static boolean fromAny(java.util.List<org.dicomlb.config.Cidr> trusted, Channel ch) {
+        java.net.InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        for (org.dicomlb.config.Cidr c : trusted) {
+            if (c.contains(peer)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The source table is full: this connection's source goes untracked (see {@link SourceTable}). */

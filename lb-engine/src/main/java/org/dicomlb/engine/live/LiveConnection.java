@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param id        unique within this dicomlb process; what {@code dicomlb connections --close} takes
  * @param state     {@code waiting} (held at the listener's max-connections), {@code connecting}
  *                  (choosing and dialing a backend; for dicom: the A-ASSOCIATE-RQ is being read or
- *                  negotiated), {@code relaying}, or {@code closing}
+ *                  negotiated), {@code relaying}, {@code serving} (an http connection carrying
+ *                  requests; its pool and backend are per request, so null here), or {@code closing}
  * @param pool      the pool chosen, null before one is
  * @param backend   the backend's name, null until connected
  * @param server    the backend address ({@code ip:port}), null until connected

@@ -84,6 +84,10 @@ public final class ProxyConnection {
     private Optional<PeerIdentity> peer = Optional.empty();
     /** Over its source's limits; the frontend answers with a refusal (DICOM: after reading the request). */
     private EndReason refusal;
+    /** False while a frontend writes lines of its own for what the connection carried (http requests). */
+    private boolean logLine = true;
+    /** An http connection whose protocol is set up: it carries requests, each to a backend of its own. */
+    private boolean serving;
 
     /**
      * Made by the listener ({@link ListenerContext#open}), which is its {@code owner}.
@@ -246,6 +250,24 @@ public final class ProxyConnection {
     }
 
     /**
+     * Whether this connection's own access-log line is written when it ends. An http frontend
+     * writes one line per request and turns it off once it has written one; a connection that
+     * carried no request (a failed TLS handshake, a client that never spoke) or that became a
+     * byte tunnel (a WebSocket after its upgrade) keeps it. Event loop only.
+     */
+    public void logConnection(boolean on) {
+        this.logLine = on;
+    }
+
+    /**
+     * An http frontend has set up its protocol: the connection carries requests (each logged and
+     * sent to a backend on its own), shown as {@code serving} to operators. Event loop only.
+     */
+    public void serving() {
+        this.serving = true;
+    }
+
+    /**
      * What the protocol frontend adds to the operator's view and how it ends the connection for
      * an operator; set once, at the start.
      */
@@ -265,7 +287,8 @@ public final class ProxyConnection {
 
     /** The connection as an operator sees it now. Event loop only. */
     public LiveConnection view() {
-        String state = clientClosing || finished ? "closing" : !admitted ? "waiting" : relaying ? "relaying" : "connecting";
+        String state = clientClosing || finished ? "closing" : !admitted ? "waiting" : relaying ? "relaying"
+                : serving ? "serving" : "connecting";
         return new LiveConnection(id, record.listener(), record.mode(), state, SocketAddresses.format(record.client()),
                 record.pool(), endpoint == null ? null : endpoint.name(),
                 endpoint == null ? null : SocketAddresses.format(endpoint.address()), record.start(),
@@ -407,7 +430,9 @@ public final class ProxyConnection {
         }
         listener.meters().active.decrementAndGet();
         listener.meters().duration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
-        accessLog.write(record);
+        if (logLine) {
+            accessLog.write(record);
+        }
         owner.ended(this, admitted);
     }
 

@@ -97,6 +97,9 @@ public final class BenchCommand implements Callable<Integer> {
         Layout layout;
         DicomlbLaunch launch;
         try {
+            if (dicomListenerMode == DicomlbMode.HTTP) {
+                throw new IllegalArgumentException("--dicom-listener-mode must be dicom or tcp, not http");
+            }
             scenarios = Scenarios.select(only);
             int r = reps != null ? reps : quick ? 1 : 3;
             profile = quick ? Profile.quick(r) : Profile.full(r);

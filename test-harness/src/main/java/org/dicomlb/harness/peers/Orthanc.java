@@ -45,21 +45,7 @@ public final class Orthanc implements AutoCloseable {
             Path config = workDir.resolve("orthanc-" + port + ".json");
             Path storage = workDir.resolve("storage-" + port);
             httpPort.set(rest ? FreePorts.pick() : 0);
-            String json = """
-                    {
-                      "Name": "dicomlb-test",
-                      "StorageDirectory": "%s",
-                      "IndexDirectory": "%s",
-                      "DicomAet": "%s",
-                      "DicomPort": %d,
-                      "DicomCheckCalledAet": %s,
-                      "HttpServerEnabled": %s,
-                      "HttpPort": %d,
-                      "RemoteAccessAllowed": false,
-                      "AuthenticationEnabled": false,
-                      "Plugins": []
-                    }
-                    """.formatted(storage, storage, aeTitle, port, checkCalledAe, rest, rest ? httpPort.get() : 8042);
+            String json = configJson(aeTitle, checkCalledAe, port, rest ? httpPort.get() : 0, storage);
             try {
                 Files.createDirectories(storage);
                 Files.writeString(config, json);
@@ -77,6 +63,29 @@ public final class Orthanc implements AutoCloseable {
             }
         }
         return new Orthanc(p, httpPort.get());
+    }
+
+    /**
+     * Orthanc's configuration file: storage and index in {@code storage}, the DICOM server on
+     * {@code dicomPort} (every address), the REST API on {@code httpPort} or off when it is 0, and
+     * never reachable from anywhere but the host's (or the network namespace's) own loopback.
+     */
+    public static String configJson(String aeTitle, boolean checkCalledAe, int dicomPort, int httpPort, Path storage) {
+        return """
+                {
+                  "Name": "dicomlb-test",
+                  "StorageDirectory": "%s",
+                  "IndexDirectory": "%s",
+                  "DicomAet": "%s",
+                  "DicomPort": %d,
+                  "DicomCheckCalledAet": %s,
+                  "HttpServerEnabled": %s,
+                  "HttpPort": %d,
+                  "RemoteAccessAllowed": false,
+                  "AuthenticationEnabled": false,
+                  "Plugins": []
+                }
+                """.formatted(storage, storage, aeTitle, dicomPort, checkCalledAe, httpPort != 0, httpPort != 0 ? httpPort : 8042);
     }
 
     public InetSocketAddress address() {

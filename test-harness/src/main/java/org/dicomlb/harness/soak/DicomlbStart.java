@@ -9,10 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How the soak starts dicomlb as a process of its own (so its RSS and descriptors can be read from
- * /proc/PID): through a checkout's {@code ./dicomlb} launcher, as {@code scripts/soak} does, or as
- * {@code java -cp CLASSPATH org.dicomlb.cli.Main} with the launcher's JVM settings, as the CI test
- * does with its own class path. Both end in {@code run -c FILE --access-log FILE}.
+ * How the soak (and the drill) start dicomlb as a process of its own (so its RSS and descriptors can
+ * be read from /proc/PID): through a checkout's {@code ./dicomlb} launcher, as {@code scripts/soak}
+ * and {@code scripts/drill} do, or as {@code java -cp CLASSPATH org.dicomlb.cli.Main} with the
+ * launcher's JVM settings, as the CI tests do with their own class path. {@link #command} gives
+ * any dicomlb command line in that form ({@code run}, {@code status}, {@code gslb failback} ...).
  *
  * @param executable the launcher, or the {@code java} binary
  * @param classPath  present for the {@code java} form
@@ -47,7 +48,7 @@ public record DicomlbStart(Path executable, Optional<String> classPath, List<Str
         }
         if (!Files.isDirectory(home.resolve("lb-admin-cli/target/lib"))) {
             throw new IllegalArgumentException("dicomlb is not built in " + home
-                    + " (no lb-admin-cli/target/lib); run scripts/soak without --no-build");
+                    + " (no lb-admin-cli/target/lib); run the script without --no-build");
         }
         return new DicomlbStart(launcher, Optional.empty(), jvmOptions);
     }
@@ -65,25 +66,31 @@ public record DicomlbStart(Path executable, Optional<String> classPath, List<Str
     }
 
     List<String> run(Path config, Path accessLog) {
+        return command(List.of("run", "-c", config.toString(), "--access-log", accessLog.toString(),
+                "--shutdown-grace", SHUTDOWN_GRACE));
+    }
+
+    /** The command line of {@code dicomlb ARGS...} (run, status, gslb failback ...) in this form. */
+    public List<String> command(List<String> args) {
         List<String> c = new ArrayList<>(List.of(executable.toString()));
         classPath.ifPresent(cp -> {
             c.addAll(LAUNCHER_JVM);
             c.addAll(jvmOptions);
             c.addAll(List.of("-cp", cp, "org.dicomlb.cli.Main"));
         });
-        c.addAll(List.of("run", "-c", config.toString(), "--access-log", accessLog.toString(),
-                "--shutdown-grace", SHUTDOWN_GRACE));
+        c.addAll(args);
         return c;
     }
 
-    Map<String, String> env() {
-        // The launcher built the distribution before the soak; never rebuild mid-run.
+    /** The environment {@link #command} needs besides the inherited one. */
+    public Map<String, String> env() {
+        // The launcher built the distribution before the run; never rebuild mid-run.
         return classPath.isPresent() ? Map.of()
                 : Map.of("DICOMLB_NO_BUILD", "1", "DICOMLB_JAVA_OPTS", String.join(" ", jvmOptions));
     }
 
     /** For the report: the command with "(class path)" standing for a class path. */
-    String describe() {
+    public String describe() {
         return classPath.isPresent()
                 ? executable + " " + String.join(" ", LAUNCHER_JVM) + " " + String.join(" ", jvmOptions)
                         + " -cp (class path) org.dicomlb.cli.Main"

@@ -17,11 +17,12 @@ import org.dicomlb.harness.bench.process.Children;
  * each instance is that file with the digits replaced, in the file meta information (0002,0003)
  * and in the data set (0008,0018). Same length, so no length field changes.
  *
- * <p>The UID is {@code ROOT.RUN.1NNNNNNNNNNN}: {@code RUN} is the soak's start time in seconds, so
- * two soaks never share a UID, and the last component starts with 1 (a UID component must not have
- * a leading zero).
+ * <p>The UID is {@code ROOT.RUN.1NNNNNNNNNNN}: {@code RUN} is the run's start time in seconds, so
+ * two runs (soaks, drills) never share a UID, and the last component starts with 1 (a UID
+ * component must not have a leading zero). Within a run, every sender draws from one
+ * {@code Instances} (its counter is atomic), so no two senders share a UID either.
  */
-final class Instances {
+public final class Instances {
     /** Secondary Capture Image Storage, which storescp accepts by default. */
     private static final String SOP_CLASS = "1.2.840.10008.5.1.4.1.1.7";
     private static final String ROOT = "1.2.826.0.1.3680043.10.1137.9.";
@@ -43,7 +44,7 @@ final class Instances {
     }
 
     /** Writes the template with {@code dump2dcm} under {@code dir}. */
-    static Instances create(Children children, Path dir, long runId) throws IOException, InterruptedException {
+    public static Instances create(Children children, Path dir, long runId) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         String prefix = ROOT + runId + ".";
         String placeholder = prefix + "1" + "0".repeat(DIGITS);
@@ -92,11 +93,11 @@ final class Instances {
     }
 
     /** One written instance. */
-    record Instance(String uid, Path file) {
+    public record Instance(String uid, Path file) {
     }
 
     /** Writes the next {@code count} instances under {@code dir}, each file named by its UID. */
-    List<Instance> write(Path dir, int count) throws IOException {
+    public List<Instance> write(Path dir, int count) throws IOException {
         List<Instance> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long n = next.incrementAndGet();

@@ -11,13 +11,12 @@ import java.util.List;
 import java.util.Map;
 import org.dicomlb.harness.bench.process.Children;
 import org.dicomlb.harness.peers.Dcmtk;
+import org.dicomlb.harness.peers.StorescuOutput;
 
 /**
  * One modality sending studies through the dicom listener: DCMTK's storescu, again and again,
- * each association sending a few new instances, until the deadline. {@code storescu -v} prints
- * "Sending file: F" before each C-STORE and "Received Store Response (Success)" when the backend
- * confirmed it, so the run's output says exactly which instances were stored; those go to
- * {@link Delivery}. An association that fails (a backend killed under it, no backend eligible) is
+ * each association sending a few new instances, until the deadline. Its output says exactly which
+ * instances were stored ({@link StorescuOutput}); those go to {@link Delivery}. An association that fails (a backend killed under it, no backend eligible) is
  * counted by kind and its unconfirmed instances are simply not promised.
  *
  * <p>storescu's own timeouts bound every step (connect 5 s, association 10 s, each DIMSE message
@@ -86,7 +85,7 @@ final class StoreStream {
                 tally.hang(notFinished.getMessage());
                 return;
             }
-            Outcome o = parse(e.stderr() + "\n" + e.stdout(), uidByFile);
+            StorescuOutput o = StorescuOutput.parse(e.stderr() + "\n" + e.stdout(), uidByFile);
             delivery.confirm(o.stored());
             if (e.ok() && o.stored().size() == batch.size()) {
                 tally.success();
@@ -99,60 +98,5 @@ final class StoreStream {
                 Files.deleteIfExists(i.file());
             }
         }
-    }
-
-    /**
-     * @param stored     UIDs whose C-STORE got status Success
-     * @param kind       how the association failed, from a small fixed set ({@code ok} when it did not)
-     * @param firstError the first few fatal or error lines storescu printed (DCMTK says what failed
-     *                   on one line and why on the next)
-     */
-    record Outcome(List<String> stored, String kind, String firstError) {
-    }
-
-    /** Reads {@code storescu -v} output: which files were sent and which got a Success response. */
-    static Outcome parse(String output, Map<String, String> uidByFile) {
-        List<String> stored = new ArrayList<>();
-        String current = null;
-        List<String> errors = new ArrayList<>();
-        for (String line : output.split("\n")) {
-            String l = line.strip();
-            int sending = l.indexOf("Sending file: ");
-            if (sending >= 0) {
-                current = uidByFile.get(l.substring(sending + "Sending file: ".length()).strip());
-            } else if (l.contains("Received Store Response")) {
-                if (current != null && l.contains("Received Store Response (Success)")) {
-                    stored.add(current);
-                }
-                current = null;
-            } else if ((l.startsWith("E:") || l.startsWith("F:")) && errors.size() < 3) {
-                errors.add(l);
-            }
-        }
-        return new Outcome(stored, kind(output), String.join(" | ", errors));
-    }
-
-    /** A bounded vocabulary for the report: what storescu said went wrong. */
-    private static String kind(String output) {
-        if (output.contains("Association Rejected")) {
-            return "rejected";
-        }
-        if (output.contains("Connection refused")) {
-            return "connect-refused";
-        }
-        if (output.contains("Timeout") || output.contains("timeout")) {
-            return "timeout";
-        }
-        if (output.contains("Peer aborted Association") || output.contains("Association Aborted")) {
-            return "aborted";
-        }
-        if (output.contains("Peer closed") || output.contains("Connection reset") || output.contains("Broken pipe")
-                || output.contains("Network closed") || output.contains("TCP I/O Error")) {
-            return "connection-lost";
-        }
-        if (output.contains("Received Store Response (")) {
-            return "store-status";
-        }
-        return "other";
     }
 }

@@ -80,7 +80,9 @@ class DemoWithDcmtkTest {
     void theDemoServesWhatItsGuideSuggests() throws Exception {
         out = work.resolve("demo.out");
         String java = ProcessHandle.current().info().command().orElseThrow();
-        demo = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+        // As from a terminal: SIGINT at its default even when this build runs in the background
+        // of a shell without job control (which starts it with SIGINT ignored, inherited by all).
+        demo = new ProcessBuilder("env", "--default-signal=INT", java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "demo")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         // The guide's last line: the whole guide is out (it is written in pieces).

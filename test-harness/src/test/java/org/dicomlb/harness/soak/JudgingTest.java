@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.dicomlb.cli.DicomlbCommand;
+import org.dicomlb.harness.peers.StorescuOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,10 +147,26 @@ class JudgingTest {
                 E: 0006:0207 DIMSE No valid Presentation Context ID
                 F: Peer aborted Association (or never connected)
                 """;
-        StoreStream.Outcome o = StoreStream.parse(out, Map.of("/s/a.dcm", "1.1", "/s/b.dcm", "1.2", "/s/c.dcm", "1.3"));
+        StorescuOutput o = StorescuOutput.parse(out, Map.of("/s/a.dcm", "1.1", "/s/b.dcm", "1.2", "/s/c.dcm", "1.3"));
         assertThat(o.stored()).containsExactly("1.1");
         assertThat(o.kind()).isEqualTo("aborted");
         assertThat(o.firstError()).startsWith("E: Store Failed");
+    }
+
+    @Test
+    void aConnectionThatDiesBeforeTheStoreResponseIsALostConnectionNotAStoreStatus() {
+        // What storescu printed when the appliance it went through was SIGKILLed mid-association (the drill).
+        String out = """
+                I: Sending file: /s/a.dcm
+                I: Received Store Response (Success)
+                I: Sending file: /s/b.dcm
+                E: Store Failed, file: /s/b.dcm:
+                E: 0006:020d DIMSE Failed to receive message
+                E: 0006:020c DIMSE Read PDV failed
+                """;
+        StorescuOutput o = StorescuOutput.parse(out, Map.of("/s/a.dcm", "1.1", "/s/b.dcm", "1.2"));
+        assertThat(o.stored()).containsExactly("1.1");
+        assertThat(o.kind()).isEqualTo("connection-lost");
     }
 
     @Test

@@ -38,12 +38,22 @@ public final class Wrk {
      */
     public static Result run(BenchContext ctx, InetSocketAddress target, String path, int threads, int connections,
                              Duration duration, boolean closeEach) throws IOException, InterruptedException {
+        return run(ctx, "http", target, path, threads, connections, duration, closeEach);
+    }
+
+    /**
+     * @param scheme {@code http}, or {@code https}: wrk speaks TLS (OpenSSL, verifying no
+     *               certificate; a reconnecting wrk connection offers the session it had, so new
+     *               connections are full handshakes or resumptions as the server allows)
+     */
+    public static Result run(BenchContext ctx, String scheme, InetSocketAddress target, String path, int threads,
+                             int connections, Duration duration, boolean closeEach) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("wrk", "-t", Integer.toString(threads), "-c", Integer.toString(connections),
                 "-d", Math.max(1, duration.toSeconds()) + "s", "--latency", "--timeout", "5s"));
         if (closeEach) {
             cmd.addAll(List.of("-H", "Connection: close"));
         }
-        cmd.add("http://" + SocketAddresses.format(target) + path);
+        cmd.add(scheme + "://" + SocketAddresses.format(target) + path);
         Children.Exit e = ctx.children().runOk(cmd, Map.of(), duration.plusSeconds(30), ctx.scratch("wrk"));
         return parse(e.stdout(), SocketAddresses.format(target));
     }

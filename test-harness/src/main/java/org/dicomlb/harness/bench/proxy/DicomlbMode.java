@@ -2,10 +2,14 @@ package org.dicomlb.harness.bench.proxy;
 
 import java.util.Locale;
 
-/** The listener mode a benchmark route runs dicomlb in ({@code --dicom-listener-mode} chooses it for DICOM scenarios). */
+/**
+ * The listener mode a benchmark route runs dicomlb in ({@code --dicom-listener-mode} chooses tcp
+ * or dicom for the DICOM scenarios). With {@code HTTP} HAProxy runs {@code mode http} too.
+ */
 public enum DicomlbMode {
     TCP,
-    DICOM;
+    DICOM,
+    HTTP;
 
     /** As the configuration file spells it. */
     public String label() {

@@ -12,7 +12,10 @@ import org.dicomlb.config.SocketAddresses;
  * of the active health check of every backend (every 2s, 500ms while in doubt, 2s while down,
  * rise 2, fall 3) and a one-line-per-connection access log written to a file. The check itself
  * is a TCP connect for HAProxy (all mode tcp can do) and the route's {@link DicomlbCheck} for
- * dicomlb: a C-ECHO association on the DICOM routes. What is left at each product's default:
+ * dicomlb: a C-ECHO association on the DICOM routes. An HTTP route runs both in their HTTP mode
+ * (dicomlb {@code mode: http}, HAProxy {@code mode http} with {@code option forwardfor}); dicomlb
+ * adds its default forwarded headers (X-Forwarded-For, -Proto, -Host and Forwarded), HAProxy
+ * X-Forwarded-For. What is left at each product's default:
  * buffer sizes, HAProxy's splicing (off unless {@code option splice-*} is set), and the bound on
  * one probe (dicomlb's {@code timeout} 1s; HAProxy's connect check is bounded by its connect
  * timeout and {@code inter}).
@@ -24,6 +27,9 @@ public final class ProxyConfigs {
     static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
     static final int CHECK_RISE = 2;
     static final int CHECK_FALL = 3;
+    /** dicomlb's http defaults ({@code timeouts.request}, {@code timeouts.keep-alive}), given to HAProxy too. */
+    static final Duration HTTP_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration HTTP_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(60);
 
     private ProxyConfigs() {
     }
@@ -77,10 +83,23 @@ public final class ProxyConfigs {
                     .append("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256\n");
             c.append("    ssl-default-bind-ciphersuites TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256\n");
         }
+        boolean http = route.dicomlbMode() == DicomlbMode.HTTP;
         c.append("defaults\n");
-        c.append("    mode tcp\n");
+        c.append("    mode ").append(http ? "http" : "tcp").append('\n');
         c.append("    log global\n");
-        c.append("    option tcplog\n");
+        if (http) {
+            // What dicomlb's http listener does by default: a log line per request, the client's
+            // address passed on, kept-alive connections to clients and (shared, safely) to the backend,
+            // and its request and keep-alive timeouts.
+            c.append("    option httplog\n");
+            c.append("    option forwardfor\n");
+            c.append("    option http-keep-alive\n");
+            c.append("    http-reuse safe\n");
+            c.append("    timeout http-request ").append(HTTP_REQUEST_TIMEOUT.toMillis()).append("ms\n");
+            c.append("    timeout http-keep-alive ").append(HTTP_KEEP_ALIVE_TIMEOUT.toMillis()).append("ms\n");
+        } else {
+            c.append("    option tcplog\n");
+        }
         c.append("    timeout connect ").append(route.connectTimeout().toMillis()).append("ms\n");
         c.append("    timeout client ").append(route.idleTimeout().toMillis()).append("ms\n");
         c.append("    timeout server ").append(route.idleTimeout().toMillis()).append("ms\n");

@@ -12,7 +12,8 @@ import org.dicomlb.harness.bench.proxy.DicomlbMode;
  * What a scenario asks of both proxies; each proxy's configuration is generated from it, so the
  * two can only differ where their products differ.
  *
- * @param dicomlbMode    the dicomlb listener mode; HAProxy always runs {@code mode tcp}
+ * @param dicomlbMode    the dicomlb listener mode; HAProxy runs {@code mode http} for {@link DicomlbMode#HTTP},
+ *                       else {@code mode tcp}
  * @param dicomlbCheck   dicomlb's active health check; HAProxy always checks with a TCP connect
  * @param maxConnections per-listener (dicomlb) / per-frontend (HAProxy) connection limit
  * @param idleTimeout    dicomlb {@code timeouts.idle}; HAProxy {@code timeout client} and {@code timeout server}
@@ -59,6 +60,12 @@ public record Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance 
     /** A plain TCP relay to {@code backend} with the harness's standard timeouts, limits and TCP check. */
     public static Route tcp(InetSocketAddress backend) {
         return new Route(DicomlbMode.TCP, new DicomlbCheck.TcpConnect(), Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT,
+                IDLE_TIMEOUT, MAX_CONNECTIONS);
+    }
+
+    /** An HTTP route to {@code backend}: both proxies in their HTTP mode, with the standard timeouts, limits and TCP check. */
+    public static Route http(InetSocketAddress backend) {
+        return new Route(DicomlbMode.HTTP, new DicomlbCheck.TcpConnect(), Balance.ROUNDROBIN, List.of(backend), CONNECT_TIMEOUT,
                 IDLE_TIMEOUT, MAX_CONNECTIONS);
     }
 

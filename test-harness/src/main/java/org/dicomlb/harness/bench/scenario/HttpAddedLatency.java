@@ -14,6 +14,7 @@ import org.dicomlb.harness.bench.load.ConstantRateHttp;
 import org.dicomlb.harness.bench.load.Wrk;
 import org.dicomlb.harness.bench.peer.Nginx;
 import org.dicomlb.harness.bench.process.Server;
+import org.dicomlb.harness.bench.proxy.DicomlbMode;
 import org.dicomlb.harness.bench.proxy.Route;
 import org.dicomlb.harness.bench.report.Goal;
 import org.dicomlb.harness.bench.report.Metric;
@@ -23,7 +24,8 @@ import org.dicomlb.harness.bench.report.Numbers;
  * Latency a proxy adds at a load it can sustain. First each variant's maximum keep-alive rate is
  * measured with wrk (this doubles as warm-up); then every variant is driven at the same constant
  * rate, half of the slowest variant's maximum, by {@link ConstantRateHttp}, an open-loop
- * generator that measures from each request's due time.
+ * generator that measures from each request's due time. Through a tcp listener, or as
+ * {@code http-mode-added-latency} through an http listener (HAProxy mode http).
  */
 public final class HttpAddedLatency implements Scenario {
     private static final Metric P50 = Metric.lower("p50", "p50 latency at half load", "ms");
@@ -33,15 +35,26 @@ public final class HttpAddedLatency implements Scenario {
     private static final Duration CALIBRATION = Duration.ofSeconds(2);
     private static final Duration GENERATOR_WARM_UP = Duration.ofSeconds(1);
 
+    private final DicomlbMode mode;
+
+    /** @param mode {@link DicomlbMode#TCP} or {@link DicomlbMode#HTTP} */
+    public HttpAddedLatency(DicomlbMode mode) {
+        if (mode == DicomlbMode.DICOM) {
+            throw new IllegalArgumentException("HTTP load runs through a tcp or http listener");
+        }
+        this.mode = mode;
+    }
+
     @Override
     public String name() {
-        return "http-added-latency";
+        return mode == DicomlbMode.HTTP ? "http-mode-added-latency" : "http-added-latency";
     }
 
     @Override
     public String summary() {
         return "open-loop constant-rate HTTP keep-alive load (harness generator, HdrHistogram) at half of the slowest"
-                + " variant's wrk maximum → nginx; latency from each request's due time.";
+                + " variant's wrk maximum → nginx" + (mode == DicomlbMode.HTTP ? " through an http listener (HAProxy mode http)" : "")
+                + "; latency from each request's due time.";
     }
 
     @Override
@@ -52,7 +65,7 @@ public final class HttpAddedLatency implements Scenario {
     @Override
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
-        Route route = Route.tcp(ctx.layout().nginx());
+        Route route = HttpKeepAlive.route(mode, ctx.layout().nginx());
         int connections = ctx.profile().pick(4, 16);
         // Twice the usual time: p99.9 of a few thousand samples per second needs the length.
         Duration measure = ctx.profile().measure().multipliedBy(2);

@@ -1,6 +1,7 @@
 package org.dicomlb.harness.bench.scenario;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import org.dicomlb.harness.bench.BenchContext;
@@ -8,12 +9,15 @@ import org.dicomlb.harness.bench.Variant;
 import org.dicomlb.harness.bench.load.Wrk;
 import org.dicomlb.harness.bench.peer.Nginx;
 import org.dicomlb.harness.bench.process.Server;
+import org.dicomlb.harness.bench.proxy.DicomlbMode;
 import org.dicomlb.harness.bench.proxy.Route;
 import org.dicomlb.harness.bench.report.Goal;
 import org.dicomlb.harness.bench.report.Metric;
 
 /**
- * HTTP requests/s with keep-alive through a tcp listener: wrk (closed loop, saturating) → nginx.
+ * HTTP requests/s with keep-alive: wrk (closed loop, saturating) → nginx, through a tcp listener
+ * (HAProxy mode tcp) or, as {@code http-mode-keepalive}, an http listener (HAProxy mode http),
+ * where each request is parsed, routed and forwarded on a kept-alive backend connection.
  * The latency percentiles here are at saturation, so they mostly show queueing; the added
  * latency at a sustainable load is {@link HttpAddedLatency}'s job.
  */
@@ -24,14 +28,30 @@ public final class HttpKeepAlive implements Scenario {
     private static final Metric P50 = Metric.lower("p50", "p50 latency at max load", "ms");
     private static final Metric P99 = Metric.lower("p99", "p99 latency at max load", "ms");
 
+    private final DicomlbMode mode;
+
+    /** @param mode {@link DicomlbMode#TCP} or {@link DicomlbMode#HTTP} */
+    public HttpKeepAlive(DicomlbMode mode) {
+        if (mode == DicomlbMode.DICOM) {
+            throw new IllegalArgumentException("HTTP load runs through a tcp or http listener");
+        }
+        this.mode = mode;
+    }
+
+    /** The route both proxies take to nginx in {@code mode}. */
+    static Route route(DicomlbMode mode, InetSocketAddress nginx) {
+        return mode == DicomlbMode.HTTP ? Route.http(nginx) : Route.tcp(nginx);
+    }
+
     @Override
     public String name() {
-        return "http-keepalive";
+        return mode == DicomlbMode.HTTP ? "http-mode-keepalive" : "http-keepalive";
     }
 
     @Override
     public String summary() {
-        return "wrk -t1 -c" + CONNECTIONS + " (8 with --quick) --latency with keep-alive → nginx (1 KiB file) through a tcp listener.";
+        return "wrk -t1 -c" + CONNECTIONS + " (8 with --quick) --latency with keep-alive → nginx (1 KiB file) through "
+                + (mode == DicomlbMode.HTTP ? "an http listener (HAProxy mode http)." : "a tcp listener.");
     }
 
     @Override
@@ -43,7 +63,7 @@ public final class HttpKeepAlive implements Scenario {
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());
         int connections = ctx.profile().pick(8, CONNECTIONS);
-        return new OneBackend(nginx, Route.tcp(ctx.layout().nginx()), (via, phase) -> {
+        return new OneBackend(nginx, route(mode, ctx.layout().nginx()), (via, phase) -> {
             Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase, via.variant()), false);
             return Map.of(RPS.key(), r.requestsPerSecond(), P50.key(), r.p50Millis(), P99.key(), r.p99Millis());
         });

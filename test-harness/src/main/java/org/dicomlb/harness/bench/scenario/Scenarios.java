@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dicomlb.harness.bench.proxy.DicomlbMode;
 
 /** The registry: every scenario the harness can run, in the order a full run takes them. */
 public final class Scenarios {
@@ -15,8 +16,11 @@ public final class Scenarios {
                 new L4Throughput(1),
                 new L4Throughput(8),
                 new L4ConnectionRate(),
-                new HttpKeepAlive(),
-                new HttpAddedLatency(),
+                new HttpKeepAlive(DicomlbMode.TCP),
+                new HttpAddedLatency(DicomlbMode.TCP),
+                new HttpKeepAlive(DicomlbMode.HTTP),
+                new HttpAddedLatency(DicomlbMode.HTTP),
+                new HttpsHandshakes(),
                 new IdleMemory(),
                 new DicomStore(),
                 new DicomAssociationRate(),

@@ -69,6 +69,19 @@ class ProxyConfigsTest {
     }
 
     @Test
+    void anHttpRouteRunsBothProxiesInTheirHttpMode() throws Exception {
+        Route http = Route.http(new InetSocketAddress("127.0.0.21", 17110));
+
+        ListenerConfig l = RootConfigReader.parse("bench.yaml", ProxyConfigs.dicomlbYaml("s", http, LISTEN, ADMIN)).engine()
+                .listeners().getFirst();
+        assertThat(l.mode().label()).isEqualTo("http");
+        String cfg = ProxyConfigs.haproxyCfg("s", http, LISTEN, 2, 20_000);
+        assertThat(cfg).contains("    mode http\n", "    option httplog\n", "    option forwardfor\n",
+                "    timeout http-request 10000ms\n", "    timeout http-keep-alive 60000ms\n").doesNotContain("mode tcp", "tcplog");
+        assertThat(ProxyConfigs.haproxyCfg("s", ROUTE, LISTEN, 2, 20_000)).doesNotContain("http");
+    }
+
+    @Test
     void theListenerModeSwitchesTheListenerAndNothingElse() throws Exception {
         InetSocketAddress scp = new InetSocketAddress("127.0.0.21", 17112);
         String asDicom = ProxyConfigs.dicomlbYaml("s", Route.dicom(scp, DicomlbMode.DICOM, "BENCH_SCP"), LISTEN, ADMIN);

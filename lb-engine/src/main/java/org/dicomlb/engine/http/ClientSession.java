@@ -1,0 +1,128 @@
+package org.dicomlb.engine.http;
+
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.config.BackendKeepAlive;
+import org.dicomlb.engine.config.HttpMode;
+import org.dicomlb.engine.config.ListenerConfig;
+import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.relay.ListenerContext;
+import org.dicomlb.engine.relay.ProxyConnection;
+import org.dicomlb.tls.TlsChannels;
+
+/**
+ * One client connection of an http listener (HTTP/1.1, or HTTP/2 with its streams): what its
+ * requests share. Confined to the connection's event loop.
+ *
+ * <p>Backend connections of pools with {@code proxy-protocol} carry this client's address in
+ * their PROXY header, so they are kept for this client alone (a few, closed with it) rather than
+ * in the event loop's shared cache.
+ */
+final class ClientSession {
+    /** Kept backend connections of PROXY-protocol pools, per client connection. */
+    static final int MAX_PRIVATE = 8;
+
+    final ListenerContext listener;
+    final HttpShared shared;
+    final ProxyConnection connection;
+    final Channel channel;
+    final boolean tls;
+    /** {@code HTTP/1.1} or {@code HTTP/2.0}, as the access log shows it. */
+    final String protocol;
+    private final ListenerConfig initial;
+    private final List<BackendHandler> privateIdle = new ArrayList<>();
+    private int requests;
+    private boolean logged;
+
+    ClientSession(ListenerContext listener, HttpShared shared, ProxyConnection connection, ListenerConfig initial,
+                  String protocol) {
+        this.listener = listener;
+        this.shared = shared;
+        this.connection = connection;
+        this.channel = connection.client();
+        this.tls = TlsChannels.session(channel).isPresent();
+        this.initial = initial;
+        this.protocol = protocol;
+    }
+
+    /**
+     * The listener's configuration for the next request: the current one, so a reload's new
+     * routes and rules apply to the next request on an open connection, unless the reload changed
+     * the listener's mode (then this connection keeps what it started with).
+     */
+    ListenerConfig config() {
+        ListenerConfig c = listener.config();
+        return c.mode() instanceof HttpMode ? c : initial;
+    }
+
+    /** The mode settings the connection started with (codec limits, HTTP/2 windows). */
+    HttpMode initialMode() {
+        return (HttpMode) initial.mode();
+    }
+
+    /** The client: the connection's peer, or the one a trusted PROXY header named. */
+    InetSocketAddress client() {
+        return connection.record().client();
+    }
+
+    String scheme() {
+        return tls ? "https" : "http";
+    }
+
+    /** The next request's number on this connection, from 1. */
+    int nextRequest() {
+        return ++requests;
+    }
+
+    /** A request line was written: this connection's own line is no longer needed. */
+    void requestLogged() {
+        if (!logged) {
+            logged = true;
+            connection.logConnection(false);
+        }
+    }
+
+    /** An idle connection of this client's own to {@code e}, or null. */
+    Channel takePrivate(Endpoint e) {
+        for (int i = privateIdle.size() - 1; i >= 0; i--) {
+            BackendHandler h = privateIdle.get(i);
+            if (h.endpoint() == e) {
+                privateIdle.remove(i);
+                if (h.channel().isActive()) {
+                    return h.channel();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Keeps a backend connection carrying this client's PROXY header; false when it cannot be kept. */
+    boolean keepPrivate(BackendHandler h, BackendKeepAlive keep) {
+        if (!channel.isActive() || privateIdle.size() >= Math.min(MAX_PRIVATE, keep.maxIdle())) {
+            return false;
+        }
+        privateIdle.add(h);
+        h.idle(keep.idleTimeout().toNanos(), this);
+        return true;
+    }
+
+    void forget(BackendHandler h) {
+        privateIdle.remove(h);
+    }
+
+    /** The client connection is gone: its own backend connections go too. */
+    void closed() {
+        for (BackendHandler h : List.copyOf(privateIdle)) {
+            h.channel().close();
+        }
+        privateIdle.clear();
+    }
+
+    /** Ends the client connection once what is queued has been written. */
+    void close(EndReason reason) {
+        connection.close(reason);
+    }
+}

@@ -1,0 +1,254 @@
+package org.dicomlb.engine.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
+import org.dicomlb.engine.config.ForwardedHeaders;
+import org.dicomlb.engine.config.HeaderRules;
+
+/**
+ * What dicomlb does to header fields on the way through (docs/http.md, "Headers"): hop-by-hop
+ * fields (RFC 9110 section 7.6.1, RFC 9112) are connection-specific and never passed on; the
+ * forwarded fields are added, and incoming ones believed only from trusted proxies; the
+ * configured rules apply last.
+ */
+final class Headers {
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final java.util.Set<String> PROTECTED = java.util.Set.of("host", "content-length", "transfer-encoding");
+    private static final AsciiString WEBSOCKET = AsciiString.cached("websocket");
+    /** What Netty's HTTP/2 to HTTP/1.1 conversion adds for its own use; never sent to a backend. */
+    private static final List<AsciiString> HTTP2_EXTENSIONS = List.of(
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
+            HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
+            HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text(),
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text(),
+            HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text(),
+            HttpConversionUtil.ExtensionHeaderNames.PROTOCOL.text());
+
+    private Headers() {
+    }
+
+    /** A WebSocket opening handshake (RFC 6455 section 4.1): {@code Upgrade: websocket} with {@code Connection: upgrade}. */
+    static boolean asksForWebSocket(HttpHeaders h) {
+        return h.containsValue(HttpHeaderNames.UPGRADE, WEBSOCKET, true)
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true);
+    }
+
+    /**
+     * Removes the hop-by-hop fields: those {@code Connection} names, and {@code Connection},
+     * {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Upgrade} themselves.
+     * {@code Transfer-Encoding} is framing, which the codecs redo on each hop, so it stays as the
+     * message's own description of its body. With {@code upgrade}, the WebSocket upgrade is kept
+     * ({@code Connection: upgrade} and {@code Upgrade}).
+     */
+    static void removeHopByHop(HttpHeaders h, boolean upgrade) {
+        if (h.contains(HttpHeaderNames.CONNECTION)) {
+            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : value.split(",")) {
+                    String t = token.strip();
+                    // Framing and routing fields are not the sender's to drop this way (a known trick
+                    // to strip Host or a body's length on the way through a proxy).
+                    if (!t.isEmpty() && !(upgrade && t.equalsIgnoreCase("upgrade")) && !PROTECTED.contains(t.toLowerCase(Locale.ROOT))) {
+                        h.remove(t);
+                    }
+                }
+            }
+            h.remove(HttpHeaderNames.CONNECTION);
+        }
+        h.remove(HttpHeaderNames.KEEP_ALIVE);
+        h.remove(PROXY_CONNECTION);
+        h.remove(HttpHeaderNames.TE);
+        if (upgrade) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+        } else {
+            h.remove(HttpHeaderNames.UPGRADE);
+        }
+    }
+
+    /** The extension fields Netty's HTTP/2 conversion adds ({@code x-http2-*}). */
+    static void removeHttp2Extensions(HttpHeaders h) {
+        for (AsciiString n : HTTP2_EXTENSIONS) {
+            h.remove(n);
+        }
+    }
+
+    /**
+     * Adds dicomlb's forwarded fields for a request from {@code client} that came in over
+     * {@code scheme} for {@code host} (the request's Host, or null).
+     *
+     * <ul>
+     *   <li>From a client in {@code trusted}: incoming {@code X-Forwarded-For} and
+     *       {@code Forwarded} are kept and the client is appended; incoming
+     *       {@code X-Forwarded-Proto} and {@code -Host} are kept as they are (the proxy in front
+     *       knows better), and set when absent.</li>
+     *   <li>From any other client, every incoming {@code X-Forwarded-For}, {@code -Proto},
+     *       {@code -Host}, {@code -Port}, {@code X-Real-IP} and {@code Forwarded} is removed first,
+     *       so what the backend reads is dicomlb's word alone.</li>
+     * </ul>
+     */
+    static void forwarded(HttpHeaders h, ForwardedHeaders f, InetSocketAddress client, String scheme, String host) {
+        boolean trusted = !f.trusted().isEmpty() && f.trusts(client.getAddress());
+        if (!trusted) {
+            h.remove(X_FORWARDED_FOR);
+            h.remove(X_FORWARDED_PROTO);
+            h.remove(X_FORWARDED_HOST);
+            h.remove(X_FORWARDED_PORT);
+            h.remove(X_REAL_IP);
+            h.remove(FORWARDED);
+        }
+        String ip = literal(client);
+        if (f.xForwarded()) {
+            h.set(X_FORWARDED_FOR, appended(h, X_FORWARDED_FOR, ip));
+            if (!h.contains(X_FORWARDED_PROTO)) {
+                h.set(X_FORWARDED_PROTO, scheme);
+            }
+            if (host != null && !h.contains(X_FORWARDED_HOST)) {
+                h.set(X_FORWARDED_HOST, host);
+            }
+        }
+        if (f.forwarded()) {
+            StringBuilder e = new StringBuilder(64).append("for=").append(node(client)).append(";proto=").append(scheme);
+            if (host != null) {
+                e.append(";host=").append(value(host));
+            }
+            h.set(FORWARDED, appended(h, FORWARDED, e.toString()));
+        }
+    }
+
+    /** Existing values of {@code name} (several fields joined as one list) with {@code entry} appended. */
+    private static String appended(HttpHeaders h, AsciiString name, String entry) {
+        List<String> existing = h.getAll(name);
+        if (existing.isEmpty()) {
+            return entry;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String v : existing) {
+            if (!v.isBlank()) {
+                sb.append(v.strip()).append(", ");
+            }
+        }
+        return sb.append(entry).toString();
+    }
+
+    private static String literal(InetSocketAddress a) {
+        String s = a.getAddress().getHostAddress();
+        int zone = s.indexOf('%');
+        return zone < 0 ? s : s.substring(0, zone);
+    }
+
+    /** RFC 7239 section 6: an IPv6 node is bracketed and, having colons, quoted. */
+    private static String node(InetSocketAddress a) {
+        return a.getAddress() instanceof Inet6Address ? "\"[" + literal(a) + "]\"" : literal(a);
+    }
+
+    /** A token as is, anything else (a host with a port, an IPv6 literal) as a quoted-string. */
+    static String value(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            boolean token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!token) {
+                return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            }
+        }
+        return v;
+    }
+
+    /** Applies {@code rules}: remove, then set, then add. */
+    static void apply(HttpHeaders h, HeaderRules rules) {
+        if (rules.isEmpty()) {
+            return;
+        }
+        for (String n : rules.remove()) {
+            h.remove(n);
+        }
+        for (HeaderRules.Header x : rules.set()) {
+            h.set(x.name(), x.value());
+        }
+        for (HeaderRules.Header x : rules.add()) {
+            h.add(x.name(), x.value());
+        }
+    }
+
+    /**
+     * The host a request is for, as routes match it: the {@code Host} field lower-cased, without
+     * its port or a trailing dot; an IPv6 literal keeps its brackets. Null without a Host.
+     */
+    static String routingHost(String hostField) {
+        if (hostField == null) {
+            return null;
+        }
+        String h = hostField.strip().toLowerCase(Locale.ROOT);
+        if (h.isEmpty()) {
+            return null;
+        }
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close < 0 ? h : h.substring(0, close + 1);
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) {
+            h = h.substring(0, colon);
+        }
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        return h;
+    }
+
+    /** The path part of a request target (before '?' or '#'). */
+    static String path(String uri) {
+        int end = uri.length();
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        return uri.substring(0, end);
+    }
+
+    /** The value of cookie {@code name} among the request's {@code Cookie} fields, or null. */
+    static String cookie(HttpHeaders h, String name) {
+        for (String field : h.getAll(HttpHeaderNames.COOKIE)) {
+            int i = 0;
+            int n = field.length();
+            while (i < n) {
+                while (i < n && (field.charAt(i) == ' ' || field.charAt(i) == ';')) {
+                    i++;
+                }
+                int eq = field.indexOf('=', i);
+                int semi = field.indexOf(';', i);
+                if (semi < 0) {
+                    semi = n;
+                }
+                if (eq < 0 || eq > semi) {
+                    i = semi + 1;
+                    continue;
+                }
+                if (eq - i == name.length() && field.regionMatches(i, name, 0, name.length())) {
+                    String v = field.substring(eq + 1, semi).strip();
+                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+                        v = v.substring(1, v.length() - 1);
+                    }
+                    return v;
+                }
+                i = semi + 1;
+            }
+        }
+        return null;
+    }
+}

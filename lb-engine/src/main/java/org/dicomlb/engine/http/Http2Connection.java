@@ -1,0 +1,137 @@
+package org.dicomlb.engine.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.config.HttpMode;
+import org.dicomlb.engine.relay.RelayOptions;
+
+/**
+ * An HTTP/2 client connection (ALPN {@code h2} on a TLS listener). Netty's frame codec and
+ * multiplexer make each stream a child channel; each gets a frame-to-{@code HttpObject}
+ * translation and a {@link RequestStream}, so every request, whatever the client spoke, takes the
+ * same path to an HTTP/1.1 backend (docs/http.md explains the choice).
+ *
+ * <p>Flow control is the backpressure: a stream's channel is read (and the client's window given
+ * back) only as fast as its backend takes the body, so what one connection may have in flight
+ * towards dicomlb is bounded by its windows: {@value #STREAM_WINDOW} octets per stream, at most
+ * {@value #CONNECTION_WINDOW} for the connection, at most {@value #MAX_STREAMS} streams at once.
+ * The connection itself is read continuously (its control frames must flow). A connection with no
+ * open stream for {@code timeouts.keep-alive} is closed with GOAWAY.
+ */
+final class Http2Connection extends ChannelInboundHandlerAdapter {
+    static final int STREAM_WINDOW = 256 * 1024;
+    static final int CONNECTION_WINDOW = 1024 * 1024;
+    static final int MAX_STREAMS = 128;
+
+    private final ClientSession session;
+    private ChannelHandlerContext ctx;
+    private int open;
+    private long idleSince = System.nanoTime();
+    private ScheduledFuture<?> timer;
+
+    private Http2Connection(ClientSession session) {
+        this.session = session;
+    }
+
+    /** Puts HTTP/2 on the connection, behind the handler named {@code after}. */
+    static void install(ChannelPipeline p, String after, ClientSession session, HttpMode mode) {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(MAX_STREAMS)
+                .initialWindowSize(STREAM_WINDOW)
+                .maxHeaderListSize(mode.maxHeaderSize());
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+        Http2Connection connection = new Http2Connection(session);
+        p.addAfter(after, "h2-codec", codec);
+        p.addAfter("h2-codec", "h2-streams", new Http2MultiplexHandler(new Streams(connection)));
+        p.addAfter("h2-streams", "h2-connection", connection);
+        try {
+            codec.connection().local().flowController().incrementWindowSize(codec.connection().connectionStream(),
+                    CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE);
+        } catch (Http2Exception e) {
+            throw new IllegalStateException("cannot widen the HTTP/2 connection window", e);
+        }
+        p.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        arm();
+    }
+
+    private void arm() {
+        long keep = session.config().timeouts().keepAlive().toNanos();
+        long wait = Math.max(0, idleSince + keep - System.nanoTime());
+        timer = ctx.executor().schedule(this::check, wait, TimeUnit.NANOSECONDS);
+    }
+
+    private void check() {
+        timer = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long keep = session.config().timeouts().keepAlive().toNanos();
+        if (open == 0 && System.nanoTime() - idleSince >= keep) {
+            // Closing the codec's channel sends GOAWAY first.
+            session.close(EndReason.IDLE_TIMEOUT);
+            return;
+        }
+        arm();
+    }
+
+    void streamOpened() {
+        open++;
+    }
+
+    void streamClosed() {
+        if (--open == 0) {
+            idleSince = System.nanoTime();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        session.closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        session.close(EndReason.CLIENT_ERROR);
+    }
+
+    /** Each new stream's pipeline. */
+    private static final class Streams extends ChannelInitializer<Http2StreamChannel> {
+        private final Http2Connection connection;
+
+        Streams(Http2Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+            ch.config().setAutoRead(false);
+            ch.config().setWriteBufferWaterMark(RelayOptions.WATER_MARK);
+            ch.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true));
+            ch.pipeline().addLast(RequestStream.NAME, new RequestStream(connection.session, true, null));
+            connection.streamOpened();
+            ch.closeFuture().addListener(f -> connection.streamClosed());
+        }
+    }
+}

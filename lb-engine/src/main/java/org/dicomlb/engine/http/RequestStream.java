@@ -1,0 +1,488 @@
+package org.dicomlb.engine.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.config.Timeouts;
+import org.dicomlb.tls.TlsChannels;
+
+/**
+ * The requests of one HTTP/1.1 client connection, one after the other, or the one request of an
+ * HTTP/2 stream: the last handler behind the codec that turns the client's bytes into
+ * {@code HttpRequest} and {@code HttpContent}. It starts an {@link Exchange} per request, holds
+ * what the client sends ahead (pipelined requests) until the exchange before has ended, and keeps
+ * one timer for whatever the stream is waiting for:
+ *
+ * <ul>
+ *   <li>the first request's headers, {@code timeouts.request} from the start; a further request,
+ *       {@code timeouts.keep-alive} of silence, then {@code timeouts.request} from its first byte.
+ *       Silence ends the connection quietly; a request started and not finished gets 408;</li>
+ *   <li>during an exchange, what the exchange waits for ({@link Exchange#deadline}).</li>
+ * </ul>
+ *
+ * <p>The timer is re-armed only when a deadline moves earlier than the one it is set for; a
+ * deadline that moved later is found when it fires, so a busy kept-alive connection costs no timer
+ * operations per request. AUTO_READ is off: the client is read while a request is awaited, and
+ * during an exchange only as fast as its backend takes the request body.
+ */
+final class RequestStream extends ChannelInboundHandlerAdapter {
+    static final String NAME = "http-requests";
+    /** How long a connection closed with part of a request body unread keeps reading it (see {@link #linger}). */
+    static final Duration LINGER = Duration.ofSeconds(2);
+    /** Objects (requests and their content) held ahead of the current exchange, at most. */
+    private static final int MAX_HELD = 1024;
+
+    private enum Phase { NEW, WAITING, EXCHANGE, LINGERING, DONE }
+
+    private final ClientSession session;
+    private final boolean multiplexed;
+    private final ByteWatch watch;
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Phase phase = Phase.NEW;
+    private Exchange exchange;
+    /** The connection goes on after the current exchange (HTTP/1.1 keep-alive). */
+    private boolean keepAlive = true;
+    private boolean inputClosed;
+    private boolean draining;
+    private long waitStart;
+    private long lingerStart;
+    private int served;
+    private ScheduledFuture<?> timer;
+    private long timerAt;
+
+    /**
+     * @param multiplexed an HTTP/2 stream (one request) rather than an HTTP/1.1 connection
+     * @param watch       the first-byte watch in front of the HTTP/1.1 codec; null for a stream
+     */
+    RequestStream(ClientSession session, boolean multiplexed, ByteWatch watch) {
+        this.session = session;
+        this.multiplexed = multiplexed;
+        this.watch = watch;
+    }
+
+    ClientSession session() {
+        return session;
+    }
+
+    boolean multiplexed() {
+        return multiplexed;
+    }
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    /** Whether the client connection continues after the current exchange, as far as the client said. */
+    boolean keepAlive() {
+        return keepAlive && !inputClosed;
+    }
+
+    Timeouts timeouts() {
+        return session.config().timeouts();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // An HTTP/2 stream starts when its channel does; an HTTP/1.1 connection when the frontend says.
+        if (multiplexed) {
+            start();
+        }
+        ctx.fireChannelActive();
+    }
+
+    /** Starts awaiting the first request. */
+    void start() {
+        if (phase != Phase.NEW) {
+            return;
+        }
+        awaitRequest();
+        if (phase == Phase.WAITING) {
+            ctx.read();
+        }
+    }
+
+    private void awaitRequest() {
+        phase = Phase.WAITING;
+        waitStart = System.nanoTime();
+        if (watch != null) {
+            watch.arm();
+        }
+        rearm();
+        drainHeld();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        switch (phase) {
+            case WAITING -> {
+                if (msg instanceof HttpRequest r && held.isEmpty()) {
+                    begin(r);
+                } else if (msg instanceof HttpRequest) {
+                    hold(msg);
+                } else {
+                    // Content with no request to belong to (the rest of a body already answered): dropped.
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            case EXCHANGE -> {
+                if (held.isEmpty() && exchange.takes(msg)) {
+                    exchange.clientContent(msg);
+                } else {
+                    hold(msg);
+                }
+            }
+            default -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void hold(Object msg) {
+        if (held.size() >= MAX_HELD) {
+            ReferenceCountUtil.release(msg);
+            close(EndReason.CLIENT_ERROR);
+            return;
+        }
+        held.add(msg);
+    }
+
+    /** Starts the requests held while the one before ran, until one does not finish at once. */
+    private void drainHeld() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (phase == Phase.WAITING && !held.isEmpty()) {
+                Object next = held.poll();
+                if (next instanceof HttpRequest r) {
+                    begin(r);
+                } else {
+                    ReferenceCountUtil.release(next);
+                }
+            }
+            // The exchange just started takes the content that came with it, as if just read.
+            boolean fed = false;
+            while (phase == Phase.EXCHANGE && !held.isEmpty() && exchange.takes(held.peek())) {
+                exchange.clientContent(held.poll());
+                fed = true;
+            }
+            if (fed && phase == Phase.EXCHANGE) {
+                exchange.clientReadComplete();
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void begin(HttpRequest request) {
+        phase = Phase.EXCHANGE;
+        if (watch != null) {
+            watch.disarm();
+        }
+        if (!multiplexed && !HttpUtil.isKeepAlive(request)) {
+            keepAlive = false;
+        }
+        exchange = new Exchange(this, request);
+        exchange.start();
+        if (phase == Phase.EXCHANGE) {
+            rearm();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (phase == Phase.EXCHANGE) {
+            exchange.clientReadComplete();
+        } else if (phase == Phase.LINGERING) {
+            ctx.read();
+        }
+        // While waiting, the codec asks for more by itself until a whole request is in.
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (phase == Phase.EXCHANGE) {
+            exchange.clientWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Asks the client for more (request body). */
+    void read() {
+        ctx.read();
+    }
+
+    /**
+     * The current exchange has ended.
+     *
+     * @param close      the client connection cannot go on (the exchange said so, or the client did)
+     * @param bodyUnread part of the request body is still coming, unread: the connection cannot be
+     *                   used for another request
+     */
+    void exchangeDone(boolean close, boolean bodyUnread) {
+        exchange = null;
+        served++;
+        if (multiplexed) {
+            phase = Phase.DONE;
+            cancelTimer();
+            releaseHeld();
+            if (bodyUnread || close) {
+                // Resets the stream (RST_STREAM) if the client is still sending; a finished stream is closed already.
+                ctx.close();
+            }
+            return;
+        }
+        if (bodyUnread) {
+            linger();
+            return;
+        }
+        if (close || !keepAlive || (inputClosed && !heldRequest())) {
+            phase = Phase.DONE;
+            cancelTimer();
+            releaseHeld();
+            session.close(EndReason.COMPLETE);
+            return;
+        }
+        awaitRequest();
+        if (phase == Phase.WAITING) {
+            ctx.read();
+        }
+    }
+
+    private boolean heldRequest() {
+        for (Object o : held) {
+            if (o instanceof HttpRequest) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The client is still sending a body dicomlb will not read (it answered early): closing now
+     * would make the kernel reset the connection over unread data, which can destroy the answer
+     * before the client reads it. So: send the answer, half-close, and read and drop what still
+     * comes for up to {@link #LINGER}, then close.
+     */
+    private void linger() {
+        phase = Phase.LINGERING;
+        releaseHeld();
+        lingerStart = System.nanoTime();
+        rearm();
+        if (ctx.channel() instanceof DuplexChannel d) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess() && d.isActive() && !d.isOutputShutdown()) {
+                    TlsChannels.shutdownOutput(d);
+                }
+            });
+        } else {
+            ctx.flush();
+        }
+        ctx.read();
+    }
+
+    // ---- the timer --------------------------------------------------------------------------------
+
+    /** Makes sure the timer fires no later than the current deadline. */
+    void rearm() {
+        long d = deadline();
+        if (d == Long.MAX_VALUE || (timer != null && timerAt <= d)) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        schedule(d);
+    }
+
+    private void schedule(long at) {
+        timerAt = at;
+        timer = ctx.executor().schedule(this::fire, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void fire() {
+        timer = null;
+        if (phase == Phase.DONE || phase == Phase.NEW) {
+            return;
+        }
+        long d = deadline();
+        if (d == Long.MAX_VALUE) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - d >= 0) {
+            expired(now);
+        } else {
+            schedule(d);
+        }
+    }
+
+    private long deadline() {
+        Timeouts t = timeouts();
+        return switch (phase) {
+            case WAITING -> {
+                long first = watch == null ? 0 : watch.firstByteAt();
+                if (first != 0) {
+                    yield first + t.request().toNanos();
+                }
+                yield waitStart + (served == 0 ? t.request() : t.keepAlive()).toNanos();
+            }
+            case EXCHANGE -> exchange.deadline();
+            case LINGERING -> lingerStart + LINGER.toNanos();
+            default -> Long.MAX_VALUE;
+        };
+    }
+
+    private void expired(long now) {
+        switch (phase) {
+            case WAITING -> {
+                if (watch != null && watch.firstByteAt() != 0) {
+                    // Part of a request came and the rest did not: tell the client why it is closed.
+                    Exchange.requestTimeout(this);
+                } else {
+                    // A connection that says nothing (between requests, or never) just ends.
+                    phase = Phase.DONE;
+                    releaseHeld();
+                    session.close(EndReason.IDLE_TIMEOUT);
+                }
+            }
+            case EXCHANGE -> exchange.expired(now);
+            case LINGERING -> {
+                phase = Phase.DONE;
+                session.close(EndReason.COMPLETE);
+            }
+            default -> {
+            }
+        }
+    }
+
+    // ---- the client going away --------------------------------------------------------------------
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        boolean endOfInput = evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete
+                || evt instanceof SslCloseCompletionEvent;
+        if (!endOfInput || multiplexed) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (inputClosed) {
+            return;
+        }
+        // The client half-closed (its FIN, or its TLS close_notify): what it sent is all there will be.
+        inputClosed = true;
+        switch (phase) {
+            case WAITING -> {
+                if (!heldRequest()) {
+                    phase = Phase.DONE;
+                    releaseHeld();
+                    session.close(EndReason.CLIENT_CLOSE);
+                }
+            }
+            case EXCHANGE -> exchange.clientInputClosed();
+            case LINGERING -> {
+                phase = Phase.DONE;
+                session.close(EndReason.COMPLETE);
+            }
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        phase = Phase.DONE;
+        cancelTimer();
+        releaseHeld();
+        if (exchange != null) {
+            Exchange e = exchange;
+            exchange = null;
+            e.clientGone();
+        }
+        if (!multiplexed) {
+            session.closed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (exchange != null) {
+            Exchange e = exchange;
+            exchange = null;
+            e.clientGone();
+        }
+        phase = Phase.DONE;
+        if (multiplexed) {
+            ctx.close();
+        } else {
+            session.close(EndReason.CLIENT_ERROR);
+        }
+    }
+
+    /** Ends the client connection (HTTP/1.1) or the stream (HTTP/2). */
+    void close(EndReason reason) {
+        phase = Phase.DONE;
+        cancelTimer();
+        releaseHeld();
+        if (multiplexed) {
+            ctx.close();
+        } else {
+            session.close(reason);
+        }
+    }
+
+    /**
+     * The exchange is turning the connection into a byte tunnel (WebSocket): no more requests.
+     * Returns false when the client already sent something beyond its upgrade request, which it
+     * must not (it has to wait for the 101).
+     */
+    boolean handOver() {
+        phase = Phase.DONE;
+        cancelTimer();
+        boolean clean = held.isEmpty();
+        releaseHeld();
+        return clean;
+    }
+
+    private void releaseHeld() {
+        while (!held.isEmpty()) {
+            ReferenceCountUtil.release(held.poll());
+        }
+    }
+
+    int served() {
+        return served;
+    }
+
+    /** A request's content, or anything else, for the exchange (see {@link Exchange#takes}). */
+    static boolean isContent(Object msg) {
+        return msg instanceof HttpContent && !(msg instanceof HttpRequest);
+    }
+}

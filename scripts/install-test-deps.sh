@@ -14,6 +14,7 @@ PACKAGES=(
   iproute2         # ip netns / veth for multi-host tests
   keepalived       # VRRP for the floating VIP (lb-vip drives it; its tests run it in namespaces)
   iputils-arping   # who answers ARP for the VIP, seen from a client namespace
+  nftables         # nft: lb-l4 renders the dsr and nat listeners as nftables tables
   procps           # ps/pkill used by the harness
   curl             # the admin API over HTTPS, as an operator reaches it
   bind9-dnsutils   # dig: an independent DNS client for the GSLB interop tests

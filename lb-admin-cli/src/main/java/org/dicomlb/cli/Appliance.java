@@ -51,6 +51,10 @@ import org.dicomlb.gslb.Gslb;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.healthcheck.ProbeTransport;
 import org.dicomlb.io.EventLoops;
+import org.dicomlb.l4.L4Exception;
+import org.dicomlb.l4.L4Runtime;
+import org.dicomlb.l4.config.L4Config;
+import org.dicomlb.cli.l4.KernelListeners;
 import org.dicomlb.vip.ServingView;
 import org.dicomlb.vip.VipException;
 import org.dicomlb.vip.VipRuntime;
@@ -94,6 +98,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
 
     /** How long keepalived may take to check, start or reload before the start or reload fails. */
     private static final long VIP_APPLY_SECONDS = 30;
+    /** How long nft may take to check or apply the kernel listeners' rules. */
+    private static final long L4_APPLY_SECONDS = 60;
 
     private final Path configFile;
     private final EventLoops loops;
@@ -102,6 +108,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final DnsBackends dns;
     private final Engine engine;
     private final Gslb gslb;
+    private final L4Runtime l4;
     private final AdminServer admin;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     // Reloads are serialised and kept off event loops: reading and parsing the file is blocking I/O.
@@ -141,14 +148,20 @@ public final class Appliance implements AdminApi, AutoCloseable {
         // learns its 'pool:' members' state from the engine's published pools.
         EventLoops.Group gslbLoops = loops.group("dns", 0);
         this.gslb = new Gslb(health, engine::poolServing, gslbLoops.group(), gslbLoops.transport(), registry);
+        // Listeners of mode dsr and nat are nftables rules, rendered from the engine's pools.
+        this.l4 = new L4Runtime(KernelListeners.pools(engine), registry, L4Runtime.Options.defaults());
         this.admin = new AdminServer(loops.group("admin", 1), this);
         // Every owner's health transitions (pools, GSLB members) for the status page.
         this.healthEvents = health.subscribe(e -> events.add("health", e.id(),
                 e.from().name().toLowerCase(java.util.Locale.ROOT) + " -> " + e.to().name().toLowerCase(java.util.Locale.ROOT)
                         + (e.reason().isEmpty() ? "" : ": " + e.reason())));
-        // Whatever changes a pool's eligible endpoints (health, admin state, DNS answers, a reload),
-        // the VIP re-evaluates at once, once the engine has published the new snapshot.
-        engine.onPoolsChanged(this::servingChanged);
+        // Whatever changes a pool's eligible endpoints (health, admin state, DNS answers, a reload,
+        // a slow-start step), the kernel's rules and the VIP follow at once, once the engine has
+        // published the new snapshot.
+        engine.onPoolsChanged(() -> {
+            l4.poolsChanged();
+            servingChanged();
+        });
     }
 
     /** Builds and starts everything from {@code config}; on failure nothing is left running. */
@@ -157,8 +170,17 @@ public final class Appliance implements AdminApi, AutoCloseable {
         Appliance app = new Appliance(configFile, options, accessLog);
         try {
             Optional<AdminServer.Binding> adminAt = app.bindAdmin(config);
+            L4Config kernel = KernelListeners.of(config.engine());
+            Optional<String> l4Refused = app.l4Outcome(app.l4.check(kernel));
+            if (l4Refused.isPresent()) {
+                throw new EngineException(l4Refused.get());
+            }
             app.engine.floatingAddresses(floating(config));
             app.engine.start(config.engine());
+            Optional<String> l4Failure = app.l4Outcome(app.l4.apply(kernel));
+            if (l4Failure.isPresent()) {
+                throw new EngineException(l4Failure.get());
+            }
             if (config.gslb().isPresent()) {
                 app.gslb.apply(config.gslb().get()).join();
             }
@@ -222,7 +244,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     @Override
     public ApplianceStatus status() {
         return ApplianceStatus.of(VersionProvider.version(), engine.status(), gslb.running() ? gslb.status() : null,
-                vipStatus().orElse(null), dns.status(), events.snapshot());
+                vipStatus().orElse(null), dns.status(), events.snapshot(), l4.status());
     }
 
     @Override
@@ -259,7 +281,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
             ServingView view = new ServingView() {
                 @Override
                 public boolean listenerBound(String listener) {
-                    return engine.listening(listener);
+                    // A kernel listener "listens" while its rules are in and a real server takes new flows.
+                    return engine.listening(listener) || l4.serving(listener);
                 }
 
                 @Override
@@ -298,6 +321,22 @@ public final class Appliance implements AdminApi, AutoCloseable {
         }
         CompletableFuture<VipStatus> f = wanted.isPresent() ? vipRuntime().apply(wanted.get()) : vip.disable();
         return vipOutcome(f);
+    }
+
+    /** Empty when the kernel listeners took {@code f}'s change, else why not. */
+    private Optional<String> l4Outcome(CompletableFuture<?> f) {
+        try {
+            f.get(L4_APPLY_SECONDS, TimeUnit.SECONDS);
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            return Optional.of("kernel listeners: " + (c instanceof L4Exception ? c.getMessage() : String.valueOf(c)));
+        } catch (TimeoutException e) {
+            return Optional.of("kernel listeners: nft did not finish within " + L4_APPLY_SECONDS + "s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("kernel listeners: interrupted");
+        }
     }
 
     private static Optional<String> vipOutcome(CompletableFuture<?> f) {
@@ -398,6 +437,14 @@ public final class Appliance implements AdminApi, AutoCloseable {
                 return ReloadResult.rejected(List.of(refused.get()));
             }
         }
+        // The kernel's verdict on the dsr and nat listeners first (interfaces, forwarding, nft).
+        L4Config kernel = KernelListeners.of(next.engine());
+        Optional<String> kernelRefused = l4Outcome(l4.check(kernel));
+        if (kernelRefused.isPresent()) {
+            engine.metrics().reloaded(false);
+            LOG.error("reload rejected: {}; the running configuration is unchanged", kernelRefused.get());
+            return ReloadResult.rejected(List.of(kernelRefused.get()));
+        }
         Optional<AdminServer.Binding> adminAt;
         try {
             adminAt = bindAdmin(next);
@@ -433,6 +480,14 @@ public final class Appliance implements AdminApi, AutoCloseable {
             return r;
         }
         commitAdmin(next, adminAt);
+        // After the engine, whose pools the rules are rendered from. Checked above, so a failure here
+        // is nft failing on the host, not the file: say what did apply.
+        Optional<String> kernelFailure = l4Outcome(l4.apply(kernel));
+        if (kernelFailure.isPresent()) {
+            LOG.error("reload: listeners, pools and admin applied, but {}", kernelFailure.get());
+            r = new ReloadResult(true, List.of(kernelFailure.get()), r.summary() + "; the dsr and nat listeners kept their"
+                    + " previous rules");
+        }
         // After the engine, so that members following a pool new in this file find it.
         try {
             if (gslbAt.isPresent()) {
@@ -491,6 +546,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
         }
         reloads.shutdownNow();
         gslb.close();
+        // The kernel's rules go with the process (after the VIP, which clients follow to the peer).
+        l4.close();
         engine.close();
         admin.close();
         dns.close();

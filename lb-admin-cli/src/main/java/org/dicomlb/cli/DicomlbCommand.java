@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
             VipCommand.class,
             GslbCommand.class,
             EchoCommand.class,
+            RealserverSetupCommand.class,
+            TransparentSetupCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class DicomlbCommand implements Runnable {

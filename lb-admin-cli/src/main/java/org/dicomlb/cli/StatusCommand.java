@@ -50,6 +50,9 @@ public final class StatusCommand implements Callable<Integer> {
 
     static void print(PrintWriter out, JsonNode s) {
         printProxy(out, s);
+        if (s.has("l4") && !s.path("l4").isNull()) {
+            printKernel(out, s.path("l4"));
+        }
         if (s.has("gslb")) {
             printGslb(out, s.path("gslb"));
         }
@@ -70,6 +73,30 @@ public final class StatusCommand implements Callable<Integer> {
             }
             out.printf("  %-24s %-12s %-28s %s%n", e.path("at").asText(), e.path("kind").asText(), e.path("subject").asText(),
                     e.path("text").asText());
+        }
+    }
+
+    /**
+     * The dsr and nat listeners: each real server's MAC (dsr), its state in the kernel's tables and
+     * what the nft counters say it was sent. No connections: the kernel sees packets.
+     */
+    static void printKernel(PrintWriter out, JsonNode k) {
+        String error = k.path("error").asText("");
+        out.printf("%nkernel listeners (nftables)%s%s%n", k.path("applied_at").isTextual() ? ", rules applied "
+                + k.path("applied_at").asText() : "", error.isEmpty() ? "" : "; LAST CHANGE FAILED: " + error);
+        for (JsonNode l : k.path("listeners")) {
+            String iface = l.path("interface_name").asText("");
+            out.printf("%n%s %s %s%s -> pool %s  (backends see the %s's address)  serving: %s%n", l.path("mode").asText(),
+                    l.path("name").asText(), l.path("bind").asText(), iface.isEmpty() ? "" : " on " + iface,
+                    l.path("pool").asText(), l.path("source").asText(), l.path("serving").asBoolean() ? "yes" : "no");
+            out.printf("  %-16s %-22s %-18s %-11s %6s %12s %14s  %s%n", "BACKEND", "ADDRESS", "MAC", "STATE", "SLOTS",
+                    "PACKETS", "BYTES", "REASON");
+            for (JsonNode b : l.path("backends")) {
+                out.printf("  %-16s %-22s %-18s %-11s %6d %12d %14d  %s%n", b.path("name").asText(),
+                        b.path("address").asText(), b.path("mac").asText("-"), b.path("state").asText(),
+                        b.path("slots").asInt(), b.path("packets").asLong(), b.path("bytes").asLong(),
+                        b.path("reason").asText(""));
+            }
         }
     }
 

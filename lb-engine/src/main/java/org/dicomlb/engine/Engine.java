@@ -416,9 +416,17 @@ public final class Engine implements AutoCloseable {
                     r.config().mode().label(), r.config().pool(), r.openConnections(), r.config().maxConnections(),
                     r.limit()));
         }
+        EngineConfig cfg = current;
+        // Kernel listeners (dsr, nat) have no socket here: listed from the configuration, with no
+        // connections of the engine's (lb-l4's status has their real servers and counters).
+        for (ListenerConfig c : cfg == null ? List.<ListenerConfig>of() : cfg.listeners()) {
+            if (c.mode().inKernel()) {
+                ls.add(new EngineStatus.ListenerStatus(c.name(), SocketAddresses.format(c.bind()), c.mode().label(), c.pool(),
+                        0, c.maxConnections(), c.maxConnections()));
+            }
+        }
         ls.sort(Comparator.comparing(EngineStatus.ListenerStatus::name));
         List<EngineStatus.PoolStatus> ps = new ArrayList<>();
-        EngineConfig cfg = current;
         for (PoolConfig pc : cfg == null ? List.<PoolConfig>of() : cfg.pools()) {
             Pool p = pools.get(pc.name());
             if (p == null) {

@@ -33,26 +33,8 @@ final class DicomConfigReader {
 
     /** The dicom settings of listener {@code s}. */
     static DicomMode read(Section s, String listener, Map<String, Location> pools, Optional<ServerTls> tls) {
-        if (s.node("routes").filter(DicomConfigReader::emptyList).isPresent()) {
-            s.error("routes", "'routes' is empty; leave it out to send every association to the listener's pool");
-        }
-        List<DicomRoute> routes = new ArrayList<>();
-        List<Section> items = s.sections("routes", "listener '" + listener + "' route");
-        int catchAll = 0;
-        for (int i = 0; i < items.size(); i++) {
-            Section item = items.get(i);
-            if (catchAll > 0) {
-                item.error(item.what() + " can never match: route " + catchAll
-                        + " before it has no conditions and matches every association");
-            }
-            DicomRoute r = route(item, i + 1, pools);
-            if (r != null) {
-                routes.add(r);
-            }
-            if (catchAll == 0 && ROUTE_CONDITIONS.stream().noneMatch(item::has)) {
-                catchAll = i + 1;
-            }
-        }
+        List<DicomRoute> routes = RouteList.read(s, listener, ROUTE_CONDITIONS, "has no conditions and matches every association",
+                "association", (item, number) -> route(item, number, pools));
         List<AePattern> allowed = s.parsedList("allowed-calling-aes", AePattern::parse);
         if (s.node("allowed-calling-aes").filter(DicomConfigReader::emptyList).isPresent()) {
             s.error("allowed-calling-aes", "'allowed-calling-aes' is empty, which would reject every association;"

@@ -60,7 +60,7 @@ public final class EngineConfigReader {
         List<ListenerConfig> listeners = new ArrayList<>();
         Map<String, Location> listenerNames = new HashMap<>();
         for (Section s : root.sections("listeners", "listener")) {
-            ListenerConfig l = listener(s, poolNames, listenerNames, binds);
+            ListenerConfig l = listener(s, poolNames, pools, listenerNames, binds);
             if (l != null) {
                 listeners.add(l);
             }
@@ -71,8 +71,8 @@ public final class EngineConfigReader {
         return new EngineConfig(listeners, pools);
     }
 
-    private static ListenerConfig listener(Section s, Map<String, Location> pools, Map<String, Location> names,
-                                           Binds binds) {
+    private static ListenerConfig listener(Section s, Map<String, Location> pools, List<PoolConfig> poolConfigs,
+                                           Map<String, Location> names, Binds binds) {
         String name = name(s, "listener", names);
         InetSocketAddress bind = s.requiredAddress("bind");
         Optional<ServerTls> tls = TlsConfigReader.server(s, true);
@@ -84,8 +84,76 @@ public final class EngineConfigReader {
         int max = s.integer("max-connections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
         Timeouts timeouts = s.section("timeouts").map(EngineConfigReader::timeouts).orElse(Timeouts.DEFAULTS);
         Optional<SourceLimits> limits = s.section("source-limits").map(EngineConfigReader::sourceLimits);
+        SourceAddress source = source(s, mode);
+        if (mode.inKernel()) {
+            kernel(s, name, mode, bind, tls, limits, pool, poolConfigs);
+        }
         binds.claim(s, "bind", "listener '" + name + "'", bind);
-        return s.build(() -> new ListenerConfig(name, bind, pool, max, timeouts, mode, tls, limits));
+        return s.build(() -> new ListenerConfig(name, bind, pool, max, timeouts, mode, tls, limits, source));
+    }
+
+    /**
+     * {@code source: appliance | client}: what the backends see as the connection's source. dsr
+     * real servers always see the client (the frame reaches them unchanged).
+     */
+    private static SourceAddress source(Section s, ListenerMode mode) {
+        Optional<SourceAddress> given = s.optionalChoice("source", SourceAddress.class);
+        if (mode instanceof ListenerMode.Dsr) {
+            if (given.isPresent() && given.get() != SourceAddress.CLIENT) {
+                s.error("source", "a dsr listener's real servers always see the client's address; leave 'source' out"
+                        + " (or write source: client)");
+            }
+            return SourceAddress.CLIENT;
+        }
+        if (mode instanceof HttpMode && given.isPresent() && given.get() == SourceAddress.CLIENT) {
+            // Its backend connections are kept alive and reused for the next request, whoever sent it.
+            s.error("source", "source: client applies to tcp, dicom and nat listeners; an http listener reuses its"
+                    + " backend connections across clients (the backends learn the client from the forwarded headers)");
+        }
+        return given.orElse(SourceAddress.APPLIANCE);
+    }
+
+    /**
+     * What a kernel listener (dsr, nat) cannot have or must have: no tls or source limits (the
+     * kernel never reads the bytes), an IPv4 address of its own, and for dsr real servers that
+     * listen on the listener's own port (their packets reach them unchanged).
+     */
+    private static void kernel(Section s, String name, ListenerMode mode, InetSocketAddress bind, Optional<ServerTls> tls,
+                               Optional<SourceLimits> limits, String pool, List<PoolConfig> pools) {
+        String kind = "mode: " + mode.label();
+        if (tls.isPresent()) {
+            s.error("tls", "'tls' does not apply to " + kind + " listeners: the kernel forwards packets without reading"
+                    + " them (use mode: tcp or dicom to terminate TLS)");
+        }
+        if (limits.isPresent()) {
+            s.error("source-limits", "'source-limits' does not apply to " + kind + " listeners: the kernel sees packets,"
+                    + " not connections");
+        }
+        if (bind != null && !(bind.getAddress() instanceof java.net.Inet4Address)) {
+            s.error("bind", kind + " listeners serve IPv4 addresses; '" + bind.getAddress().getHostAddress()
+                    + "' is not one");
+        } else if (bind != null && bind.getAddress().isAnyLocalAddress()) {
+            s.error("bind", "a " + kind + " listener needs its own address (the VIP), not 0.0.0.0");
+        }
+        if (!(mode instanceof ListenerMode.Dsr) || bind == null || pool == null) {
+            return;
+        }
+        for (PoolConfig p : pools) {
+            if (!p.name().equals(pool)) {
+                continue;
+            }
+            for (BackendConfig b : p.backends()) {
+                int port = switch (b.address()) {
+                    case BackendAddress.Static st -> st.address().getPort();
+                    case BackendAddress.Dns d -> d.config().port();
+                };
+                if (port != bind.getPort()) {
+                    s.error("pool", "listener '" + name + "' is mode: dsr, so its real servers receive the client's"
+                            + " packets unchanged, to port " + bind.getPort() + "; backend '" + b.name() + "' of pool '"
+                            + pool + "' is on port " + port);
+                }
+            }
+        }
     }
 
     /** {@code source-limits}: per client address (or subnet) connection and rate limits. */
@@ -133,6 +201,10 @@ public final class EngineConfigReader {
     /** The listener's {@code mode} and that mode's own keys; keys of another mode are errors. */
     private static ListenerMode mode(Section s, String name, Map<String, Location> pools, Optional<ServerTls> tls) {
         String kind = s.string("mode", "tcp").strip();
+        if (!kind.equals("dsr") && s.has("interface")) {
+            s.error("interface", "'interface' applies to mode: dsr listeners only (listener '" + name + "' is mode: "
+                    + kind + ")");
+        }
         return switch (kind) {
             case "tcp" -> {
                 DicomConfigReader.rejectDicomKeys(s, name, kind);
@@ -144,8 +216,26 @@ public final class EngineConfigReader {
                 yield DicomConfigReader.read(s, name, pools, tls);
             }
             case "http" -> HttpConfigReader.read(s, name, pools);
+            case "dsr" -> {
+                DicomConfigReader.rejectDicomKeys(s, name, kind);
+                HttpConfigReader.rejectHttpKeys(s, name, kind);
+                String iface = s.requiredString("interface");
+                if (iface != null && !iface.matches("[A-Za-z0-9_.@-]{1,15}")) {
+                    s.error("interface", "'" + iface + "' is not an interface name (up to 15 letters, digits, '_', '.',"
+                            + " '@' or '-')");
+                    iface = null;
+                }
+                // With the interface missing or wrong (an error is recorded, nothing is built), the
+                // listener is still read as dsr so that every other mistake is reported too.
+                yield new ListenerMode.Dsr(iface == null ? "?" : iface);
+            }
+            case "nat" -> {
+                DicomConfigReader.rejectDicomKeys(s, name, kind);
+                HttpConfigReader.rejectHttpKeys(s, name, kind);
+                yield ListenerMode.Nat.INSTANCE;
+            }
             default -> {
-                s.error("mode", "'mode' must be one of tcp | dicom | http, not '" + kind + "'");
+                s.error("mode", "'mode' must be one of tcp | dicom | http | dsr | nat, not '" + kind + "'");
                 yield ListenerMode.Tcp.INSTANCE;
             }
         };

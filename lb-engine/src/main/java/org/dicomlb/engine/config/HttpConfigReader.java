@@ -45,26 +45,8 @@ final class HttpConfigReader {
                         + "' is mode: http)");
             }
         }
-        if (s.node("routes").filter(n -> n instanceof ConfigNode.Sequence q && q.items().isEmpty()).isPresent()) {
-            s.error("routes", "'routes' is empty; leave it out to send every request to the listener's pool");
-        }
-        List<HttpRoute> routes = new ArrayList<>();
-        List<Section> items = s.sections("routes", "listener '" + listener + "' route");
-        int catchAll = 0;
-        for (int i = 0; i < items.size(); i++) {
-            Section item = items.get(i);
-            if (catchAll > 0) {
-                item.error(item.what() + " can never match: route " + catchAll
-                        + " before it has neither host nor path-prefix and matches every request");
-            }
-            HttpRoute r = route(item, i + 1, pools);
-            if (r != null) {
-                routes.add(r);
-            }
-            if (catchAll == 0 && ROUTE_CONDITIONS.stream().noneMatch(item::has)) {
-                catchAll = i + 1;
-            }
-        }
+        List<HttpRoute> routes = RouteList.read(s, listener, ROUTE_CONDITIONS,
+                "has neither host nor path-prefix and matches every request", "request", (item, number) -> route(item, number, pools));
         HeaderRules request = s.section("request-headers").map(HttpConfigReader::rules).orElse(HeaderRules.NONE);
         HeaderRules response = s.section("response-headers").map(HttpConfigReader::rules).orElse(HeaderRules.NONE);
         ForwardedHeaders forwarded = s.section("forwarded").map(HttpConfigReader::forwarded).orElse(ForwardedHeaders.DEFAULTS);

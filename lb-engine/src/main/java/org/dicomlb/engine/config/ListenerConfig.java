@@ -14,6 +14,8 @@ import org.dicomlb.tls.ServerTls;
  * @param mode what the listener understands of the traffic, with that mode's settings
  * @param tls  TLS in front of the mode (accepted connections handshake first)
  * @param sourceLimits what one client address or subnet may open
+ * @param source       the source address backends see: the appliance's, or the client's
+ *                     (transparent proxying; nat without masquerade; always for dsr)
  */
 public record ListenerConfig(
         String name,
@@ -23,7 +25,8 @@ public record ListenerConfig(
         Timeouts timeouts,
         ListenerMode mode,
         Optional<ServerTls> tls,
-        Optional<SourceLimits> sourceLimits) {
+        Optional<SourceLimits> sourceLimits,
+        SourceAddress source) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
@@ -33,6 +36,14 @@ public record ListenerConfig(
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(sourceLimits, "sourceLimits");
+        Objects.requireNonNull(source, "source");
+        if (mode instanceof ListenerMode.Dsr && source != SourceAddress.CLIENT) {
+            throw new IllegalArgumentException("a dsr listener's real servers always see the client's address");
+        }
+        if (mode.inKernel() && (tls.isPresent() || sourceLimits.isPresent())) {
+            throw new IllegalArgumentException("mode " + mode.label() + " has no tls and no source-limits: the kernel"
+                    + " forwards packets without reading them");
+        }
         if (mode instanceof DicomMode d && !d.certificateBindings().isEmpty()
                 && !tls.map(ServerTls::asksForClientCertificates).orElse(false)) {
             throw new IllegalArgumentException("certificate-bindings need tls with client certificates (client-ca)");
@@ -46,6 +57,13 @@ public record ListenerConfig(
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max-connections must be at least 1");
         }
+    }
+
+    /** A listener whose backends see the appliance's address (the client's for dsr, its only way). */
+    public ListenerConfig(String name, InetSocketAddress bind, String pool, int maxConnections, Timeouts timeouts,
+                          ListenerMode mode, Optional<ServerTls> tls, Optional<SourceLimits> sourceLimits) {
+        this(name, bind, pool, maxConnections, timeouts, mode, tls, sourceLimits,
+                mode instanceof ListenerMode.Dsr ? SourceAddress.CLIENT : SourceAddress.APPLIANCE);
     }
 
     /** A listener without TLS and without source limits. */

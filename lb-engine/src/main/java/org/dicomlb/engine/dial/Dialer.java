@@ -8,12 +8,14 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.config.SourceAddress;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pick;
 import org.dicomlb.engine.pool.Pool;
@@ -147,7 +150,19 @@ public final class Dialer<D> implements Waiter {
         }
         Channel client = caller.connection();
         int connectMillis = (int) Math.min(Integer.MAX_VALUE, listener.config().timeouts().connect().toMillis());
-        bootstrap(client, connectMillis).connect(e.address()).addListener((ChannelFutureListener) f -> connected(f, e));
+        ChannelFuture f;
+        if (transparent()) {
+            // source: client: from the client's own address (any free port); the appliance's policy
+            // routing brings the backend's replies to this socket (docs/l4-modes.md).
+            f = bootstrap(client, connectMillis, true).connect(e.address(), new InetSocketAddress(clientAddress, 0));
+        } else {
+            f = bootstrap(client, connectMillis, false).connect(e.address());
+        }
+        f.addListener((ChannelFutureListener) done -> connected(done, e));
+    }
+
+    private boolean transparent() {
+        return listener.config().source() == SourceAddress.CLIENT;
     }
 
     /**
@@ -157,29 +172,37 @@ public final class Dialer<D> implements Waiter {
      * TCP_NODELAY is not set here: Netty's socket configs enable it by default on Linux, and
      * setting it again costs a system call per connection.
      */
-    private static final FastThreadLocal<Map<Integer, Bootstrap>> BOOTSTRAPS = new FastThreadLocal<>() {
+    private static final FastThreadLocal<Map<Long, Bootstrap>> BOOTSTRAPS = new FastThreadLocal<>() {
         @Override
-        protected Map<Integer, Bootstrap> initialValue() {
+        protected Map<Long, Bootstrap> initialValue() {
             return new HashMap<>();
         }
     };
 
-    private static Bootstrap bootstrap(Channel client, int connectMillis) {
-        return BOOTSTRAPS.get().computeIfAbsent(connectMillis, ms -> new Bootstrap()
-                .group(client.eventLoop())
-                .channel(Transport.of(client).socketChannelClass())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, RelayOptions.READS)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayOptions.WATER_MARK)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ms)
-                .handler(NO_HANDLER));
+    private static Bootstrap bootstrap(Channel client, int connectMillis, boolean transparent) {
+        return BOOTSTRAPS.get().computeIfAbsent(((long) connectMillis << 1) | (transparent ? 1 : 0), k -> {
+            Bootstrap b = new Bootstrap()
+                    .group(client.eventLoop())
+                    .channel(Transport.of(client).socketChannelClass())
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, RelayOptions.READS)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .option(ChannelOption.SO_KEEPALIVE, true)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayOptions.WATER_MARK)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
+                    .handler(NO_HANDLER);
+            if (transparent) {
+                // Checked when the listener was applied (Listeners.checkTransparent): epoll, CAP_NET_ADMIN.
+                b.option(EpollChannelOption.IP_TRANSPARENT, true);
+            }
+            return b;
+        });
     }
 
     private void connected(ChannelFuture f, Endpoint e) {
-        if (!f.isSuccess() && SystemErrors.outOfDescriptors(f.cause())) {
-            // Our shortage, not the backend's: no passive failure, no retry that would fail alike.
+        if (!f.isSuccess() && (SystemErrors.outOfDescriptors(f.cause()) || transparent() && bindFailed(f.cause()))) {
+            // Our shortage (descriptors; the client's address not bindable, e.g. an IPv6 client of
+            // an IPv4 backend), not the backend's: no passive failure, no retry that would fail alike.
             e.release();
             outcome.failed(EndReason.LOCAL_RESOURCES);
             return;
@@ -281,6 +304,16 @@ public final class Dialer<D> implements Waiter {
         } else {
             attempt();
         }
+    }
+
+    /** The local bind before the connect failed (Netty's native socket says "bind(..) failed"). */
+    static boolean bindFailed(Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.net.BindException || String.valueOf(c.getMessage()).startsWith("bind(")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String classify(Throwable cause) {

@@ -218,6 +218,11 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
             }
         }
         touched.forEach(Pool::republish);
+        if (!touched.isEmpty()) {
+            // The weights new connections use changed: parts that render pools elsewhere (the
+            // kernel's slot tables) follow the ramp too.
+            changed.run();
+        }
         if (ramps.isEmpty() && rampTicker != null) {
             rampTicker.cancel(false);
             rampTicker = null;

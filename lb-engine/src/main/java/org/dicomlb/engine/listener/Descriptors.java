@@ -75,15 +75,16 @@ public final class Descriptors {
     /**
      * Each listener's limit in force: its {@code max-connections} when they all fit in the budget,
      * else its share of the budget in proportion to its {@code max-connections} (at least one).
+     * Kernel listeners (dsr, nat) hold no descriptors: theirs is their own maximum.
      */
     public static List<Integer> share(List<ListenerConfig> listeners, Budget budget) {
         long total = 0;
         for (ListenerConfig l : listeners) {
-            total += l.maxConnections();
+            total += l.mode().inKernel() ? 0 : l.maxConnections();
         }
         List<Integer> out = new ArrayList<>();
         for (ListenerConfig l : listeners) {
-            if (total <= budget.connections()) {
+            if (total <= budget.connections() || l.mode().inKernel()) {
                 out.add(l.maxConnections());
             } else {
                 out.add((int) Math.max(1, (long) budget.connections() * l.maxConnections() / total));

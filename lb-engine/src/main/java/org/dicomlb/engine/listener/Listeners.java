@@ -23,6 +23,7 @@ import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.config.ListenerConfig;
+import org.dicomlb.engine.config.SourceAddress;
 import org.dicomlb.engine.metrics.EngineMetrics;
 import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.relay.EndpointObserver;
@@ -96,9 +97,10 @@ public final class Listeners {
 
     public Plan prepare(List<ListenerConfig> wanted) throws BindFailure {
         Map<InetSocketAddress, ListenerRuntime> added = new LinkedHashMap<>();
+        checkTransparent(wanted);
         for (ListenerConfig c : wanted) {
-            if (bound.containsKey(c.bind())) {
-                continue;
+            if (c.mode().inKernel() || bound.containsKey(c.bind())) {
+                continue; // the kernel serves it (lb-l4): no socket here
             }
             if (!frontends.supports(c.mode())) {
                 rollback(new Plan(wanted, added));
@@ -135,6 +137,33 @@ public final class Listeners {
         return new Plan(wanted, added);
     }
 
+    /**
+     * {@code source: client} connects to backends from the client's address: a socket option only
+     * epoll sets ({@code IP_TRANSPARENT}), and only with CAP_NET_ADMIN. Both are checked before
+     * anything changes, so a listener is never started that would fail every connection.
+     */
+    private void checkTransparent(List<ListenerConfig> wanted) throws BindFailure {
+        List<String> transparent = wanted.stream().filter(c -> !c.mode().inKernel() && c.source() == SourceAddress.CLIENT)
+                .map(ListenerConfig::name).toList();
+        if (transparent.isEmpty()) {
+            return;
+        }
+        String which = "listener(s) " + String.join(", ", transparent) + " with source: client";
+        if (io.transport() != Transport.EPOLL) {
+            throw new BindFailure(which + " need the epoll transport (IP_TRANSPARENT), which is not in use: "
+                    + Transport.epollUnavailableBecause(), null);
+        }
+        io.netty.channel.epoll.EpollSocketChannel probe = new io.netty.channel.epoll.EpollSocketChannel();
+        try {
+            probe.config().setOption(EpollChannelOption.IP_TRANSPARENT, true);
+        } catch (io.netty.channel.ChannelException e) {
+            throw new BindFailure(which + " need IP_TRANSPARENT, which this process may not set (it needs the"
+                    + " CAP_NET_ADMIN capability): " + e.getMessage(), e);
+        } finally {
+            probe.unsafe().closeForcibly();
+        }
+    }
+
     public void rollback(Plan plan) {
         plan.added().values().forEach(r -> r.serverChannel().close().awaitUninterruptibly());
     }
@@ -149,6 +178,9 @@ public final class Listeners {
         Map<InetSocketAddress, Integer> limitByAddress = new LinkedHashMap<>();
         for (int i = 0; i < plan.wanted().size(); i++) {
             ListenerConfig c = plan.wanted().get(i);
+            if (c.mode().inKernel()) {
+                continue; // a socket bound here for the same address (another mode before) closes below
+            }
             wanted.put(c.bind(), c);
             limitByAddress.put(c.bind(), limits.get(i));
         }

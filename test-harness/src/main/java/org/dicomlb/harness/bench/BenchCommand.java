@@ -59,7 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--dicomlb-home", paramLabel = "DIR", required = true,
-            description = "checkout whose ./dicomlb launcher and build to benchmark")
+            description = "checkout whose ./dicomlb launcher and build to benchmark, or an unpacked package"
+                    + " (bin/dicomlb with its runtime and AOT cache, e.g. the .tar.gz from packaging)")
     Path dicomlbHome;
 
     @Option(names = "--dicomlb-jvm-opt", paramLabel = "OPT",
@@ -161,6 +162,7 @@ public final class BenchCommand implements Callable<Integer> {
         s.put("measure", profile.measure().toSeconds() + " s");
         s.put("io threads / nbthread", Integer.toString(launch.ioThreads()));
         s.put("dicom listener mode", dicomListenerMode.name().toLowerCase(Locale.ROOT));
+        s.put("dicomlb launcher", launch.packaged() ? "packaged (" + launch.launcher() + ", its runtime and AOT cache)" : "source tree (./dicomlb)");
         s.put("dicomlb JVM options", launch.jvmOptions().isEmpty() ? "(launcher defaults)" : String.join(" ", launch.jvmOptions()));
         s.put("dicomlb run arguments", launch.runArguments().isEmpty() ? "(none)" : String.join(" ", launch.runArguments()));
         return s;

@@ -9,7 +9,9 @@ import java.util.Objects;
  * How to start dicomlb: which checkout's launcher, how many I/O threads, and extra JVM options
  * and {@code dicomlb run} arguments for A/B experiments on engine variants.
  *
- * @param home         a checkout with a built distribution ({@code ./dicomlb} and lb-admin-cli/target)
+ * @param home         a checkout with a built distribution ({@code ./dicomlb} and lb-admin-cli/target), or an
+ *                     unpacked package ({@code bin/dicomlb}, {@code lib/}, {@code runtime/}: the packaged launcher,
+ *                     with its bundled runtime and the AOT cache trained at build time)
  * @param jvmOptions   passed through {@code DICOMLB_JAVA_OPTS}, e.g. {@code -XX:+UseParallelGC}
  * @param runArguments appended to {@code dicomlb run}, e.g. {@code --transport=nio}
  */
@@ -30,11 +32,22 @@ public record DicomlbLaunch(Path home, int ioThreads, List<String> jvmOptions, L
     }
 
     public Path launcher() {
-        return home.resolve("dicomlb");
+        return packaged() ? home.resolve("bin/dicomlb") : home.resolve("dicomlb");
+    }
+
+    /** True for an unpacked package (the .tar.gz or /usr/lib/dicomlb) rather than a source checkout. */
+    public boolean packaged() {
+        return !Files.exists(home.resolve("dicomlb")) && Files.isExecutable(home.resolve("bin/dicomlb"));
     }
 
     /** Fails with what to do when the checkout has no launcher or no build. */
     public void check() {
+        if (packaged()) {
+            if (!Files.isDirectory(home.resolve("lib")) || !Files.isDirectory(home.resolve("runtime"))) {
+                throw new IllegalArgumentException(home + " has bin/dicomlb but no lib/ and runtime/: not an unpacked dicomlb package");
+            }
+            return;
+        }
         if (!Files.isExecutable(launcher())) {
             throw new IllegalArgumentException(launcher() + " is not an executable dicomlb launcher; pass --dicomlb-home");
         }

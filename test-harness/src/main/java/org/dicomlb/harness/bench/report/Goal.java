@@ -43,6 +43,20 @@ public sealed interface Goal {
         }
     }
 
+    /** dicomlb's median at least {@code value} (a ratio the scenario computes itself, e.g. warm-up). */
+    record AtLeast(double value, String unit) implements Goal {
+        @Override
+        public String describe() {
+            return "≥ " + Numbers.format(value) + unit;
+        }
+
+        @Override
+        public Verdict judge(Map<Variant, Double> medians) {
+            Double d = medians.get(Variant.DICOMLB);
+            return d == null ? Verdict.UNKNOWN : new Verdict(d >= value, Numbers.format(d) + unit);
+        }
+    }
+
     /** dicomlb's median exceeds the direct one by less than {@code limit} (in the metric's unit). */
     record AddedBelow(double limit, String unit) implements Goal {
         @Override

@@ -34,6 +34,38 @@ public final class IdleMemory implements Scenario {
     private static final Metric BASE = Metric.lower("rssStart", "RSS after start", "MiB");
     private static final Metric PER_CONNECTION = Metric.lower("perConnection", "RSS growth per idle connection", "KiB");
 
+    /**
+     * "After start" means idle: a JVM that listens is still compiling its start-up code for some
+     * seconds (longer on a loaded machine), and what its compiler threads hold then is not what it
+     * holds at rest. Waits until the proxy used under {@link #QUIET_CPU} of CPU over one
+     * {@link #QUIET_WINDOW} (its own CPU time, so other load on the machine does not matter), at
+     * most {@link #QUIET_LIMIT}; HAProxy is quiet at once.
+     */
+    static final Duration QUIET_WINDOW = Duration.ofSeconds(1);
+    static final Duration QUIET_CPU = Duration.ofMillis(20);
+    static final Duration QUIET_LIMIT = Duration.ofSeconds(30);
+    /**
+     * Then one release cycle more: HotSpot hands the compilers' freed arena chunks back to malloc
+     * every 5 s, and a JVM that trims its native heap (dicomlb's launcher: every second) returns
+     * them to the OS after that. Without it the first reading could land before and the second
+     * after, and growth per connection came out negative with 500 connections.
+     */
+    static final Duration RELEASE_CYCLE = Duration.ofSeconds(6);
+
+    private static void awaitQuiet(Server proxy) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + QUIET_LIMIT.toNanos();
+        Duration before = proxy.cpuTime();
+        while (System.nanoTime() - deadline < 0) {
+            Thread.sleep(QUIET_WINDOW.toMillis());
+            Duration now = proxy.cpuTime();
+            if (now.minus(before).compareTo(QUIET_CPU) < 0) {
+                break;
+            }
+            before = now;
+        }
+        Thread.sleep(RELEASE_CYCLE.toMillis());
+    }
+
     @Override
     public String name() {
         return "idle-memory";
@@ -64,7 +96,9 @@ public final class IdleMemory implements Scenario {
     public Session open(BenchContext ctx) throws IOException {
         long limit = OpenFiles.limit();
         // The proxy holds two sockets per connection and so does this JVM (client and backend ends).
-        int affordable = (int) Math.min(Integer.MAX_VALUE, (limit - FD_HEADROOM) / 2);
+        // dicomlb keeps a sixteenth of its descriptors in reserve (health probes, admin, logs) and
+        // pauses accept beyond the rest, so N must fit inside that budget too.
+        int affordable = (int) Math.min(Integer.MAX_VALUE, (limit - limit / 16 - FD_HEADROOM) / 2);
         int connections = Math.min(ctx.profile().pick(500, TARGET_CONNECTIONS), affordable);
         if (connections < 100) {
             throw new IOException("the open-files limit (" + limit + ") is too low for the idle-memory scenario; run: ulimit -n 65536");
@@ -92,10 +126,13 @@ public final class IdleMemory implements Scenario {
             public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
                 Server proxy = via.proxyProcess();
                 Thread.sleep(settle.toMillis());
+                awaitQuiet(proxy);
                 long startKib = proxy.residentKib();
                 try (IdleClients clients = IdleClients.open(via.address(), connections)) {
                     backend.awaitConnections(connections, Duration.ofSeconds(120));
                     Thread.sleep(settle.toMillis());
+                    // Idle again, as at the first reading: both readings catch the process at rest.
+                    awaitQuiet(proxy);
                     long heldKib = proxy.residentKib();
                     double perConnectionKib = (heldKib - startKib) / (double) connections;
                     return Map.of(RSS_10K.key(), (startKib + perConnectionKib * TARGET_CONNECTIONS) / 1024.0,

@@ -25,13 +25,18 @@ final class ProxyCpu {
     /** A scenario's two CPU rows: CPU per {@code what} (a connection, a MiB sent ...) in {@code unit}s. */
     record Metrics(Metric process, Metric io, ChronoUnit unit) {
         static Metrics per(String what, ChronoUnit unit) {
+            return per(what, unit, "");
+        }
+
+        /** The same, for a scenario with more than one pair: {@code keySuffix} keeps the keys apart. */
+        static Metrics per(String what, ChronoUnit unit, String keySuffix) {
             String symbol = switch (unit) {
                 case MICROS -> "µs";
                 case MILLIS -> "ms";
                 default -> throw new IllegalArgumentException("CPU is reported in µs or ms, not " + unit);
             };
-            return new Metrics(Metric.lower("proxy-cpu", "proxy CPU per " + what, symbol).onlyThroughProxies(),
-                    Metric.lower("proxy-io-cpu", "proxy I/O-thread CPU per " + what, symbol).onlyThroughProxies(), unit);
+            return new Metrics(Metric.lower("proxy-cpu" + keySuffix, "proxy CPU per " + what, symbol).onlyThroughProxies(),
+                    Metric.lower("proxy-io-cpu" + keySuffix, "proxy I/O-thread CPU per " + what, symbol).onlyThroughProxies(), unit);
         }
     }
 

@@ -24,6 +24,7 @@ public final class Scenarios {
                 new IdleMemory(),
                 new DicomStore(),
                 new DicomAssociationRate(),
+                new DicomWarmUp(),
                 new DicomTls(),
                 new GslbDns());
     }

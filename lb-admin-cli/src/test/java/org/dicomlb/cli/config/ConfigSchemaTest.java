@@ -220,9 +220,9 @@ class ConfigSchemaTest {
             "pools: [{ name: p, backends: [{ name: b, address: 127.0.0.1:1 }], health-check: { interval: 2 } }]",
             "pools: [{ name: p, backends: [{ name: b, address: 127.0.0.1:1 }], health-check: { type: tcp, path: /x } }]",
             "listeners: [{ name: l, bind: 127.0.0.1:104, mode: tcp, pool: p, observe-pdus: true }]",
-            "listeners: [{ name: l, bind: 10.0.0.10:104, mode: dsr, pool: p }]",
-            "listeners: [{ name: l, bind: 10.0.0.10:104, mode: nat, interface: eth0, pool: p }]",
-            "listeners: [{ name: l, bind: 10.0.0.10:104, mode: dsr, interface: eth0, source: appliance, pool: p }]",
+            "listeners: [{ name: l, bind: 192.0.2.10:104, mode: dsr, pool: p }]",
+            "listeners: [{ name: l, bind: 192.0.2.10:104, mode: nat, interface: eth0, pool: p }]",
+            "listeners: [{ name: l, bind: 192.0.2.10:104, mode: dsr, interface: eth0, source: appliance, pool: p }]",
             "listeners: [{ name: l, bind: 127.0.0.1:80, mode: tcp, pool: p, persistence: cookie }]",
             "listeners: [{ name: l, bind: 127.0.0.1:80, mode: http, pool: p, persistence: sticky }]",
             "admin: { listen: localhost:9900 }",
@@ -387,16 +387,16 @@ class ConfigSchemaTest {
     /** The schemas {@code nodes} stand for: $ref resolved, anyOf/oneOf/allOf branches included. */
     private List<JsonNode> expand(List<JsonNode> nodes) {
         List<JsonNode> out = new ArrayList<>();
-        List<JsonNode> todo = new ArrayList<>(nodes);
-        while (!todo.isEmpty()) {
-            JsonNode n = todo.removeFirst();
+        List<JsonNode> pending = new ArrayList<>(nodes);
+        while (!pending.isEmpty()) {
+            JsonNode n = pending.removeFirst();
             if (n.has("$ref")) {
-                todo.add(schemaJson.at(n.get("$ref").asText().substring(1)));
+                pending.add(schemaJson.at(n.get("$ref").asText().substring(1)));
                 continue;
             }
             out.add(n);
             for (String k : List.of("anyOf", "oneOf", "allOf")) {
-                n.path(k).forEach(todo::add);
+                n.path(k).forEach(pending::add);
             }
         }
         return out;

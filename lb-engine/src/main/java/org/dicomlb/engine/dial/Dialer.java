@@ -415,7 +415,7 @@ public final class Dialer<D> implements Waiter {
     }
 
     /**
-     * Placeholder pipeline for a backend channel until the handshake or relay installs its own.
+     * The backend channel's first handler, closing on any exception until the handshake or relay installs its own.
      * A failed TLS handshake also surfaces here as an exception: the dialer has heard of it through
      * the handshake future and closes the channel; nothing is left to report.
      */

@@ -41,7 +41,7 @@ class HttpConfigReaderTest {
                         persistence: { type: cookie, cookie: VIEWER, secret-file: %s, max-age: 1h }
                     pool: web
                     response-headers: { remove: [Server] }
-                    forwarded: { trusted: [10.0.0.0/8], headers: x-forwarded }
+                    forwarded: { trusted: [192.0.2.0/24], headers: x-forwarded }
                     persistence: source
                     max-request-line: 4096
                     max-header-size: 16384

@@ -11,16 +11,16 @@ class NeighboursTest {
     void completeEntriesHaveAMacIncompleteOnesDoNot() {
         String arp = """
                 IP address       HW type     Flags       HW address            Mask     Device
-                10.99.0.11       0x1         0x2         56:0A:83:1a:34:f2     *        eth0
-                10.99.0.55       0x1         0x0         00:00:00:00:00:00     *        eth0
-                10.99.0.12       0x1         0x6         46:47:23:88:9c:74     *        eth1
+                198.51.100.11       0x1         0x2         56:0A:83:1a:34:f2     *        eth0
+                198.51.100.55       0x1         0x0         00:00:00:00:00:00     *        eth0
+                198.51.100.12       0x1         0x6         46:47:23:88:9c:74     *        eth1
                 garbage
                 """;
         Map<String, Neighbours.Entry> n = Neighbours.parse(arp);
-        assertThat(n.get(Neighbours.key("eth0", "10.99.0.11")).mac()).isEqualTo("56:0a:83:1a:34:f2");
-        assertThat(n.get(Neighbours.key("eth0", "10.99.0.55")).mac()).isNull();
-        assertThat(n.get(Neighbours.key("eth1", "10.99.0.12")).mac()).isEqualTo("46:47:23:88:9c:74");
-        assertThat(n.get(Neighbours.key("eth0", "10.99.0.12"))).isNull();
+        assertThat(n.get(Neighbours.key("eth0", "198.51.100.11")).mac()).isEqualTo("56:0a:83:1a:34:f2");
+        assertThat(n.get(Neighbours.key("eth0", "198.51.100.55")).mac()).isNull();
+        assertThat(n.get(Neighbours.key("eth1", "198.51.100.12")).mac()).isEqualTo("46:47:23:88:9c:74");
+        assertThat(n.get(Neighbours.key("eth0", "198.51.100.12"))).isNull();
         assertThat(n).hasSize(3);
     }
 

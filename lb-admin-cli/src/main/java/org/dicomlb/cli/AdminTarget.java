@@ -2,6 +2,7 @@ package org.dicomlb.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -14,11 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.dicomlb.cli.config.RootConfig;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.cli.config.AdminConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -65,6 +68,36 @@ final class AdminTarget {
 
     Response call(String method, String path) throws BadTarget, IOException, InterruptedException {
         return call(method, path, null);
+    }
+
+    /**
+     * What the read-only commands share: GET {@code path}, then the answer printed as the admin
+     * API's JSON ({@code json}) or by {@code text}; the exit code (2 for a bad target or a 4xx).
+     */
+    int show(CommandLine.Model.CommandSpec spec, String what, String path, boolean json,
+             BiConsumer<PrintWriter, JsonNode> text) throws IOException, InterruptedException {
+        Response r;
+        try {
+            r = call("GET", path);
+        } catch (BadTarget e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        if (r.status() != 200) {
+            return r.failed(what, spec.commandLine().getErr());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            printJson(out, r.body());
+        } else {
+            text.accept(out, r.body());
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The admin API's JSON, indented, as {@code --json} prints it. */
+    static void printJson(PrintWriter out, JsonNode body) throws IOException {
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(body));
     }
 
     /** Calls the admin API; {@code jsonBody} may be null. */

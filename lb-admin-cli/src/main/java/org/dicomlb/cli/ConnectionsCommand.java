@@ -1,8 +1,6 @@
 package org.dicomlb.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +61,7 @@ public final class ConnectionsCommand implements Callable<Integer> {
             return r.failed(close != null ? "close" : "connections", err);
         }
         if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.body()));
+            AdminTarget.printJson(out, r.body());
             return ExitCodes.OK;
         }
         if (close != null) {

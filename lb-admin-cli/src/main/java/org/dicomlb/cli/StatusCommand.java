@@ -1,8 +1,6 @@
 package org.dicomlb.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,23 +24,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        AdminTarget.Response r;
-        try {
-            r = target.call("GET", "/api/v1/status");
-        } catch (AdminTarget.BadTarget e) {
-            spec.commandLine().getErr().println(e.getMessage());
-            return ExitCodes.BAD_INPUT;
-        }
-        if (r.status() != 200) {
-            return r.failed("status", spec.commandLine().getErr());
-        }
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.body()));
-            return ExitCodes.OK;
-        }
-        print(out, r.body());
-        return ExitCodes.OK;
+        return target.show(spec, "status", "/api/v1/status", json, StatusCommand::print);
     }
 
     /** How many recent transitions the text output shows (the JSON has them all). */

@@ -1,8 +1,6 @@
 package org.dicomlb.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -56,23 +54,7 @@ public final class VipCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            AdminTarget.Response r;
-            try {
-                r = target.call("GET", "/api/v1/vip");
-            } catch (AdminTarget.BadTarget e) {
-                spec.commandLine().getErr().println(e.getMessage());
-                return ExitCodes.BAD_INPUT;
-            }
-            if (r.status() != 200) {
-                return r.failed("vip status", spec.commandLine().getErr());
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.body()));
-            } else {
-                print(out, r.body());
-            }
-            return ExitCodes.OK;
+            return target.show(spec, "vip status", "/api/v1/vip", json, VipCommand::print);
         }
     }
 

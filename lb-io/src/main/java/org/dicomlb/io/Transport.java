@@ -1,6 +1,7 @@
 package org.dicomlb.io;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,6 +13,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -62,6 +64,18 @@ public enum Transport {
 
     public Class<? extends SocketChannel> socketChannelClass() {
         return socketChannelClass;
+    }
+
+    /**
+     * Makes client sockets; {@code ipv4} when they will only connect to (and bind) IPv4 addresses.
+     * On epoll those get an IPv4 socket: Netty's default is a dual-stack IPv6 socket, which costs
+     * a setsockopt (IPV6_V6ONLY off) per connection and carries the address as v4-mapped.
+     */
+    public ChannelFactory<SocketChannel> socketChannelFactory(boolean ipv4) {
+        if (this == EPOLL && ipv4) {
+            return () -> new EpollSocketChannel(SocketProtocolFamily.INET);
+        }
+        return this == EPOLL ? EpollSocketChannel::new : NioSocketChannel::new;
     }
 
     public Class<? extends ServerSocketChannel> serverChannelClass() {

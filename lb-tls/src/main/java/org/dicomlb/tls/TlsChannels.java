@@ -6,6 +6,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
+import org.dicomlb.io.HalfClose;
 
 /** TLS facts and actions on a channel that may or may not carry an {@link SslHandler}. */
 public final class TlsChannels {
@@ -38,18 +39,18 @@ public final class TlsChannels {
 
     /**
      * Half-closes our side: with TLS, a close_notify first, so the peer reads an orderly end of
-     * the TLS stream rather than a truncation; then the TCP FIN.
+     * the TLS stream rather than a truncation; then the TCP FIN ({@link HalfClose}).
      */
     public static void shutdownOutput(DuplexChannel ch) {
         SslHandler h = ch.pipeline().get(SslHandler.class);
         if (h == null || !h.handshakeFuture().isSuccess()) {
-            ch.shutdownOutput();
+            HalfClose.shutdownOutput(ch);
             return;
         }
         ChannelFuture notify = h.closeOutbound();
         notify.addListener(f -> {
             if (ch.isActive() && !ch.isOutputShutdown()) {
-                ch.shutdownOutput();
+                HalfClose.shutdownOutput(ch);
             }
         });
     }

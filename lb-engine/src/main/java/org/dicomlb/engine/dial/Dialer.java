@@ -154,9 +154,10 @@ public final class Dialer<D> implements Waiter {
         if (transparent()) {
             // source: client: from the client's own address (any free port); the appliance's policy
             // routing brings the backend's replies to this socket (docs/l4-modes.md).
-            f = bootstrap(client, connectMillis, true).connect(e.address(), new InetSocketAddress(clientAddress, 0));
+            f = bootstrap(client, connectMillis, true, false).connect(e.address(), new InetSocketAddress(clientAddress, 0));
         } else {
-            f = bootstrap(client, connectMillis, false).connect(e.address());
+            f = bootstrap(client, connectMillis, false, e.address().getAddress() instanceof java.net.Inet4Address)
+                    .connect(e.address());
         }
         f.addListener((ChannelFutureListener) done -> connected(done, e));
     }
@@ -179,11 +180,13 @@ public final class Dialer<D> implements Waiter {
         }
     };
 
-    private static Bootstrap bootstrap(Channel client, int connectMillis, boolean transparent) {
-        return BOOTSTRAPS.get().computeIfAbsent(((long) connectMillis << 1) | (transparent ? 1 : 0), k -> {
+    private static Bootstrap bootstrap(Channel client, int connectMillis, boolean transparent, boolean ipv4) {
+        long key = ((long) connectMillis << 2) | (transparent ? 1 : 0) | (ipv4 ? 2 : 0);
+        return BOOTSTRAPS.get().computeIfAbsent(key, k -> {
             Bootstrap b = new Bootstrap()
                     .group(client.eventLoop())
-                    .channel(Transport.of(client).socketChannelClass())
+                    // source: client binds the client's address, of either family: a dual-stack socket.
+                    .channelFactory(Transport.of(client).socketChannelFactory(ipv4))
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, RelayOptions.READS)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

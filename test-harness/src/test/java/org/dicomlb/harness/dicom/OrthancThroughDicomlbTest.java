@@ -2,9 +2,6 @@ package org.dicomlb.harness.dicom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,16 +48,12 @@ class OrthancThroughDicomlbTest {
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.output()).doesNotContain("E: ");
 
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             for (TestInstances.Instance i : instances) {
-                HttpResponse<String> found = http.send(HttpRequest.newBuilder(orthanc.restApi().resolve("/tools/lookup"))
-                        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(i.sopInstanceUid())).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> found = orthanc.rest("/tools/lookup", i.sopInstanceUid());
                 assertThat(found.statusCode()).isEqualTo(200);
                 assertThat(found.body()).as("Orthanc's lookup of " + i.sopInstanceUid()).contains("\"Instance\"");
             }
-            HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create(orthanc.restApi() + "/statistics"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> stats = orthanc.rest("/statistics", null);
             assertThat(stats.body().replace(" ", "")).contains("\"CountInstances\":5");
             assertThat(lb.accessLines(1)).singleElement().asString().contains(" backend=orthanc ",
                     " calling_ae=MODALITY1 called_ae=VIP called_ae_sent=ORTHANC ", " result=accepted ", " assoc_end=released ");

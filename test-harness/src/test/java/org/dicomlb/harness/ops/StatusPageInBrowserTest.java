@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -84,6 +85,7 @@ class StatusPageInBrowserTest {
                 try {
                     browser.get("http://127.0.0.1:" + admin + "/");
                     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(100));
+                    wait.ignoring(StaleElementReferenceException.class);
                     wait.until(d -> health(d, "archive/arch-a").equals("up") && health(d, "archive/arch-b").equals("up"));
                     assertThat(browser.getTitle()).isEqualTo("dicomlb status");
                     assertThat(browser.findElements(By.cssSelector("h3[data-pool='archive']"))).hasSize(1);
@@ -97,10 +99,10 @@ class StatusPageInBrowserTest {
                     assertThat(((JavascriptExecutor) browser).executeScript("return window.dicomlbTestMark;"))
                             .as("the page updated itself, no reload").isEqualTo("still here");
                     assertThat(health(browser, "archive/arch-b")).isEqualTo("up");
-                    String row = browser.findElement(By.cssSelector("tr[data-backend='archive/arch-a']")).getText();
+                    String row = text(browser, By.cssSelector("tr[data-backend='archive/arch-a']"));
                     assertThat(row).as("the reason is shown next to the state").containsIgnoringCase("refused");
-                    wait.until(d -> d.findElement(By.id("events")).getText().contains("archive/arch-a"));
-                    assertThat(browser.findElement(By.id("refresh")).getText()).startsWith("updated ");
+                    wait.until(d -> text(d, By.id("events")).contains("archive/arch-a"));
+                    assertThat(text(browser, By.id("refresh"))).startsWith("updated ");
 
                     Files.createDirectories(SCREENSHOT.getParent());
                     File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
@@ -144,6 +146,7 @@ class StatusPageInBrowserTest {
             try {
                 browser.get("http://127.0.0.1:" + admin + "/");
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(100));
+                wait.ignoring(StaleElementReferenceException.class);
                 wait.until(d -> d.findElement(By.id("refresh")).getText().equals("admin token needed"));
                 assertThat(browser.findElement(By.id("message")).getText()).contains("needs its admin token");
                 assertThat(browser.findElements(By.cssSelector("tr[data-backend]"))).isEmpty();
@@ -177,8 +180,25 @@ class StatusPageInBrowserTest {
     }
 
     private static String health(WebDriver d, String backend) {
-        List<org.openqa.selenium.WebElement> cells = d.findElements(By.cssSelector("tr[data-backend='" + backend + "'] td.health"));
-        return cells.isEmpty() ? "" : cells.getFirst().getText().strip();
+        return text(d, By.cssSelector("tr[data-backend='" + backend + "'] td.health")).strip();
+    }
+
+    /**
+     * The text of the first element {@code by} finds, "" when there is none. The page re-renders
+     * its tables on every poll, so an element found a moment ago may be gone when its text is read
+     * (a CI run failed on that): read again.
+     */
+    private static String text(WebDriver d, By by) {
+        StaleElementReferenceException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                List<org.openqa.selenium.WebElement> found = d.findElements(by);
+                return found.isEmpty() ? "" : found.getFirst().getText();
+            } catch (StaleElementReferenceException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     private WebDriver chrome(Path chromium, Path chromedriver) throws Exception {

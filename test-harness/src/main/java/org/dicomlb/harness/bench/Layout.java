@@ -65,8 +65,13 @@ public record Layout(int portBase) {
         return new InetSocketAddress(PROXY_HOST, portBase + 15);
     }
 
+    /** What both proxies' checks probe in the iperf3 scenarios, beside {@link #iperf3()} (see {@code CheckTarget}). */
+    public InetSocketAddress iperf3Check() {
+        return new InetSocketAddress(BACKEND_HOST, portBase + 16);
+    }
+
     /** Every port the harness may listen on, checked to be free before the run. */
     public List<Integer> ports() {
-        return IntStream.rangeClosed(portBase + 1, portBase + 15).boxed().toList();
+        return IntStream.rangeClosed(portBase + 1, portBase + 16).boxed().toList();
     }
 }

@@ -52,7 +52,7 @@ public final class ProxyConfigs {
         y.append("  - name: bench\n");
         y.append("    balance: ").append(balance(route)).append('\n');
         y.append("    retries: ").append(Route.RETRIES).append('\n');
-        y.append("    health-check: ").append(dicomlbCheck(route.dicomlbCheck())).append('\n');
+        y.append("    health-check: ").append(dicomlbCheck(route)).append('\n');
         y.append("    backends:\n");
         int i = 1;
         for (InetSocketAddress b : route.backends()) {
@@ -118,14 +118,16 @@ public final class ProxyConfigs {
             c.append("    server b").append(i++).append(' ').append(SocketAddresses.format(b))
                     .append(" check inter ").append(CHECK_INTERVAL.toMillis()).append("ms fastinter ")
                     .append(CHECK_FAST_INTERVAL.toMillis()).append("ms downinter ").append(CHECK_DOWN_INTERVAL.toMillis())
-                    .append("ms rise ").append(CHECK_RISE).append(" fall ").append(CHECK_FALL).append('\n');
+                    .append("ms rise ").append(CHECK_RISE).append(" fall ").append(CHECK_FALL);
+            route.checkPort().ifPresent(p -> c.append(" port ").append(p));
+            c.append('\n');
         }
         return c.toString();
     }
 
     /** The pool's {@code health-check} mapping, every timing written out rather than left to dicomlb's defaults. */
-    private static String dicomlbCheck(DicomlbCheck check) {
-        String type = switch (check) {
+    private static String dicomlbCheck(Route route) {
+        String type = switch (route.dicomlbCheck()) {
             case DicomlbCheck.TcpConnect _ -> "type: tcp";
             case DicomlbCheck.DicomEcho echo -> "type: dicom-echo, called-ae: " + echo.calledAe();
         };
@@ -133,7 +135,8 @@ public final class ProxyConfigs {
                 + ", fast-interval: " + Durations.format(CHECK_FAST_INTERVAL)
                 + ", down-interval: " + Durations.format(CHECK_DOWN_INTERVAL)
                 + ", timeout: " + Durations.format(CHECK_TIMEOUT)
-                + ", rise: " + CHECK_RISE + ", fall: " + CHECK_FALL + " }";
+                + ", rise: " + CHECK_RISE + ", fall: " + CHECK_FALL
+                + (route.checkPort().isPresent() ? ", port: " + route.checkPort().getAsInt() : "") + " }";
     }
 
     /** dicomlb and HAProxy happen to share the names roundrobin, leastconn, source and first. */

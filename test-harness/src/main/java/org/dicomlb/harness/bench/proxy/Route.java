@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.dicomlb.engine.config.Balance;
 import org.dicomlb.harness.bench.proxy.DicomlbMode;
 
@@ -18,9 +19,12 @@ import org.dicomlb.harness.bench.proxy.DicomlbMode;
  * @param maxConnections per-listener (dicomlb) / per-frontend (HAProxy) connection limit
  * @param idleTimeout    dicomlb {@code timeouts.idle}; HAProxy {@code timeout client} and {@code timeout server}
  * @param tls            TLS terminated by both proxies (dicomlb {@code tls}, HAProxy {@code bind ... ssl crt})
+ * @param checkPort      when present, both proxies' checks probe this port of each backend's address instead of
+ *                       the backend's own port (dicomlb {@code health-check.port}, HAProxy {@code check port})
  */
 public record Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance balance, List<InetSocketAddress> backends,
-                    Duration connectTimeout, Duration idleTimeout, int maxConnections, Optional<FrontTls> tls) {
+                    Duration connectTimeout, Duration idleTimeout, int maxConnections, Optional<FrontTls> tls,
+                    OptionalInt checkPort) {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final int MAX_CONNECTIONS = 20_000;
@@ -32,6 +36,10 @@ public record Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance 
         Objects.requireNonNull(dicomlbCheck, "dicomlbCheck");
         Objects.requireNonNull(balance, "balance");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(checkPort, "checkPort");
+        if (checkPort.isPresent() && (checkPort.getAsInt() < 1 || checkPort.getAsInt() > 65535)) {
+            throw new IllegalArgumentException("check port must be 1..65535, not " + checkPort.getAsInt());
+        }
         backends = List.copyOf(backends);
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("a route needs at least one backend");
@@ -49,12 +57,20 @@ public record Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance 
     /** A route without TLS. */
     public Route(DicomlbMode dicomlbMode, DicomlbCheck dicomlbCheck, Balance balance, List<InetSocketAddress> backends,
                  Duration connectTimeout, Duration idleTimeout, int maxConnections) {
-        this(dicomlbMode, dicomlbCheck, balance, backends, connectTimeout, idleTimeout, maxConnections, Optional.empty());
+        this(dicomlbMode, dicomlbCheck, balance, backends, connectTimeout, idleTimeout, maxConnections, Optional.empty(),
+                OptionalInt.empty());
     }
 
     /** The same route with both proxies terminating TLS. */
     public Route withTls(FrontTls t) {
-        return new Route(dicomlbMode, dicomlbCheck, balance, backends, connectTimeout, idleTimeout, maxConnections, Optional.of(t));
+        return new Route(dicomlbMode, dicomlbCheck, balance, backends, connectTimeout, idleTimeout, maxConnections, Optional.of(t),
+                checkPort);
+    }
+
+    /** The same route with both proxies' checks probing {@code port} on each backend's address. */
+    public Route withCheckPort(int port) {
+        return new Route(dicomlbMode, dicomlbCheck, balance, backends, connectTimeout, idleTimeout, maxConnections, tls,
+                OptionalInt.of(port));
     }
 
     /** A plain TCP relay to {@code backend} with the harness's standard timeouts, limits and TCP check. */

@@ -123,7 +123,7 @@ public final class DicomWarmUp implements Scenario {
             }
 
             @Override
-            public void close() {
+            public void close() throws IOException {
                 session.close();
             }
         };

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.dicomlb.harness.bench.BenchContext;
 import org.dicomlb.harness.bench.Variant;
 import org.dicomlb.harness.bench.load.Iperf3Client;
+import org.dicomlb.harness.bench.peer.CheckTarget;
 import org.dicomlb.harness.bench.peer.Iperf3Server;
 import org.dicomlb.harness.bench.process.Server;
 import org.dicomlb.harness.bench.proxy.Route;
@@ -43,8 +44,19 @@ public final class L4Throughput implements Scenario {
 
     @Override
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
-        Server iperf = Iperf3Server.start(ctx, name(), ctx.layout().iperf3());
-        return new OneBackend(iperf, Route.tcp(ctx.layout().iperf3()), (via, phase) -> Map.of(THROUGHPUT.key(),
-                Iperf3Client.gbitPerSecond(ctx, via.address(), streams, ctx.profile().duration(phase, via.variant()))));
+        // Both proxies check a stand-in port on the iperf3 server's address, never iperf3 itself:
+        // a check connection arriving while a test sets up its streams would abort that test.
+        CheckTarget check = CheckTarget.start(ctx.layout().iperf3Check());
+        Server iperf;
+        try {
+            iperf = Iperf3Server.start(ctx, name(), ctx.layout().iperf3());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            check.close();
+            throw e;
+        }
+        Route route = Route.tcp(ctx.layout().iperf3()).withCheckPort(ctx.layout().iperf3Check().getPort());
+        return new OneBackend(iperf, route, (via, phase) -> Map.of(THROUGHPUT.key(),
+                Iperf3Client.gbitPerSecond(ctx, via.address(), streams, ctx.profile().duration(phase, via.variant()))),
+                check);
     }
 }

@@ -1,7 +1,9 @@
 package org.dicomlb.harness.bench.scenario;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.process.Server;
@@ -22,11 +24,18 @@ final class OneBackend implements Scenario.Session {
     private final Server backend;
     private final Route route;
     private final Measurement measurement;
+    private final Optional<Closeable> companion;
 
     OneBackend(Server backend, Route route, Measurement measurement) {
+        this(backend, route, measurement, null);
+    }
+
+    /** With a {@code companion} (a helper the route needs beside the backend) closed after it. */
+    OneBackend(Server backend, Route route, Measurement measurement, Closeable companion) {
         this.backend = backend;
         this.route = route;
         this.measurement = measurement;
+        this.companion = Optional.ofNullable(companion);
     }
 
     @Override
@@ -42,7 +51,10 @@ final class OneBackend implements Scenario.Session {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         backend.close();
+        if (companion.isPresent()) {
+            companion.get().close();
+        }
     }
 }

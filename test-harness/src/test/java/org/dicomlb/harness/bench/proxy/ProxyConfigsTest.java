@@ -91,6 +91,26 @@ class ProxyConfigsTest {
         assertThat(RootConfigReader.parse("bench.yaml", asTcp).engine().pools().getFirst().healthCheck().orElseThrow().probe()).isInstanceOf(DicomEchoProbe.class);
     }
 
+    @Test
+    void aCheckPortMovesBothProxiesChecksOffTheBackendsPort(@TempDir Path dir) throws Exception {
+        Route route = Route.tcp(new InetSocketAddress("127.0.0.21", 17111)).withCheckPort(17116);
+
+        HealthCheckConfig h = RootConfigReader.parse("bench.yaml", ProxyConfigs.dicomlbYaml("s", route, LISTEN, ADMIN)).engine()
+                .pools().getFirst().healthCheck().orElseThrow();
+        assertThat(h.probe()).isInstanceOf(TcpProbe.class);
+        assertThat(h.port()).hasValue(17116);
+        assertSameCadenceAsHaproxy(route, h);
+        Path cfg = dir.resolve("haproxy.cfg");
+        Files.writeString(cfg, ProxyConfigs.haproxyCfg("s", route, LISTEN, 1, 20_000));
+        assertThat(Files.readString(cfg)).contains("server b1 127.0.0.21:17111 check inter 2000ms fastinter 500ms downinter 2000ms"
+                + " rise 2 fall 3 port 17116\n");
+        Process p = new ProcessBuilder("haproxy", "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThatThrownBy(() -> route.withCheckPort(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     /** HAProxy's line is {@code check inter 2000ms fastinter 500ms downinter 2000ms rise 2 fall 3}. */
     private static void assertSameCadenceAsHaproxy(Route route, HealthCheckConfig h) {
         assertThat(h.interval()).isEqualTo(Duration.ofSeconds(2));

@@ -61,9 +61,20 @@ final class DicomlbUnderTest implements AutoCloseable {
         return log.lines();
     }
 
-    /** The current value of a metric series, e.g. {@code dicomlb_listener_rejected_total{listener="dicom",reason="source_rate"}}. */
-    double metric(String series) {
-        return fx.metric(series);
+    /**
+     * The value of a counter series, e.g. {@code dicomlb_listener_rejected_total{listener="dicom",reason="source_rate"}},
+     * once it reached {@code expected}, or after 10 s. A refusal or failure is counted as its
+     * connection ends, which can be a moment after the client saw its answer, so reading at once
+     * may miss the last one (a CI run read 55 of 56).
+     */
+    double counter(String series, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        double value = fx.metric(series);
+        while (value < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            value = fx.metric(series);
+        }
+        return value;
     }
 
     /** A backend's health as the status API shows it: starting, up, down ... */

@@ -157,7 +157,7 @@ class SourceLimitsThroughDicomlbTest {
             Seen again = associate(FLOOD, lb.port);
             assertThat(again).isInstanceOf(Accepted.class);
             ((Accepted) again).release();
-            assertThat(lb.metric("dicomlb_listener_rejected_total{listener=\"dicom\",reason=\"source_connections\"}")).isEqualTo(5);
+            assertThat(lb.counter("dicomlb_listener_rejected_total{listener=\"dicom\",reason=\"source_connections\"}", 5)).isEqualTo(5);
             assertThat(lb.accessLines(12)).filteredOn(l -> l.contains(" end=source_connections"))
                     .hasSize(5).allSatisfy(l -> assertThat(l).contains(" client=127.0.0.21:", " reject=2-3-2 ", " by=dicomlb "));
         }
@@ -203,7 +203,7 @@ class SourceLimitsThroughDicomlbTest {
                 assertThat(neighbour).allSatisfy(s -> assertThat(s).isInstanceOf(Accepted.class));
                 // The burst, then two per second while the flood lasted (and one for rounding).
                 assertThat(accepted).as("accepted in %.1f s", seconds).isBetween(4, 4 + (int) Math.ceil(2 * seconds) + 1);
-                assertThat(lb.metric("dicomlb_listener_rejected_total{listener=\"dicom\",reason=\"source_rate\"}"))
+                assertThat(lb.counter("dicomlb_listener_rejected_total{listener=\"dicom\",reason=\"source_rate\"}", floodSize - accepted))
                         .isEqualTo(floodSize - accepted);
             } finally {
                 pool.shutdownNow();

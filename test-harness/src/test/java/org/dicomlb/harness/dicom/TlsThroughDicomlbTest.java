@@ -199,7 +199,7 @@ class TlsThroughDicomlbTest {
             Tools.Result r = run(List.of(Dcmtk.echoscu().toString(), "-v", "-aec", "ARCHIVE", "127.0.0.1", lb.portText()));
             assertThat(r.exitCode()).isNotZero();
             assertThat(r.output()).contains("Rejected Transient", "Temporary Congestion");
-            assertThat(lb.metric("dicomlb_backend_connect_failures_total{backend=\"storescp\",pool=\"archive\",reason=\"tls\"}"))
+            assertThat(lb.counter("dicomlb_backend_connect_failures_total{backend=\"storescp\",pool=\"archive\",reason=\"tls\"}", 1))
                     .isGreaterThanOrEqualTo(1);
             assertThat(lb.accessLines(1).getFirst()).endsWith(" end=all_backends_failed");
         }
@@ -253,7 +253,7 @@ class TlsThroughDicomlbTest {
                     " reject=1-1-3 ", " by=dicomlb ");
             assertThat(lines.get(3)).contains(" client_cert=\"MR scanner 1\" ", " calling_ae=MR01 ", " result=accepted ");
             assertThat(ops.lines()).anySatisfy(l -> assertThat(l).contains("mr01.radiology.test", "'CT01'"));
-            assertThat(lb.metric("dicomlb_listener_rejected_total{listener=\"dicom\",reason=\"tls_handshake\"}")).isEqualTo(2);
+            assertThat(lb.counter("dicomlb_listener_rejected_total{listener=\"dicom\",reason=\"tls_handshake\"}", 2)).isEqualTo(2);
         }
     }
 }

@@ -3,9 +3,7 @@ package org.dicomlb.harness.bench.peer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 
 /**
  * A port that accepts connections and closes them at once: what both proxies' TCP checks probe
@@ -15,50 +13,26 @@ import java.nio.channels.ServerSocketChannel;
  * is being measured. Like {@link IdleBackend} it runs inside the harness.
  */
 public final class CheckTarget implements Closeable {
-    private final ServerSocketChannel server;
-    private final Thread acceptor;
+    private final Acceptor acceptor;
 
-    private CheckTarget(ServerSocketChannel server) {
-        this.server = server;
-        this.acceptor = Thread.ofPlatform().name("check-target").daemon().start(this::acceptLoop);
+    private CheckTarget(Acceptor acceptor) {
+        this.acceptor = acceptor;
     }
 
     public static CheckTarget start(InetSocketAddress listen) throws IOException {
-        ServerSocketChannel s = ServerSocketChannel.open();
-        try {
-            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            s.bind(listen);
-        } catch (IOException e) {
-            s.close();
-            throw new IOException("check target cannot listen on " + listen + ": " + e.getMessage(), e);
-        }
-        return new CheckTarget(s);
+        return new CheckTarget(Acceptor.start("check target", listen, 64, CheckTarget::closeQuietly));
     }
 
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                server.accept().close();
-            } catch (ClosedChannelException closed) {
-                return;
-            } catch (IOException e) {
-                // A probe that reset before accept: the next one is accepted as usual.
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException stop) {
-                    return;
-                }
-            }
+    private static void closeQuietly(SocketChannel probe) {
+        try {
+            probe.close();
+        } catch (IOException ignored) {
+            // The probe is gone either way; nothing was exchanged.
         }
     }
 
     @Override
     public void close() throws IOException {
-        server.close();
-        try {
-            acceptor.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        acceptor.close();
     }
 }

@@ -2,9 +2,6 @@ package org.dicomlb.harness.bench.peer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
@@ -16,42 +13,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * accept), so it costs the proxies nothing and is gone when the harness is.
  */
 public final class IdleBackend implements AutoCloseable {
-    private final ServerSocketChannel server;
     private final ConcurrentLinkedQueue<SocketChannel> accepted = new ConcurrentLinkedQueue<>();
-    private final Thread acceptor;
+    private final Acceptor acceptor;
 
-    private IdleBackend(ServerSocketChannel server) {
-        this.server = server;
-        this.acceptor = Thread.ofPlatform().name("idle-backend").daemon().start(this::acceptLoop);
+    private IdleBackend(InetSocketAddress listen, int backlog) throws IOException {
+        // EMFILE and the like stall the count, and awaitConnections reports it with a clear message.
+        this.acceptor = Acceptor.start("idle backend", listen, backlog, accepted::add);
     }
 
     public static IdleBackend start(InetSocketAddress listen, int backlog) throws IOException {
-        ServerSocketChannel s = ServerSocketChannel.open();
-        try {
-            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            s.bind(listen, backlog);
-        } catch (IOException e) {
-            s.close();
-            throw new IOException("idle backend cannot listen on " + listen + ": " + e.getMessage(), e);
-        }
-        return new IdleBackend(s);
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                accepted.add(server.accept());
-            } catch (ClosedChannelException closed) {
-                return;
-            } catch (IOException e) {
-                // EMFILE and the like: the count stalls and awaitConnections reports it with a clear message.
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException stop) {
-                    return;
-                }
-            }
-        }
+        return new IdleBackend(listen, backlog);
     }
 
     public int connections() {
@@ -84,12 +55,7 @@ public final class IdleBackend implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        server.close();
+        acceptor.close();
         dropAll();
-        try {
-            acceptor.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -63,18 +63,13 @@ final class DicomlbUnderTest implements AutoCloseable {
 
     /**
      * The value of a counter series, e.g. {@code dicomlb_listener_rejected_total{listener="dicom",reason="source_rate"}},
-     * once it reached {@code expected}, or after 10 s. A refusal or failure is counted as its
-     * connection ends, which can be a moment after the client saw its answer, so reading at once
-     * may miss the last one (a CI run read 55 of 56).
+     * once it reached {@code expected} (waiting at most 10 s). A refusal or failure is counted as
+     * its connection ends, which can be a moment after the client saw its answer, so reading at
+     * once may miss the last one (a CI run read 55 of 56).
      */
-    double counter(String series, double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        double value = fx.metric(series);
-        while (value < expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            value = fx.metric(series);
-        }
-        return value;
+    double counter(String series, double expected) {
+        Eventually.until(() -> fx.metric(series) >= expected, Duration.ofSeconds(10), () -> series + " = " + fx.metric(series));
+        return fx.metric(series);
     }
 
     /** A backend's health as the status API shows it: starting, up, down ... */

@@ -3,7 +3,6 @@ package org.dicomlb.harness.bench.scenario;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Map;
-import java.util.Optional;
 import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.process.Server;
@@ -24,10 +23,10 @@ final class OneBackend implements Scenario.Session {
     private final Server backend;
     private final Route route;
     private final Measurement measurement;
-    private final Optional<Closeable> companion;
+    private final Closeable companion;
 
     OneBackend(Server backend, Route route, Measurement measurement) {
-        this(backend, route, measurement, null);
+        this(backend, route, measurement, () -> { });
     }
 
     /** With a {@code companion} (a helper the route needs beside the backend) closed after it. */
@@ -35,7 +34,7 @@ final class OneBackend implements Scenario.Session {
         this.backend = backend;
         this.route = route;
         this.measurement = measurement;
-        this.companion = Optional.ofNullable(companion);
+        this.companion = companion;
     }
 
     @Override
@@ -53,8 +52,6 @@ final class OneBackend implements Scenario.Session {
     @Override
     public void close() throws IOException {
         backend.close();
-        if (companion.isPresent()) {
-            companion.get().close();
-        }
+        companion.close();
     }
 }

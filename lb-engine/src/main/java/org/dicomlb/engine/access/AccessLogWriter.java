@@ -113,16 +113,17 @@ public final class AccessLogWriter implements Consumer<String>, AutoCloseable {
                 continue;
             }
             queued.decrementAndGet();
-            byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-            if (len + bytes.length > buf.length) {
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            if (len + bytes.length + 1 > buf.length) {
                 len = write(buf, len);
             }
-            if (bytes.length > buf.length) {
+            if (bytes.length + 1 > buf.length) {
                 write(bytes, bytes.length);
             } else {
                 System.arraycopy(bytes, 0, buf, len, bytes.length);
                 len += bytes.length;
             }
+            buf[len++] = '\n';
         }
     }
 

@@ -36,6 +36,7 @@ final class ClientSession {
     private final List<BackendHandler> privateIdle = new ArrayList<>();
     private int requests;
     private boolean logged;
+    private Headers.ClientForwarding forwarding;
 
     ClientSession(ListenerContext listener, HttpShared shared, ProxyConnection connection, ListenerConfig initial,
                   String protocol) {
@@ -66,6 +67,15 @@ final class ClientSession {
     /** The client: the connection's peer, or the one a trusted PROXY header named. */
     InetSocketAddress client() {
         return connection.record().client();
+    }
+
+    /** The forwarded fields' view of the client, remade only if the client changed (a PROXY header). */
+    Headers.ClientForwarding forwarding() {
+        InetSocketAddress c = client();
+        if (forwarding == null || forwarding.address != c) {
+            forwarding = new Headers.ClientForwarding(c);
+        }
+        return forwarding;
     }
 
     String scheme() {

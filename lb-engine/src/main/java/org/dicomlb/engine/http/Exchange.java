@@ -139,7 +139,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         this.request = request;
         this.config = session.config();
         this.mode = (HttpMode) config.mode();
-        this.record = new ConnectionRecord(config.name(), "http", session.client());
+        this.record = new ConnectionRecord(config.name(), "http", session.connection.record());
         viaUpstream(session, record);
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
@@ -276,7 +276,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
         // Backends are spoken to in HTTP/1.1, whatever the client spoke.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        Headers.forwarded(h, mode.forwarded(), session.client(), session.scheme(),
+        Headers.forwarded(h, mode.forwarded(), session.forwarding(), session.scheme(),
                 hostField == null ? null : hostField.strip());
         Headers.apply(h, mode.requestHeaders());
         if (route != null) {
@@ -797,7 +797,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     static void requestTimeout(RequestStream stream) {
         ClientSession session = stream.session();
         ListenerConfig config = session.config();
-        ConnectionRecord record = new ConnectionRecord(config.name(), "http", session.client());
+        ConnectionRecord record = new ConnectionRecord(config.name(), "http", session.connection.record());
         viaUpstream(session, record);
         record.field("req", Integer.toString(session.nextRequest()));
         record.field("proto", session.protocol);

@@ -98,8 +98,8 @@ final class Headers {
      *       so what the backend reads is dicomlb's word alone.</li>
      * </ul>
      */
-    static void forwarded(HttpHeaders h, ForwardedHeaders f, InetSocketAddress client, String scheme, String host) {
-        boolean trusted = !f.trusted().isEmpty() && f.trusts(client.getAddress());
+    static void forwarded(HttpHeaders h, ForwardedHeaders f, ClientForwarding client, String scheme, String host) {
+        boolean trusted = !f.trusted().isEmpty() && f.trusts(client.address.getAddress());
         if (!trusted) {
             h.remove(X_FORWARDED_FOR);
             h.remove(X_FORWARDED_PROTO);
@@ -108,9 +108,8 @@ final class Headers {
             h.remove(X_REAL_IP);
             h.remove(FORWARDED);
         }
-        String ip = literal(client);
         if (f.xForwarded()) {
-            h.set(X_FORWARDED_FOR, appended(h, X_FORWARDED_FOR, ip));
+            h.set(X_FORWARDED_FOR, trusted ? appended(h, X_FORWARDED_FOR, client.ip) : client.ip);
             if (!h.contains(X_FORWARDED_PROTO)) {
                 h.set(X_FORWARDED_PROTO, scheme);
             }
@@ -119,11 +118,41 @@ final class Headers {
             }
         }
         if (f.forwarded()) {
-            StringBuilder e = new StringBuilder(64).append("for=").append(node(client)).append(";proto=").append(scheme);
-            if (host != null) {
-                e.append(";host=").append(value(host));
+            String element = client.element(scheme, host);
+            h.set(FORWARDED, trusted ? appended(h, FORWARDED, element) : element);
+        }
+    }
+
+    /**
+     * What the forwarded fields say about one client connection, made once rather than per
+     * request: its address literal and its RFC 7239 element for the last scheme and host seen
+     * (a connection's requests nearly always name the same host).
+     */
+    static final class ClientForwarding {
+        final InetSocketAddress address;
+        final String ip;
+        private final String node;
+        private String scheme;
+        private String host;
+        private String element;
+
+        ClientForwarding(InetSocketAddress address) {
+            this.address = address;
+            this.ip = literal(address);
+            this.node = node(address);
+        }
+
+        String element(String scheme, String host) {
+            if (element == null || !scheme.equals(this.scheme) || !java.util.Objects.equals(host, this.host)) {
+                StringBuilder e = new StringBuilder(64).append("for=").append(node).append(";proto=").append(scheme);
+                if (host != null) {
+                    e.append(";host=").append(value(host));
+                }
+                this.scheme = scheme;
+                this.host = host;
+                this.element = e.toString();
             }
-            h.set(FORWARDED, appended(h, FORWARDED, e.toString()));
+            return element;
         }
     }
 

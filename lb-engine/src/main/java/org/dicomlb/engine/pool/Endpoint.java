@@ -18,6 +18,8 @@ import org.dicomlb.config.SocketAddresses;
 public final class Endpoint {
     private final Backend backend;
     private final InetSocketAddress address;
+    /** The address as logs show it, formatted once: every access-log line names it. */
+    private final String addressText;
     private final String id;
     private final boolean ownId;
     private final AtomicInteger active = new AtomicInteger();
@@ -27,8 +29,9 @@ public final class Endpoint {
     Endpoint(Backend backend, InetSocketAddress address, boolean ownId) {
         this.backend = backend;
         this.address = address;
+        this.addressText = SocketAddresses.format(address);
         String base = backend.pool().name() + "/" + backend.name();
-        this.id = ownId ? base + "@" + SocketAddresses.format(address) : base;
+        this.id = ownId ? base + "@" + addressText : base;
         this.ownId = ownId;
     }
 
@@ -57,6 +60,11 @@ public final class Endpoint {
 
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** {@code ip:port} or {@code [v6]:port}. */
+    public String addressText() {
+        return addressText;
     }
 
     public int active() {

@@ -18,7 +18,6 @@ import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.live.LiveConnection;
 import org.dicomlb.engine.live.OperatorClose;
 import org.dicomlb.engine.metrics.EngineMetrics;
-import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.tls.PeerIdentity;
 import org.dicomlb.tls.TlsChannels;
@@ -289,9 +288,9 @@ public final class ProxyConnection {
     public LiveConnection view() {
         String state = clientClosing || finished ? "closing" : !admitted ? "waiting" : relaying ? "relaying"
                 : serving ? "serving" : "connecting";
-        return new LiveConnection(id, record.listener(), record.mode(), state, SocketAddresses.format(record.client()),
+        return new LiveConnection(id, record.listener(), record.mode(), state, record.clientText(),
                 record.pool(), endpoint == null ? null : endpoint.name(),
-                endpoint == null ? null : SocketAddresses.format(endpoint.address()), record.start(),
+                endpoint == null ? null : endpoint.addressText(), record.start(),
                 record.durationNanos() / 1_000_000, record.bytesIn(), record.bytesOut(),
                 hooks == null ? null : hooks.association());
     }

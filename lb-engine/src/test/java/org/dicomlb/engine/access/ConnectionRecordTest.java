@@ -20,4 +20,43 @@ class ConnectionRecordTest {
                 + "called_ae=\"A\\\\\"B\\\\\\\\C\" odd=\"tab\\\\x09here\" plain=ARCHIVE empty=- bytes_in=0 bytes_out=0 "
                 + "duration_ms=\\d+ end=client_close");
     }
+
+    @Test
+    void aFieldSetAgainKeepsItsPlaceAndManyFieldsAllAppearInOrder() {
+        ConnectionRecord r = new ConnectionRecord("l", "http", new InetSocketAddress("127.0.0.1", 4000));
+        for (int i = 0; i < 30; i++) {
+            r.field("f" + i, null);
+        }
+        r.field("f0", "first");
+        r.field("f29", "last");
+        assertThat(r.field("f0")).isEqualTo("first");
+        assertThat(r.field("absent")).isNull();
+        String line = r.format();
+        assertThat(line).contains(" attempts=0 f0=first f1=- ").contains(" f28=- f29=last bytes_in=0 ");
+    }
+
+    @Test
+    void aRequestRecordTakesOverItsConnectionsClientAndAProxiedClientReplacesIt() {
+        ConnectionRecord connection = new ConnectionRecord("l", "http", new InetSocketAddress("127.0.0.1", 4000));
+        connection.proxied(new InetSocketAddress("127.0.0.9", 5000));
+        ConnectionRecord request = new ConnectionRecord("l", "http", connection);
+        assertThat(request.client()).isEqualTo(new InetSocketAddress("127.0.0.9", 5000));
+        assertThat(request.format()).contains(" client=127.0.0.9:5000 ");
+        assertThat(connection.format()).contains(" client=127.0.0.9:5000 ").contains(" via=127.0.0.1:4000 ");
+    }
+
+    @Test
+    void theTimeStampAlwaysHasThreeFractionDigitsAndFollowsTheSecond() {
+        assertThat(stamp(5)).isEqualTo("1970-01-01T00:00:00.005Z");
+        assertThat(stamp(1_000)).isEqualTo("1970-01-01T00:00:01.000Z");
+        assertThat(stamp(1_796_000_059_999L)).isEqualTo("2026-11-30T00:54:19.999Z");
+        assertThat(stamp(1_796_000_060_000L)).isEqualTo("2026-11-30T00:54:20.000Z");
+        assertThat(stamp(1_796_000_059_999L)).isEqualTo("2026-11-30T00:54:19.999Z");
+    }
+
+    private static String stamp(long epochMillis) {
+        StringBuilder sb = new StringBuilder();
+        LogClock.append(sb, epochMillis);
+        return sb.toString();
+    }
 }

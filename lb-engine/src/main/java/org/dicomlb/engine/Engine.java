@@ -238,7 +238,7 @@ public final class Engine implements AutoCloseable {
                 metrics.backend(b);
                 for (Endpoint left : addresses.apply(b)) {
                     LOG.info("backend {} no longer at {}; {} connection(s) continue", b.id(),
-                            SocketAddresses.format(left.address()), left.active());
+                            left.addressText(), left.active());
                 }
             }
             p.republish();
@@ -362,11 +362,11 @@ public final class Engine implements AutoCloseable {
         for (Endpoint left : change.left()) {
             if (shutdown && left.active() > 0) {
                 LOG.info("backend {} no longer at {} and has on-change: shutdown; closing its {} connection(s)", b.id(),
-                        SocketAddresses.format(left.address()), left.active());
+                        left.addressText(), left.active());
                 listeners.endWhere(c -> c.endpoint() == left, EndReason.ADDRESS_CHANGED);
             } else {
                 LOG.info("backend {} no longer at {}; {} connection(s) continue", b.id(),
-                        SocketAddresses.format(left.address()), left.active());
+                        left.addressText(), left.active());
             }
         }
         poolsChanged();

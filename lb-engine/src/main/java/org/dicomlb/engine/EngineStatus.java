@@ -3,7 +3,6 @@ package org.dicomlb.engine;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.engine.config.BackendAddress;
 import org.dicomlb.engine.pool.Backend;
 import org.dicomlb.engine.pool.Endpoint;
@@ -70,11 +69,11 @@ public record EngineStatus(String transport, List<ListenerStatus> listeners, Lis
     /** {@code addresses}: the backend's, as its address source reports them now. */
     static BackendStatus backend(Backend b, Backend.Addresses addresses) {
         List<EndpointStatus> es = b.endpoints().stream().map(e -> new EndpointStatus(e.id(),
-                SocketAddresses.format(e.address()), e.health().state().label(), e.health().reason(), e.active(),
+                e.addressText(), e.health().state().label(), e.health().reason(), e.active(),
                 e.eligible())).toList();
         Endpoint first = b.endpoints().isEmpty() ? null : b.endpoints().getFirst();
         EndpointHealth h = first == null ? null : first.health();
-        return new BackendStatus(b.name(), first == null ? "-" : SocketAddresses.format(first.address()),
+        return new BackendStatus(b.name(), first == null ? "-" : first.addressText(),
                 b.config().weight(), b.effectiveWeight(), b.config().backup(), b.config().maxConnections(), b.active(),
                 h != null && h.serving(), h == null ? "none" : h.state().label(), h == null ? "" : h.reason(),
                 b.adminState().name().toLowerCase(java.util.Locale.ROOT), b.eligible(),

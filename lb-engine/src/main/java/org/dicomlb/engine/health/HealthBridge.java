@@ -122,7 +122,7 @@ public final class HealthBridge implements EndpointObserver, AutoCloseable {
     private static Map<String, String> labels(Endpoint e) {
         if (e.id().contains("@")) {
             return Map.of("pool", e.pool().name(), "backend", e.name(), "address",
-                    org.dicomlb.config.SocketAddresses.format(e.address()));
+                    e.addressText());
         }
         return Map.of("pool", e.pool().name(), "backend", e.name());
     }

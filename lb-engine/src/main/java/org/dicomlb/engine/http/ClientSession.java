@@ -73,7 +73,7 @@ final class ClientSession {
     Headers.ClientForwarding forwarding() {
         InetSocketAddress c = client();
         if (forwarding == null || forwarding.address != c) {
-            forwarding = new Headers.ClientForwarding(c);
+            forwarding = new Headers.ClientForwarding(c, scheme());
         }
         return forwarding;
     }

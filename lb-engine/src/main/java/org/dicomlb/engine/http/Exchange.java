@@ -276,7 +276,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
         // Backends are spoken to in HTTP/1.1, whatever the client spoke.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        Headers.forwarded(h, mode.forwarded(), session.forwarding(), session.scheme(),
+        Headers.forwarded(h, mode.forwarded(), session.forwarding(),
                 hostField == null ? null : hostField.strip());
         Headers.apply(h, mode.requestHeaders());
         if (route != null) {

@@ -85,8 +85,8 @@ final class Headers {
     }
 
     /**
-     * Adds dicomlb's forwarded fields for a request from {@code client} that came in over
-     * {@code scheme} for {@code host} (the request's Host, or null).
+     * Adds dicomlb's forwarded fields for a request from {@code client} (which knows the scheme
+     * it came in over) for {@code host} (the request's Host, or null).
      *
      * <ul>
      *   <li>From a client in {@code trusted}: incoming {@code X-Forwarded-For} and
@@ -98,7 +98,7 @@ final class Headers {
      *       so what the backend reads is dicomlb's word alone.</li>
      * </ul>
      */
-    static void forwarded(HttpHeaders h, ForwardedHeaders f, ClientForwarding client, String scheme, String host) {
+    static void forwarded(HttpHeaders h, ForwardedHeaders f, ClientForwarding client, String host) {
         boolean trusted = !f.trusted().isEmpty() && f.trusts(client.address.getAddress());
         if (!trusted) {
             h.remove(X_FORWARDED_FOR);
@@ -111,44 +111,44 @@ final class Headers {
         if (f.xForwarded()) {
             h.set(X_FORWARDED_FOR, trusted ? appended(h, X_FORWARDED_FOR, client.ip) : client.ip);
             if (!h.contains(X_FORWARDED_PROTO)) {
-                h.set(X_FORWARDED_PROTO, scheme);
+                h.set(X_FORWARDED_PROTO, client.scheme);
             }
             if (host != null && !h.contains(X_FORWARDED_HOST)) {
                 h.set(X_FORWARDED_HOST, host);
             }
         }
         if (f.forwarded()) {
-            String element = client.element(scheme, host);
+            String element = client.element(host);
             h.set(FORWARDED, trusted ? appended(h, FORWARDED, element) : element);
         }
     }
 
     /**
      * What the forwarded fields say about one client connection, made once rather than per
-     * request: its address literal and its RFC 7239 element for the last scheme and host seen
-     * (a connection's requests nearly always name the same host).
+     * request: its address literal, the scheme it came in over, and its RFC 7239 element for the
+     * last host seen (a connection's requests nearly always name the same host).
      */
     static final class ClientForwarding {
         final InetSocketAddress address;
         final String ip;
+        final String scheme;
         private final String node;
-        private String scheme;
         private String host;
         private String element;
 
-        ClientForwarding(InetSocketAddress address) {
+        ClientForwarding(InetSocketAddress address, String scheme) {
             this.address = address;
             this.ip = literal(address);
+            this.scheme = scheme;
             this.node = node(address);
         }
 
-        String element(String scheme, String host) {
-            if (element == null || !scheme.equals(this.scheme) || !java.util.Objects.equals(host, this.host)) {
+        String element(String host) {
+            if (element == null || !java.util.Objects.equals(host, this.host)) {
                 StringBuilder e = new StringBuilder(64).append("for=").append(node).append(";proto=").append(scheme);
                 if (host != null) {
                     e.append(";host=").append(value(host));
                 }
-                this.scheme = scheme;
                 this.host = host;
                 this.element = e.toString();
             }

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 public record LogFindings(long lines, long rejectedReloadLines, List<String> unexpected, long unexpectedTotal,
                           Map<String, Long> warningsByLogger) {
     static final int EXAMPLES = 20;
-    /** logback's pattern in lb-admin-cli: {@code %d %-5level %logger{1} - %msg}. */
+    /** The appliance's log line (lb-admin-cli's LogSetup): {@code %d %-5level %logger{1} - %msg}. */
     private static final Pattern LINE = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\S+ (ERROR|WARN|INFO|DEBUG|TRACE)\\s+(\\S+) - (.*)$");
     private static final Pattern REJECTED_RELOAD = Pattern.compile("^reload rejected[ :]");
 

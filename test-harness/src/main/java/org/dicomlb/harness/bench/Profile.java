@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How big a run is. The full profile fits the whole default run in well under 15 minutes on two
+ * How big a run is. The full profile runs the whole default set in about 22 minutes on two
  * cores; the quick one exists so CI exercises every scenario end to end on each submission.
  *
  * @param measure how long one timed measurement lasts (tools that take whole seconds round up)

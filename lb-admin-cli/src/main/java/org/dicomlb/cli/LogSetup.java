@@ -22,7 +22,7 @@ import java.util.Locale;
  *
  * <p>Code rather than a logback.xml: reading XML loads logback's configuration framework and the
  * JDK's XML parser. Without it a start loads 470 classes fewer, listens about 0.12 s sooner
- * (0.89 against 1.01 s), and idles 3 MiB smaller (docs/benchmarks.md).
+ * (0.89 against 1.01 s) and idles 3 MiB smaller (docs/benchmarks.md).
  *
  * <p>Steps aside for an explicit configuration: the {@code logback.configurationFile} system
  * property, or a logback-test.xml or logback.xml on the class path (test and embedding class

@@ -11,7 +11,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import java.util.Locale;
 
 /**
  * The appliance's logging, set up in code when logback starts (found through
@@ -78,7 +77,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         if (value == null || value.isBlank()) {
             return Level.INFO;
         }
-        Level level = Level.toLevel(value.trim().toUpperCase(Locale.ROOT), null);
+        // logback's own parsing: trims, and ignores case.
+        Level level = Level.toLevel(value, null);
         if (level == null) {
             System.err.println("dicomlb: " + LEVEL + "=" + value + " is not a log level (TRACE, DEBUG, INFO, WARN, ERROR, OFF); using INFO");
             return Level.INFO;

@@ -24,7 +24,7 @@ import org.dicomlb.testkit.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** What a client of a tcp listener sees: failover, queueing, limits, half-close, idle timeout. */
+/** What a client of a tcp listener sees: failover, queueing, limits, half-close, idle timeout, TCP keepalive. */
 class RelayBehaviourTest {
     private final EngineFixture fx = new EngineFixture();
 
@@ -226,6 +226,72 @@ class RelayBehaviourTest {
         assertThat(fx.metric("dicomlb_backend_bytes_total{backend=\"b1\",direction=\"out\",pool=\"p\"}")).isEqualTo(1003.0);
         assertThat(fx.metric("dicomlb_backend_connections_total{backend=\"b1\",pool=\"p\"}")).isEqualTo(1.0);
         assertThat(fx.metric("dicomlb_listener_connections_total{listener=\"front\"}")).isEqualTo(1.0);
+    }
+
+    /**
+     * TCP keepalive is on for both of dicomlb's sockets of a relayed connection, so a peer that
+     * vanished without a FIN (a modality switched off mid-association, a backend host lost) is
+     * found by the kernel even under a long idle timeout. Read from the kernel's socket tables: an
+     * established socket with SO_KEEPALIVE has its keepalive timer pending (timer 2, due in about
+     * tcp_keepalive_time); the test's own client socket, which does not set the option, is the
+     * control. Everything here is on 127.0.0.1.
+     */
+    @Test
+    void bothSocketsOfARelayedConnectionHaveTcpKeepalive() throws Exception {
+        fx.backends(1).start(fx.config(""));
+        int backendPort = fx.backend(0).address().getPort();
+        try (Socket s = new Socket()) {
+            s.setSoTimeout(10_000);
+            s.connect(fx.front(), 5_000);
+            // The backend greets first: once its name is here, both of dicomlb's sockets are up.
+            byte[] banner = new byte[3];
+            assertThat(s.getInputStream().readNBytes(banner, 0, 3)).isEqualTo(3);
+            assertThat(new String(banner, StandardCharsets.US_ASCII)).isEqualTo("b1\n");
+
+            List<KernelSocket> open = KernelSocket.established();
+            assertThat(open).filteredOn(k -> k.localPort() == fx.listenPort && k.remotePort() == s.getLocalPort())
+                    .as("dicomlb's socket to the client").singleElement().matches(KernelSocket::keepalive);
+            assertThat(open).filteredOn(k -> k.remotePort() == backendPort)
+                    .as("dicomlb's socket to the backend").singleElement().matches(KernelSocket::keepalive);
+            assertThat(open).filteredOn(k -> k.localPort() == s.getLocalPort() && k.remotePort() == fx.listenPort)
+                    .as("the test's client socket, without SO_KEEPALIVE").singleElement()
+                    .matches(k -> !k.keepalive());
+        }
+    }
+
+    /**
+     * An established TCP socket as /proc/net/tcp and tcp6 list it (ports only: dicomlb's
+     * listeners accept on dual-stack sockets, its backend sockets are IPv4).
+     *
+     * @param timer     the pending timer: 0 none, 1 retransmit, 2 keepalive or delayed ACK
+     * @param dueTicks  when it fires, in clock ticks (USER_HZ, 100 per second)
+     */
+    private record KernelSocket(int localPort, int remotePort, int timer, long dueTicks) {
+        /** A keepalive timer, not a delayed ACK (due within a second): at least a minute away. */
+        boolean keepalive() {
+            return timer == 2 && dueTicks > 60 * 100;
+        }
+
+        static List<KernelSocket> established() throws IOException {
+            List<KernelSocket> all = new ArrayList<>();
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(table));
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.trim().split("\\s+");
+                    if (!f[3].equals("01")) {
+                        continue;
+                    }
+                    String[] timer = f[5].split(":");
+                    all.add(new KernelSocket(port(f[1]), port(f[2]), Integer.parseInt(timer[0], 16),
+                            Long.parseLong(timer[1], 16)));
+                }
+            }
+            return all;
+        }
+
+        private static int port(String addressAndPort) {
+            return Integer.parseInt(addressAndPort.substring(addressAndPort.indexOf(':') + 1), 16);
+        }
     }
 
     /**

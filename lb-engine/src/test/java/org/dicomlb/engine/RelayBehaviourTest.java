@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.dicomlb.engine.testing.Client;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.testkit.Ports;
+import org.dicomlb.testkit.TcpSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -248,57 +250,24 @@ class RelayBehaviourTest {
             assertThat(s.getInputStream().readNBytes(banner, 0, 3)).isEqualTo(3);
             assertThat(new String(banner, StandardCharsets.US_ASCII)).isEqualTo("b1\n");
 
+            Predicate<TcpSockets.Socket> toClient = k -> k.localPort() == fx.listenPort && k.remotePort() == s.getLocalPort();
+            Predicate<TcpSockets.Socket> toBackend = k -> k.remotePort() == backendPort && k.established();
+            Predicate<TcpSockets.Socket> client = k -> k.localPort() == s.getLocalPort() && k.remotePort() == fx.listenPort;
             // A timer of higher rank (a retransmission waiting for an ACK) would hide the keepalive
             // timer for a moment: read the tables again, for at most two seconds, until it shows.
-            List<KernelSocket> open = KernelSocket.established();
-            for (int i = 0; i < 20 && !(dicomlbSide(open, fx.listenPort, s.getLocalPort(), backendPort)); i++) {
+            List<TcpSockets.Socket> open = TcpSockets.all();
+            for (int i = 0; i < 20 && !(open.stream().anyMatch(toClient.and(TcpSockets.Socket::keepalive))
+                    && open.stream().anyMatch(toBackend.and(TcpSockets.Socket::keepalive))); i++) {
                 Thread.sleep(100);
-                open = KernelSocket.established();
+                open = TcpSockets.all();
             }
-            assertThat(open).filteredOn(k -> k.localPort() == fx.listenPort && k.remotePort() == s.getLocalPort())
-                    .as("dicomlb's socket to the client").singleElement().matches(KernelSocket::keepalive);
-            assertThat(open).filteredOn(k -> k.remotePort() == backendPort)
-                    .as("dicomlb's socket to the backend").singleElement().matches(KernelSocket::keepalive);
-            assertThat(open).filteredOn(k -> k.localPort() == s.getLocalPort() && k.remotePort() == fx.listenPort)
+            assertThat(open).filteredOn(toClient)
+                    .as("dicomlb's socket to the client").singleElement().matches(TcpSockets.Socket::keepalive);
+            assertThat(open).filteredOn(toBackend)
+                    .as("dicomlb's socket to the backend").singleElement().matches(TcpSockets.Socket::keepalive);
+            assertThat(open).filteredOn(client)
                     .as("the test's client socket, without SO_KEEPALIVE").singleElement()
-                    .matches(k -> !k.keepalive());
-        }
-    }
-
-    private static boolean dicomlbSide(List<KernelSocket> open, int listenPort, int clientPort, int backendPort) {
-        return open.stream().anyMatch(k -> k.localPort() == listenPort && k.remotePort() == clientPort && k.keepalive())
-                && open.stream().anyMatch(k -> k.remotePort() == backendPort && k.keepalive());
-    }
-
-    /**
-     * An established TCP socket as /proc/net/tcp and tcp6 list it (ports only: dicomlb's
-     * listeners accept on dual-stack sockets, its backend sockets are IPv4).
-     *
-     * @param timer the pending timer the kernel shows: 0 none, 1 retransmission, 2 the socket
-     *              timer (on an established socket only keepalive uses it), 4 zero-window probe
-     */
-    private record KernelSocket(int localPort, int remotePort, int timer) {
-        boolean keepalive() {
-            return timer == 2;
-        }
-
-        static List<KernelSocket> established() throws IOException {
-            List<KernelSocket> all = new ArrayList<>();
-            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-                List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(table));
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] f = line.trim().split("\\s+");
-                    if (!f[3].equals("01")) {
-                        continue;
-                    }
-                    all.add(new KernelSocket(port(f[1]), port(f[2]), Integer.parseInt(f[5].split(":")[0], 16)));
-                }
-            }
-            return all;
-        }
-
-        private static int port(String addressAndPort) {
-            return Integer.parseInt(addressAndPort.substring(addressAndPort.indexOf(':') + 1), 16);
+                    .matches(k -> k.established() && !k.keepalive());
         }
     }
 

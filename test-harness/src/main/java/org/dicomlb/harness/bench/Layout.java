@@ -70,8 +70,13 @@ public record Layout(int portBase) {
         return new InetSocketAddress(BACKEND_HOST, portBase + 16);
     }
 
+    /** The Netty relay variant ({@code proxy.NettyRelay}). */
+    public InetSocketAddress nettyRelay() {
+        return new InetSocketAddress(PROXY_HOST, portBase + 17);
+    }
+
     /** Every port the harness may listen on, checked to be free before the run. */
     public List<Integer> ports() {
-        return IntStream.rangeClosed(portBase + 1, portBase + 16).boxed().toList();
+        return IntStream.rangeClosed(portBase + 1, portBase + 17).boxed().toList();
     }
 }

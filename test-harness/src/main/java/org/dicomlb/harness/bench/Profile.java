@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How big a run is. The full profile runs the whole default set in about 22 minutes on two
+ * How big a run is. The full profile runs the whole default set in about 25 minutes on two
  * cores; the quick one exists so CI exercises every scenario end to end on each submission.
  *
  * @param measure how long one timed measurement lasts (tools that take whole seconds round up)
@@ -13,7 +13,8 @@ import java.util.Objects;
  *                reach its steady speed (a fresh JVM relays short connections 10-50 times
  *                slower in its first second, and is still 30-40% short of steady state after
  *                5 s of connection churn), and a production load balancer runs for weeks, so
- *                steady state is what counts. HAProxy and direct paths are native and need none.
+ *                steady state is what counts. The Netty relay, a JVM too, gets the same. HAProxy and
+ *                direct paths are native and need none.
  */
 public record Profile(boolean quick, int repetitions, Duration measure, Duration warmUp, Duration dicomlbWarmUp) {
     public static Profile full(int repetitions) {
@@ -38,7 +39,7 @@ public record Profile(boolean quick, int repetitions, Duration measure, Duration
         if (phase != Phase.WARM_UP) {
             return measure;
         }
-        return variant == Variant.DICOMLB ? dicomlbWarmUp : warmUp;
+        return variant.isJvm() ? dicomlbWarmUp : warmUp;
     }
 
     /** Picks the quick or the full value of a scenario-specific size. */

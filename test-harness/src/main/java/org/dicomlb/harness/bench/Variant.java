@@ -12,10 +12,17 @@ public enum Variant {
     /** Through HAProxy in mode tcp with the equivalent generated configuration. */
     HAPROXY("HAProxy"),
     /** gdnsd, the authoritative DNS server dicomlb's GSLB is compared with; the DNS scenario starts it. */
-    GDNSD("gdnsd");
+    GDNSD("gdnsd"),
+    /**
+     * The least relay on dicomlb's transport and JVM settings ({@code proxy.NettyRelay}): what a
+     * connection costs before any of dicomlb's code. Reported in the notes, beside the table.
+     */
+    NETTY_RELAY("Netty relay");
 
     /** The variants of every proxy scenario. */
     public static final java.util.List<Variant> PROXY_SCENARIOS = java.util.List.of(DIRECT, DICOMLB, HAPROXY);
+    /** The same and the Netty relay: for the scenarios where the transport's own cost is the question. */
+    public static final java.util.List<Variant> WITH_NETTY_RELAY = java.util.List.of(DIRECT, DICOMLB, HAPROXY, NETTY_RELAY);
 
     private final String label;
 
@@ -27,8 +34,13 @@ public enum Variant {
         return label;
     }
 
-    /** True for the variants that run as a process under test (dicomlb, HAProxy). */
+    /** True for the variants that run as a process under test (dicomlb, HAProxy, the Netty relay). */
     public boolean isProxy() {
-        return this == DICOMLB || this == HAPROXY;
+        return this == DICOMLB || this == HAPROXY || this == NETTY_RELAY;
+    }
+
+    /** True for the proxies that run on a JVM, whose JIT needs a longer warm-up. */
+    public boolean isJvm() {
+        return this == DICOMLB || this == NETTY_RELAY;
     }
 }

@@ -15,7 +15,7 @@ import org.dicomlb.harness.bench.process.OpenFiles;
 import org.dicomlb.harness.bench.process.Server;
 
 /**
- * Starts dicomlb and HAProxy as foreground children for a scenario's {@link Route}, writing the
+ * Starts dicomlb, HAProxy and the Netty relay as foreground children for a scenario's {@link Route}, writing the
  * generated configuration next to the run's results so any number can be reproduced by hand.
  */
 public final class Proxies {
@@ -51,6 +51,7 @@ public final class Proxies {
             case DIRECT -> route.backends().getFirst();
             case DICOMLB -> layout.dicomlb();
             case HAPROXY -> layout.haproxy();
+            case NETTY_RELAY -> layout.nettyRelay();
             case GDNSD -> throw new IllegalArgumentException("gdnsd is started by the DNS scenario, not for a route");
         };
     }
@@ -65,6 +66,7 @@ public final class Proxies {
             case DIRECT -> throw new IllegalArgumentException("the direct variant has no proxy");
             case DICOMLB -> startDicomlb(scenario, route);
             case HAPROXY -> startHaproxy(scenario, route);
+            case NETTY_RELAY -> startNettyRelay(scenario, route);
             case GDNSD -> throw new IllegalArgumentException("gdnsd is started by the DNS scenario, not for a route");
         };
     }
@@ -120,6 +122,16 @@ public final class Proxies {
         // HAProxy's access log goes to stdout; keep it out of the results directory, like dicomlb's.
         return children.start("haproxy", cmd, Map.of(), scratch.resolve(scenario + "-haproxy.log"))
                 .readyOn(layout.haproxy().getPort(), START_TIMEOUT);
+    }
+
+    /** The Netty relay to the route's one backend, with as many event loops as dicomlb has I/O threads. */
+    private Server startNettyRelay(String scenario, Route route) throws IOException, InterruptedException {
+        if (route.backends().size() != 1) {
+            throw new IllegalArgumentException("the Netty relay forwards to one backend; " + scenario + " has " + route.backends().size());
+        }
+        List<String> cmd = NettyRelay.command(layout.nettyRelay(), route.backends().getFirst(), dicomlb.ioThreads());
+        return children.start("netty-relay", cmd, Map.of(), logDir.resolve(scenario + "-netty-relay.log"))
+                .readyOn(layout.nettyRelay().getPort(), START_TIMEOUT);
     }
 
     private Path write(String name, String content) throws IOException {

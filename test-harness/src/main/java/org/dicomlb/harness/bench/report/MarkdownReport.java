@@ -57,13 +57,36 @@ public final class MarkdownReport {
     private static void appendNotes(StringBuilder b, List<ScenarioResult> scenarios) {
         b.append("\nMedians of the repetitions; variants alternate within each repetition.\n");
         for (ScenarioResult s : scenarios) {
-            if (s.notes().isEmpty() && s.failure().isEmpty()) {
+            String relay = nettyRelay(s);
+            if (s.notes().isEmpty() && s.failure().isEmpty() && relay.isEmpty()) {
                 continue;
             }
             b.append("\n- **").append(s.name()).append("**: ");
             s.failure().ifPresent(f -> b.append("FAILED: ").append(f).append(' '));
             b.append(String.join(" ", s.notes()));
+            b.append(s.notes().isEmpty() || relay.isEmpty() ? "" : " ").append(relay);
         }
         b.append('\n');
+    }
+
+    /**
+     * The Netty relay's medians, which have no column: each metric with dicomlb's ratio to it.
+     * Empty when the scenario has no such variant or failed.
+     */
+    static String nettyRelay(ScenarioResult s) {
+        if (!s.variants().contains(Variant.NETTY_RELAY) || s.failure().isPresent()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (ScenarioResult.Row row : s.rows()) {
+            Double relay = row.medians().get(Variant.NETTY_RELAY);
+            if (relay == null) {
+                continue;
+            }
+            b.append(b.isEmpty() ? "" : "; ").append(row.metric().label()).append(' ').append(Numbers.format(relay))
+                    .append(' ').append(row.metric().unit());
+            row.dicomlbOver(Variant.NETTY_RELAY).ifPresent(r -> b.append(" (dicomlb÷relay ").append(Numbers.ratio(r)).append(')'));
+        }
+        return b.isEmpty() ? "" : Variant.NETTY_RELAY.label() + " (the least relay on dicomlb's transport and JVM settings): " + b + ".";
     }
 }

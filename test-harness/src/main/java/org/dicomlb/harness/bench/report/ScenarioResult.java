@@ -125,5 +125,9 @@ public final class ScenarioResult {
     /** A metric's medians and ratios (dicomlb ÷ its peer: HAProxy, or gdnsd for DNS; dicomlb ÷ direct) and its verdict. */
     public record Row(String scenario, Metric metric, Map<Variant, Double> medians, Optional<Double> vsHaproxy,
                       Optional<Double> vsDirect, Optional<Verdict> verdict) {
+        /** dicomlb's median ÷ {@code reference}'s, when both were measured. */
+        public Optional<Double> dicomlbOver(Variant reference) {
+            return ratio(medians, reference);
+        }
     }
 }

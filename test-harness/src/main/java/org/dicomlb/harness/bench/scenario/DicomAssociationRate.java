@@ -29,8 +29,11 @@ import org.dicomlb.harness.bench.report.Metric;
  * second this path sustains on two shared cores, dicomlb's C2 compiler is still using about as much
  * CPU as its I/O threads after 5 s, and the rate keeps climbing for about 10,000 associations
  * (a minute); the 5 s warm-up of the other scenarios would compare a JVM half way through
- * compiling. Direct and HAProxy (C, and storescp forks a fresh child per association) keep the
- * profile's warm-up.
+ * compiling. The Netty relay, a JVM too, gets the same; direct and HAProxy (C, and storescp forks a
+ * fresh child per association) keep the profile's warm-up.
+ *
+ * <p>With the Netty relay: an association is two relayed connections and a few small exchanges,
+ * so the relay shows what those cost on dicomlb's transport before dicomlb reads a PDU.
  */
 public final class DicomAssociationRate implements Scenario {
     static final int CONCURRENCY = 16;
@@ -59,13 +62,18 @@ public final class DicomAssociationRate implements Scenario {
     public String summary() {
         return CONCURRENCY + " (4 with --quick) associations in flight (connect, A-ASSOCIATE, C-ECHO, A-RELEASE, close each),"
                 + " from lb-dicom's C-ECHO SCU on one thread → storescp --fork; associations/s, association time and the proxy's CPU per association."
-                + " Full profile: dicomlb warms up with " + DICOMLB_WARM_UP_ASSOCIATIONS + " associations (at most "
-                + DICOMLB_WARM_UP_LIMIT.toSeconds() + " s) for its JIT.";
+                + " Full profile: dicomlb and the Netty relay warm up with " + DICOMLB_WARM_UP_ASSOCIATIONS + " associations (at most "
+                + DICOMLB_WARM_UP_LIMIT.toSeconds() + " s) for the JIT.";
     }
 
     @Override
     public List<Metric> metrics() {
         return List.of(RATE, P50, P99, CPU.process(), CPU.io());
+    }
+
+    @Override
+    public List<Variant> variants() {
+        return Variant.WITH_NETTY_RELAY;
     }
 
     @Override
@@ -76,7 +84,7 @@ public final class DicomAssociationRate implements Scenario {
         AeTitle calling = AeTitle.of(StoreScu.AE_TITLE);
         AeTitle called = AeTitle.of(StoreScp.AE_TITLE);
         return new OneBackend(scp, route, (via, phase) -> {
-            boolean longWarmUp = phase == Phase.WARM_UP && via.variant() == Variant.DICOMLB && !ctx.profile().quick();
+            boolean longWarmUp = phase == Phase.WARM_UP && via.variant().isJvm() && !ctx.profile().quick();
             EchoLoad.Settings settings = longWarmUp
                     ? new EchoLoad.Settings(concurrency, DICOMLB_WARM_UP_LIMIT, DICOMLB_WARM_UP_ASSOCIATIONS, ASSOCIATION_TIMEOUT)
                     : new EchoLoad.Settings(concurrency, ctx.profile().duration(phase, via.variant()), MAX_ASSOCIATIONS, ASSOCIATION_TIMEOUT);

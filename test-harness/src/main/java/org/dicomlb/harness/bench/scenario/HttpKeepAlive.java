@@ -67,6 +67,12 @@ public final class HttpKeepAlive implements Scenario {
         return List.of(RPS, P50, P99, CPU.process(), CPU.io());
     }
 
+    /** Through a tcp listener also the Netty relay, the same bytes on the same transport with no dicomlb code. */
+    @Override
+    public List<Variant> variants() {
+        return mode == DicomlbMode.TCP ? Variant.WITH_NETTY_RELAY : Variant.PROXY_SCENARIOS;
+    }
+
     @Override
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());

@@ -84,7 +84,8 @@ public final class IdleMemory implements Scenario {
 
     @Override
     public List<Variant> variants() {
-        return List.of(Variant.DICOMLB, Variant.HAPROXY);
+        // With the Netty relay: the footprint of the JVM and transport before dicomlb's code.
+        return List.of(Variant.DICOMLB, Variant.HAPROXY, Variant.NETTY_RELAY);
     }
 
     @Override

@@ -42,6 +42,12 @@ public final class L4ConnectionRate implements Scenario {
         return List.of(RATE, CPU.process(), CPU.io());
     }
 
+    /** With the Netty relay: whether the gap to HAProxy is dicomlb's or its transport's. */
+    @Override
+    public List<Variant> variants() {
+        return Variant.WITH_NETTY_RELAY;
+    }
+
     @Override
     public Session open(BenchContext ctx) throws IOException, InterruptedException {
         Server nginx = Nginx.start(ctx, name(), ctx.layout().nginx());

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.dicomlb.harness.bench.Variant;
 import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.process.Server;
+import org.dicomlb.harness.bench.proxy.NettyRelay;
 import org.dicomlb.harness.bench.report.Metric;
 
 /**
@@ -65,7 +66,12 @@ final class ProxyCpu {
         if (via.proxy().isEmpty()) {
             return NONE;
         }
-        return new ProxyCpu(via.proxyProcess(), via.variant() == Variant.DICOMLB ? DICOMLB_IO_THREADS : "");
+        String ioThreads = switch (via.variant()) {
+            case DICOMLB -> DICOMLB_IO_THREADS;
+            case NETTY_RELAY -> NettyRelay.IO_THREADS;
+            default -> "";
+        };
+        return new ProxyCpu(via.proxyProcess(), ioThreads);
     }
 
     /** The CPU used since {@link #start} per one of {@code units}, under the keys of {@code m}; empty for direct. */

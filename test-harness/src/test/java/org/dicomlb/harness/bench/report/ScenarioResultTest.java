@@ -38,4 +38,19 @@ class ScenarioResultTest {
         assertThatThrownBy(() -> r.add(Variant.DICOMLB, Map.of("rate", 90.0))).hasMessageContaining("via dicomlb");
         assertThatThrownBy(() -> r.add(Variant.DIRECT, Map.of("rate", 90.0, "cpu", 1.0))).hasMessageContaining("via direct");
     }
+
+    @Test
+    void theNettyRelayIsReportedInTheNotesWithDicomlbsRatioToIt() {
+        ScenarioResult r = new ScenarioResult("s", "summary", List.of(RATE, CPU), Variant.WITH_NETTY_RELAY);
+        r.add(Variant.DIRECT, Map.of("rate", 100.0));
+        r.add(Variant.DICOMLB, Map.of("rate", 90.0, "cpu", 300.0));
+        r.add(Variant.HAPROXY, Map.of("rate", 95.0, "cpu", 100.0));
+        r.add(Variant.NETTY_RELAY, Map.of("rate", 80.0, "cpu", 250.0));
+
+        assertThat(r.rows().get(0).dicomlbOver(Variant.NETTY_RELAY)).hasValue(90.0 / 80.0);
+        assertThat(MarkdownReport.table(List.of(r))).doesNotContain("250");
+        assertThat(MarkdownReport.nettyRelay(r)).isEqualTo("Netty relay (the least relay on dicomlb's transport and JVM settings):"
+                + " rate 80.0 1/s (dicomlb÷relay 1.13×); proxy CPU 250 µs (dicomlb÷relay 1.20×).");
+        assertThat(MarkdownReport.nettyRelay(result())).isEmpty();
+    }
 }

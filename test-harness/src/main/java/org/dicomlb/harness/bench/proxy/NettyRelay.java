@@ -1,0 +1,271 @@
+package org.dicomlb.harness.bench.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The benchmark's floor for dicomlb's relay: the least a TCP relay on Netty's epoll transport
+ * does, in a JVM started with dicomlb's launcher settings. It accepts, dials the one backend on
+ * the accepting event loop, then copies both ways the way dicomlb's relay does (reads explicit,
+ * the next read once the batch is flushed and the peer is writable; half-close passed on), and
+ * nothing else: no routing, health, admission, metrics, access log, timeouts or logging.
+ *
+ * <p>What dicomlb costs beyond this relay is dicomlb's own; what this relay costs beyond HAProxy
+ * is the transport's and the JVM's (docs/benchmarks.md, the {@code Netty relay} variant).
+ *
+ * <p>Run as {@code NettyRelay LISTEN_HOST LISTEN_PORT BACKEND_HOST BACKEND_PORT THREADS}; it runs
+ * until it is killed. Its event loops are named {@value #IO_THREADS}N-M.
+ */
+public final class NettyRelay {
+    /** Thread-name prefix of the relay's event loops, for the I/O-thread CPU rows. */
+    public static final String IO_THREADS = "relay-io-";
+
+    /**
+     * The JVM settings of dicomlb's launcher ({@code ./dicomlb}, its default heap and direct
+     * memory sizes), so that the two JVMs differ only in the code they run.
+     * {@code NettyRelayTest} checks the launcher still says so.
+     */
+    static final List<String> LAUNCHER_JVM_OPTIONS = List.of(
+            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+            "-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:MaxDirectMemorySize=512m",
+            "-XX:TrimNativeHeapInterval=1000", "-Dio.netty.tryReflectionSetAccessible=true");
+
+    private NettyRelay() {
+    }
+
+    /**
+     * The command that runs the relay from {@code listen} to {@code backend} with
+     * {@code threads} event loops: this JVM's java and class path (absolute, so the working
+     * directory does not matter).
+     */
+    public static List<String> command(InetSocketAddress listen, InetSocketAddress backend, int threads) {
+        String java = ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the harness"));
+        String classPath = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.isEmpty())
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .toList());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(LAUNCHER_JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", classPath, NettyRelay.class.getName(),
+                listen.getHostString(), Integer.toString(listen.getPort()),
+                backend.getHostString(), Integer.toString(backend.getPort()),
+                Integer.toString(threads)));
+        return cmd;
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 5) {
+            System.err.println("usage: NettyRelay LISTEN_HOST LISTEN_PORT BACKEND_HOST BACKEND_PORT THREADS");
+            System.exit(2);
+        }
+        // JDK logging rather than the harness's logback: nothing to configure, and none of its
+        // classes in the footprint this relay stands for. Netty speaks up only on warnings.
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
+        Epoll.ensureAvailability();
+        InetSocketAddress listen = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
+        InetSocketAddress backend = new InetSocketAddress(args[2], Integer.parseInt(args[3]));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Integer.parseInt(args[4]),
+                new DefaultThreadFactory(IO_THREADS.substring(0, IO_THREADS.length() - 1)), EpollIoHandler.newFactory());
+        Channel server = start(group, listen, backend);
+        System.out.println("relaying " + server.localAddress() + " -> " + backend);
+        server.closeFuture().sync();
+    }
+
+    /** Binds the relay on {@code group}; the returned channel is the listening socket. */
+    static Channel start(EventLoopGroup group, InetSocketAddress listen, InetSocketAddress backend) throws InterruptedException {
+        return new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel client) {
+                        client.pipeline().addLast(new Dial(backend));
+                    }
+                })
+                .bind(listen).sync().channel();
+    }
+
+    /**
+     * On a new client: connect to the backend, then relay both ways. Nothing is read before then
+     * (AUTO_READ is off), but a client that half-closes at once makes the transport read what came
+     * with its FIN: those bytes and the FIN are kept and passed on first, as dicomlb does.
+     */
+    private static final class Dial extends ChannelInboundHandlerAdapter {
+        private final InetSocketAddress backend;
+        /** Bytes read with an early FIN: at most what the socket held, since nothing follows a FIN. */
+        private List<Object> early = List.of();
+        private boolean endedEarly;
+
+        Dial(InetSocketAddress backend) {
+            this.backend = backend;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            Channel client = ctx.channel();
+            Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(EpollSocketChannel.class)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new Copy(client));
+            b.connect(backend).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess() || !client.isActive()) {
+                    early.forEach(ReferenceCountUtil::release);
+                    client.close();
+                    f.channel().close();
+                    return;
+                }
+                Channel server = f.channel();
+                client.pipeline().replace(this, "copy", new Copy(server));
+                early.forEach(m -> server.write(m, server.voidPromise()));
+                server.flush();
+                if (endedEarly) {
+                    client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+                } else {
+                    client.read();
+                }
+                server.read();
+            });
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (early.isEmpty()) {
+                early = new ArrayList<>();
+            }
+            early.add(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                endedEarly = true;
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** Copies what its channel reads to {@code peer}; see dicomlb's RelayHandler for the read discipline. */
+    private static final class Copy extends ChannelInboundHandlerAdapter {
+        private final Channel peer;
+        private boolean wrote;
+
+        Copy(Channel peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!peer.isActive()) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            peer.write(msg, peer.voidPromise());
+            wrote = true;
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (wrote) {
+                wrote = false;
+                peer.flush();
+            }
+            if (peer.isWritable()) {
+                ctx.read();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable() && peer.isActive()) {
+                peer.read();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (!(evt instanceof ChannelInputShutdownEvent)) {
+                ctx.fireUserEventTriggered(evt);
+                return;
+            }
+            // This side sent FIN. Both directions done: close both once their queues are written;
+            // otherwise pass the FIN on after whatever is still queued for the peer.
+            DuplexChannel other = (DuplexChannel) peer;
+            if (other.isInputShutdown() || !other.isActive()) {
+                closeAfterPending(ctx.channel());
+                closeAfterPending(peer);
+            } else if (nothingPending(peer)) {
+                other.shutdownOutput();
+            } else {
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        other.shutdownOutput();
+                    } else {
+                        ctx.close();
+                        peer.close();
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            closeAfterPending(peer);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+            peer.close();
+        }
+    }
+
+    private static boolean nothingPending(Channel ch) {
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out == null || out.totalPendingWriteBytes() == 0;
+    }
+
+    private static void closeAfterPending(Channel ch) {
+        if (!ch.isActive() || nothingPending(ch)) {
+            ch.close();
+        } else {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

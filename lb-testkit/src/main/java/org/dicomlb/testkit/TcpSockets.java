@@ -1,8 +1,5 @@
 package org.dicomlb.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,28 +40,12 @@ public final class TcpSockets {
     /** Every TCP socket of both tables; a table that is not there (no IPv6) is skipped. */
     public static List<Socket> all() {
         List<Socket> all = new ArrayList<>();
-        for (Path table : TABLES) {
-            if (!Files.isReadable(table)) {
-                continue;
-            }
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(table);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + table, e);
-            }
-            // The first line names the columns: sl local_address rem_address st tx:rx tr:when ...
-            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 5) {
-                    all.add(new Socket(port(f[1]), port(f[2]), f[3], Integer.parseInt(f[5].split(":")[0], 16)));
-                }
+        // Fields: sl local_address rem_address st tx:rx tr:when ...
+        for (String[] f : ProcNetTables.rows(TABLES)) {
+            if (f.length > 5) {
+                all.add(new Socket(ProcNetTables.port(f[1]), ProcNetTables.port(f[2]), f[3], Integer.parseInt(f[5].split(":")[0], 16)));
             }
         }
         return all;
-    }
-
-    private static int port(String addressAndPort) {
-        return Integer.parseInt(addressAndPort.substring(addressAndPort.indexOf(':') + 1), 16);
     }
 }

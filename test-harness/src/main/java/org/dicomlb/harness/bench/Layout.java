@@ -75,8 +75,13 @@ public record Layout(int portBase) {
         return new InetSocketAddress(PROXY_HOST, portBase + 17);
     }
 
+    /** The Netty UDP floor of the DNS scenario ({@code proxy.NettyUdpFloor}). */
+    public InetSocketAddress udpFloor() {
+        return new InetSocketAddress(PROXY_HOST, portBase + 18);
+    }
+
     /** Every port the harness may listen on, checked to be free before the run. */
     public List<Integer> ports() {
-        return IntStream.rangeClosed(portBase + 1, portBase + 17).boxed().toList();
+        return IntStream.rangeClosed(portBase + 1, portBase + 18).boxed().toList();
     }
 }

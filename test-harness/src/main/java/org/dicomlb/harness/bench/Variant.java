@@ -3,6 +3,9 @@ package org.dicomlb.harness.bench;
 /**
  * The ways a client reaches a server: directly, through dicomlb or through HAProxy in the proxy
  * scenarios; from dicomlb's GSLB or from gdnsd in the DNS scenario (where dicomlb is the server).
+ * Some scenarios also measure a floor: the least program on dicomlb's transport and JVM settings
+ * that does the same exchange, so a gap to the peer can be told apart as dicomlb's own or the
+ * platform's. Floors have no column in the table; the notes give them.
  */
 public enum Variant {
     /** Client straight to the backend: the ceiling, and the baseline for "added" cost. */
@@ -13,11 +16,10 @@ public enum Variant {
     HAPROXY("HAProxy"),
     /** gdnsd, the authoritative DNS server dicomlb's GSLB is compared with; the DNS scenario starts it. */
     GDNSD("gdnsd"),
-    /**
-     * The least relay on dicomlb's transport and JVM settings ({@code proxy.NettyRelay}): what a
-     * connection costs before any of dicomlb's code. Reported in the notes, beside the table.
-     */
-    NETTY_RELAY("Netty relay");
+    /** The floor of the proxy scenarios ({@code proxy.NettyRelay}): what a connection costs before any of dicomlb's code. */
+    NETTY_RELAY("Netty relay", "the least relay on dicomlb's transport and JVM settings"),
+    /** The floor of the DNS scenario ({@code proxy.NettyUdpFloor}): what a query costs before any of the GSLB's code. */
+    NETTY_UDP("Netty UDP floor", "the least UDP responder on dicomlb's transport and JVM settings, answering each query with an empty NOERROR");
 
     /** The variants of every proxy scenario. */
     public static final java.util.List<Variant> PROXY_SCENARIOS = java.util.List.of(DIRECT, DICOMLB, HAPROXY);
@@ -25,13 +27,25 @@ public enum Variant {
     public static final java.util.List<Variant> WITH_NETTY_RELAY = java.util.List.of(DIRECT, DICOMLB, HAPROXY, NETTY_RELAY);
 
     private final String label;
+    /** What the floor is, for floors; null for the others. */
+    private final String floor;
 
     Variant(String label) {
+        this(label, null);
+    }
+
+    Variant(String label, String floor) {
         this.label = label;
+        this.floor = floor;
     }
 
     public String label() {
         return label;
+    }
+
+    /** For a floor, what it is (one phrase for the report's notes). */
+    public java.util.Optional<String> floor() {
+        return java.util.Optional.ofNullable(floor);
     }
 
     /** True for the variants that run as a process under test (dicomlb, HAProxy, the Netty relay). */
@@ -39,8 +53,8 @@ public enum Variant {
         return this == DICOMLB || this == HAPROXY || this == NETTY_RELAY;
     }
 
-    /** True for the proxies that run on a JVM, whose JIT needs a longer warm-up. */
+    /** True for the variants that run on a JVM, whose JIT needs a longer warm-up. */
     public boolean isJvm() {
-        return this == DICOMLB || this == NETTY_RELAY;
+        return this == DICOMLB || floor != null;
     }
 }

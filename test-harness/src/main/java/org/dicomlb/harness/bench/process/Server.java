@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.dicomlb.harness.peers.Listening;
 
 /** A long-running child (proxy or backend) started by {@link Children}; closing stops it and its children. */
@@ -41,28 +42,40 @@ public final class Server implements AutoCloseable {
      * client). Fails early, quoting the server's log, when it exits instead.
      */
     public void awaitListening(int port, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Listening.onPort(port)) {
-            if (!process.isAlive()) {
-                throw new IOException(name + " exited with " + process.exitValue() + " before listening on port " + port
-                        + "; command: " + String.join(" ", command) + "; log " + log + ": " + logTail());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IOException(name + " is not listening on port " + port + " after " + timeout.toSeconds()
-                        + " s; log " + log + ": " + logTail());
-            }
-            Thread.sleep(50);
-        }
+        await(() -> Listening.onPort(port), "listening on port " + port, timeout);
     }
 
     /** {@link #awaitListening}, stopping the server when it does not come up; returns this server. */
     public Server readyOn(int port, Duration timeout) throws IOException, InterruptedException {
+        return readyWhen(() -> Listening.onPort(port), "listening on port " + port, timeout);
+    }
+
+    /** The same for a UDP-only server: ready once it has bound UDP port {@code port}. */
+    public Server readyOnUdp(int port, Duration timeout) throws IOException, InterruptedException {
+        return readyWhen(() -> Listening.onUdpPort(port), "bound to UDP port " + port, timeout);
+    }
+
+    private Server readyWhen(BooleanSupplier ready, String what, Duration timeout) throws IOException, InterruptedException {
         try {
-            awaitListening(port, timeout);
+            await(ready, what, timeout);
             return this;
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private void await(BooleanSupplier ready, String what, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready.getAsBoolean()) {
+            if (!process.isAlive()) {
+                throw new IOException(name + " exited with " + process.exitValue() + " before " + what
+                        + "; command: " + String.join(" ", command) + "; log " + log + ": " + logTail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(name + " is not " + what + " after " + timeout.toSeconds() + " s; log " + log + ": " + logTail());
+            }
+            Thread.sleep(50);
         }
     }
 

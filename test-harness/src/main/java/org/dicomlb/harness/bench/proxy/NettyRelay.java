@@ -65,6 +65,12 @@ public final class NettyRelay {
      * directory does not matter).
      */
     public static List<String> command(InetSocketAddress listen, InetSocketAddress backend, int threads) {
+        return javaCommand(NettyRelay.class, listen.getHostString(), Integer.toString(listen.getPort()),
+                backend.getHostString(), Integer.toString(backend.getPort()), Integer.toString(threads));
+    }
+
+    /** {@code main} with {@code args} in a JVM with the launcher's settings, on this JVM's java and class path. */
+    static List<String> javaCommand(Class<?> main, String... args) {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the harness"));
         String classPath = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
@@ -74,10 +80,8 @@ public final class NettyRelay {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(LAUNCHER_JVM_OPTIONS);
-        cmd.addAll(List.of("-cp", classPath, NettyRelay.class.getName(),
-                listen.getHostString(), Integer.toString(listen.getPort()),
-                backend.getHostString(), Integer.toString(backend.getPort()),
-                Integer.toString(threads)));
+        cmd.addAll(List.of("-cp", classPath, main.getName()));
+        cmd.addAll(List.of(args));
         return cmd;
     }
 

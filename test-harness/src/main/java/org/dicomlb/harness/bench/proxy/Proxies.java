@@ -52,7 +52,7 @@ public final class Proxies {
             case DICOMLB -> layout.dicomlb();
             case HAPROXY -> layout.haproxy();
             case NETTY_RELAY -> layout.nettyRelay();
-            case GDNSD -> throw new IllegalArgumentException("gdnsd is started by the DNS scenario, not for a route");
+            case GDNSD, NETTY_UDP -> throw new IllegalArgumentException(variant.label() + " is started by the DNS scenario, not for a route");
         };
     }
 
@@ -67,7 +67,7 @@ public final class Proxies {
             case DICOMLB -> startDicomlb(scenario, route);
             case HAPROXY -> startHaproxy(scenario, route);
             case NETTY_RELAY -> startNettyRelay(scenario, route);
-            case GDNSD -> throw new IllegalArgumentException("gdnsd is started by the DNS scenario, not for a route");
+            case GDNSD, NETTY_UDP -> throw new IllegalArgumentException(variant.label() + " is started by the DNS scenario, not for a route");
         };
     }
 

@@ -44,7 +44,11 @@ public final class JsonReport {
                 mm.put("samples", byVariant(s.samples(m)));
                 mm.put("medians", byVariant(row.medians()));
                 mm.put(s.peer() == Variant.GDNSD ? "dicomlbToGdnsd" : "dicomlbToHaproxy", row.vsHaproxy().orElse(null));
-                row.dicomlbOver(Variant.NETTY_RELAY).ifPresent(ratio -> mm.put("dicomlbToNettyRelay", ratio));
+                for (Variant floor : s.variants()) {
+                    if (floor.floor().isPresent()) {
+                        row.dicomlbOver(floor).ifPresent(ratio -> mm.put("dicomlbTo_" + key(floor), ratio));
+                    }
+                }
                 mm.put("dicomlbToDirect", row.vsDirect().orElse(null));
                 mm.put("target", m.goal().map(Goal::describe).orElse(null));
                 mm.put("verdict", row.verdict().map(v -> Map.of("result", v.word(), "detail", v.detail())).orElse(null));

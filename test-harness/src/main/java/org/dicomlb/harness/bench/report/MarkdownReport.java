@@ -57,36 +57,45 @@ public final class MarkdownReport {
     private static void appendNotes(StringBuilder b, List<ScenarioResult> scenarios) {
         b.append("\nMedians of the repetitions; variants alternate within each repetition.\n");
         for (ScenarioResult s : scenarios) {
-            String relay = nettyRelay(s);
-            if (s.notes().isEmpty() && s.failure().isEmpty() && relay.isEmpty()) {
+            String floors = floors(s);
+            if (s.notes().isEmpty() && s.failure().isEmpty() && floors.isEmpty()) {
                 continue;
             }
             b.append("\n- **").append(s.name()).append("**: ");
             s.failure().ifPresent(f -> b.append("FAILED: ").append(f).append(' '));
             b.append(String.join(" ", s.notes()));
-            b.append(s.notes().isEmpty() || relay.isEmpty() ? "" : " ").append(relay);
+            b.append(s.notes().isEmpty() || floors.isEmpty() ? "" : " ").append(floors);
         }
         b.append('\n');
     }
 
     /**
-     * The Netty relay's medians, which have no column: each metric with dicomlb's ratio to it.
-     * Empty when the scenario has no such variant or failed.
+     * The medians of the scenario's floors ({@link Variant#floor}), which have no column: each
+     * metric with dicomlb's ratio to it. Empty when the scenario has none or failed.
      */
-    static String nettyRelay(ScenarioResult s) {
-        if (!s.variants().contains(Variant.NETTY_RELAY) || s.failure().isPresent()) {
+    static String floors(ScenarioResult s) {
+        if (s.failure().isPresent()) {
             return "";
         }
-        StringBuilder b = new StringBuilder();
-        for (ScenarioResult.Row row : s.rows()) {
-            Double relay = row.medians().get(Variant.NETTY_RELAY);
-            if (relay == null) {
+        StringBuilder out = new StringBuilder();
+        for (Variant v : s.variants()) {
+            if (v.floor().isEmpty()) {
                 continue;
             }
-            b.append(b.isEmpty() ? "" : "; ").append(row.metric().label()).append(' ').append(Numbers.format(relay))
-                    .append(' ').append(row.metric().unit());
-            row.dicomlbOver(Variant.NETTY_RELAY).ifPresent(r -> b.append(" (dicomlb÷relay ").append(Numbers.ratio(r)).append(')'));
+            StringBuilder b = new StringBuilder();
+            for (ScenarioResult.Row row : s.rows()) {
+                Double floor = row.medians().get(v);
+                if (floor == null) {
+                    continue;
+                }
+                b.append(b.isEmpty() ? "" : "; ").append(row.metric().label()).append(' ').append(Numbers.format(floor))
+                        .append(' ').append(row.metric().unit());
+                row.dicomlbOver(v).ifPresent(r -> b.append(" (dicomlb÷floor ").append(Numbers.ratio(r)).append(')'));
+            }
+            if (!b.isEmpty()) {
+                out.append(out.isEmpty() ? "" : " ").append(v.label()).append(" (").append(v.floor().get()).append("): ").append(b).append('.');
+            }
         }
-        return b.isEmpty() ? "" : Variant.NETTY_RELAY.label() + " (the least relay on dicomlb's transport and JVM settings): " + b + ".";
+        return out.toString();
     }
 }

@@ -15,7 +15,9 @@ class GslbDnsTest {
     void theGeneratedConfigurationRunsTheGslbAloneWithTheZoneGdnsdServes() throws Exception {
         InetSocketAddress gslb = new InetSocketAddress("127.0.0.1", 17114);
         InetSocketAddress admin = new InetSocketAddress("127.0.0.1", 17109);
-        RootConfig root = RootConfigReader.parse("bench.yaml", GslbDns.dicomlbYaml(gslb, admin));
+        String yaml = GslbDns.dicomlbYaml(gslb, admin);
+        assertThat(yaml.lines().findFirst().orElseThrow()).endsWith("the GSLB alone.");
+        RootConfig root = RootConfigReader.parse("bench.yaml", yaml);
         assertThat(root.engine().listeners()).isEmpty();
         GslbConfig c = root.gslb().orElseThrow();
         assertThat(c.listen()).isEqualTo(gslb);

@@ -13,8 +13,8 @@ import java.util.Objects;
  *                reach its steady speed (a fresh JVM relays short connections 10-50 times
  *                slower in its first second, and is still 30-40% short of steady state after
  *                5 s of connection churn), and a production load balancer runs for weeks, so
- *                steady state is what counts. The Netty relay, a JVM too, gets the same. HAProxy and
- *                direct paths are native and need none.
+ *                steady state is what counts. The floors ({@link Variant#floor}), JVMs too, get
+ *                the same. HAProxy and direct paths are native and need none.
  */
 public record Profile(boolean quick, int repetitions, Duration measure, Duration warmUp, Duration dicomlbWarmUp) {
     public static Profile full(int repetitions) {

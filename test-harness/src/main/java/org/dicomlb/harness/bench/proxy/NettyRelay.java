@@ -11,22 +11,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.internal.logging.InternalLoggerFactory;
-import io.netty.util.internal.logging.JdkLoggerFactory;
-import java.io.File;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,43 +37,16 @@ public final class NettyRelay {
     /** Thread-name prefix of the relay's event loops, for the I/O-thread CPU rows. */
     public static final String IO_THREADS = "relay-io-";
 
-    /**
-     * The JVM settings of dicomlb's launcher ({@code ./dicomlb}, its default heap and direct
-     * memory sizes), so that the two JVMs differ only in the code they run.
-     * {@code NettyRelayTest} checks the launcher still says so.
-     */
-    static final List<String> LAUNCHER_JVM_OPTIONS = List.of(
-            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-            "-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:MaxDirectMemorySize=512m",
-            "-XX:TrimNativeHeapInterval=1000", "-Dio.netty.tryReflectionSetAccessible=true");
-
     private NettyRelay() {
     }
 
     /**
      * The command that runs the relay from {@code listen} to {@code backend} with
-     * {@code threads} event loops: this JVM's java and class path (absolute, so the working
-     * directory does not matter).
+     * {@code threads} event loops ({@link FloorJvm#command}).
      */
     public static List<String> command(InetSocketAddress listen, InetSocketAddress backend, int threads) {
-        return javaCommand(NettyRelay.class, listen.getHostString(), Integer.toString(listen.getPort()),
+        return FloorJvm.command(NettyRelay.class, listen.getHostString(), Integer.toString(listen.getPort()),
                 backend.getHostString(), Integer.toString(backend.getPort()), Integer.toString(threads));
-    }
-
-    /** {@code main} with {@code args} in a JVM with the launcher's settings, on this JVM's java and class path. */
-    static List<String> javaCommand(Class<?> main, String... args) {
-        String java = ProcessHandle.current().info().command()
-                .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the harness"));
-        String classPath = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(e -> !e.isEmpty())
-                .map(e -> Path.of(e).toAbsolutePath().toString())
-                .toList());
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(LAUNCHER_JVM_OPTIONS);
-        cmd.addAll(List.of("-cp", classPath, main.getName()));
-        cmd.addAll(List.of(args));
-        return cmd;
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -90,15 +54,9 @@ public final class NettyRelay {
             System.err.println("usage: NettyRelay LISTEN_HOST LISTEN_PORT BACKEND_HOST BACKEND_PORT THREADS");
             System.exit(2);
         }
-        // JDK logging rather than the harness's logback: nothing to configure, and none of its
-        // classes in the footprint this relay stands for. Netty speaks up only on warnings.
-        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
-        Epoll.ensureAvailability();
         InetSocketAddress listen = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
         InetSocketAddress backend = new InetSocketAddress(args[2], Integer.parseInt(args[3]));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Integer.parseInt(args[4]),
-                new DefaultThreadFactory(IO_THREADS.substring(0, IO_THREADS.length() - 1)), EpollIoHandler.newFactory());
-        Channel server = start(group, listen, backend);
+        Channel server = start(FloorJvm.eventLoops(IO_THREADS, Integer.parseInt(args[4])), listen, backend);
         System.out.println("relaying " + server.localAddress() + " -> " + backend);
         server.closeFuture().sync();
     }

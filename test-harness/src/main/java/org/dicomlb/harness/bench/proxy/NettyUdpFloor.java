@@ -7,16 +7,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.internal.logging.InternalLoggerFactory;
-import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,9 +43,9 @@ public final class NettyUdpFloor {
     private NettyUdpFloor() {
     }
 
-    /** The command that runs the responder on {@code at} with {@code threads} event loops (see {@link NettyRelay#command}). */
+    /** The command that runs the responder on {@code at} with {@code threads} event loops ({@link FloorJvm#command}). */
     public static List<String> command(InetSocketAddress at, int threads) {
-        return NettyRelay.javaCommand(NettyUdpFloor.class, at.getHostString(), Integer.toString(at.getPort()), Integer.toString(threads));
+        return FloorJvm.command(NettyUdpFloor.class, at.getHostString(), Integer.toString(at.getPort()), Integer.toString(threads));
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -59,12 +53,8 @@ public final class NettyUdpFloor {
             System.err.println("usage: NettyUdpFloor HOST PORT THREADS");
             System.exit(2);
         }
-        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
-        Epoll.ensureAvailability();
         int threads = Integer.parseInt(args[2]);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
-                new DefaultThreadFactory(IO_THREADS.substring(0, IO_THREADS.length() - 1)), EpollIoHandler.newFactory());
-        List<Channel> sockets = start(group, new InetSocketAddress(args[0], Integer.parseInt(args[1])), threads);
+        List<Channel> sockets = start(FloorJvm.eventLoops(IO_THREADS, threads), new InetSocketAddress(args[0], Integer.parseInt(args[1])), threads);
         System.out.println("answering on " + sockets.getFirst().localAddress() + " with " + sockets.size() + " sockets");
         sockets.getFirst().closeFuture().sync();
     }

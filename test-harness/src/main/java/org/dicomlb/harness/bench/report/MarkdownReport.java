@@ -77,13 +77,14 @@ public final class MarkdownReport {
         if (s.failure().isPresent()) {
             return "";
         }
+        List<ScenarioResult.Row> rows = s.rows();
         StringBuilder out = new StringBuilder();
         for (Variant v : s.variants()) {
             if (v.floor().isEmpty()) {
                 continue;
             }
             StringBuilder b = new StringBuilder();
-            for (ScenarioResult.Row row : s.rows()) {
+            for (ScenarioResult.Row row : rows) {
                 Double floor = row.medians().get(v);
                 if (floor == null) {
                     continue;

@@ -65,7 +65,7 @@ class NettyRelayTest {
             InetSocketAddress listen = (InetSocketAddress) probe.getLocalSocketAddress();
             probe.close();
             List<String> cmd = NettyRelay.command(listen, (InetSocketAddress) backend.getLocalSocketAddress(), 1);
-            assertThat(cmd).containsAll(NettyRelay.LAUNCHER_JVM_OPTIONS);
+            assertThat(cmd).containsAll(FloorJvm.LAUNCHER_JVM_OPTIONS);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -87,7 +87,7 @@ class NettyRelayTest {
         String launcher = Files.readString(Path.of("..", "dicomlb")).replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1");
         List<String> words = Arrays.asList(launcher.split("[\\s\\\\]+"));
 
-        assertThat(words).containsAll(NettyRelay.LAUNCHER_JVM_OPTIONS);
+        assertThat(words).containsAll(FloorJvm.LAUNCHER_JVM_OPTIONS);
     }
 
     /** Sends {@code request}, half-closes, and returns everything read until the relay closes. */

@@ -1,0 +1,64 @@
+package org.dicomlb.harness.bench.proxy;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What the floors ({@link NettyRelay}, {@link NettyUdpFloor}) share: the JVM they run in, started
+ * with dicomlb's launcher settings so that it differs from dicomlb's only in the code it runs, and
+ * their epoll event loops.
+ */
+final class FloorJvm {
+    /**
+     * The JVM settings of dicomlb's launcher ({@code ./dicomlb}, its default heap and direct
+     * memory sizes). {@code NettyRelayTest} checks the launcher still says so.
+     */
+    static final List<String> LAUNCHER_JVM_OPTIONS = List.of(
+            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+            "-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:MaxDirectMemorySize=512m",
+            "-XX:TrimNativeHeapInterval=1000", "-Dio.netty.tryReflectionSetAccessible=true");
+
+    private FloorJvm() {
+    }
+
+    /**
+     * {@code main} with {@code args} in a JVM with the launcher's settings, on this JVM's java and
+     * class path (absolute, so the working directory does not matter).
+     */
+    static List<String> command(Class<?> main, String... args) {
+        String java = ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IllegalStateException("cannot tell which java runs the harness"));
+        String classPath = String.join(File.pathSeparator, Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.isEmpty())
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .toList());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(LAUNCHER_JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", classPath, main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /**
+     * In a floor's own process: {@code threads} epoll event loops named {@code ioThreads}N-M. Netty
+     * logs through the JDK rather than the harness's logback: nothing to configure, and none of its
+     * classes in the footprint a floor stands for; it speaks up only on warnings.
+     */
+    static EventLoopGroup eventLoops(String ioThreads, int threads) {
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
+        Epoll.ensureAvailability();
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(ioThreads.substring(0, ioThreads.length() - 1)),
+                EpollIoHandler.newFactory());
+    }
+}

@@ -266,6 +266,74 @@ class AuthoritativeAnswersTest {
         assertThat(java.util.Arrays.copyOfRange(raw, 12, 12 + 19)).isEqualTo(java.util.Arrays.copyOfRange(sent, 12, 12 + 19));
     }
 
+    /**
+     * A repeated plain query is served from the stored response (AnswerCache): it must be the
+     * response built for the first, with the second query's id and question bytes (its case), for
+     * every kind of response, both transports and every EDNS variant.
+     */
+    @Test
+    void aStoredResponseIsTheBuiltOneWithTheQuerysIdAndCase() throws Exception {
+        List<Variant> variants = new ArrayList<>();
+        for (String name : List.of("dicom.example.org", "pacs.site.dicom.example.org", "nothing.dicom.example.org",
+                "site.dicom.example.org", "ns1.dicom.example.org", "down.dicom.example.org", "elsewhere.example.net")) {
+            for (int type : List.of(Type.A, Type.AAAA, Type.SOA, Type.NS, Type.MX, Type.ANY)) {
+                variants.add(new Variant(name, type, false, 0, false, true));
+            }
+        }
+        for (int payload : List.of(512, 1232, 4096)) {
+            variants.add(new Variant("pacs.site.dicom.example.org", Type.A, false, payload, false, true));
+            variants.add(new Variant("dicom.example.org", Type.ANY, false, payload, true, false));
+        }
+        variants.add(new Variant("pacs.site.dicom.example.org", Type.A, true, 0, false, true));
+        variants.add(new Variant("dicom.example.org", Type.NS, true, 1232, true, true));
+        int id = 100;
+        for (Variant v : variants) {
+            byte[] first = v.wire(v.name(), id++);
+            byte[] second = v.wire(mixedCase(v.name()), id++);
+            byte[] built = v.tcp() ? dns.tcpRaw(first) : dns.udpRaw(first, InetAddress.getLoopbackAddress());
+            byte[] stored = v.tcp() ? dns.tcpRaw(second) : dns.udpRaw(second, InetAddress.getLoopbackAddress());
+            byte[] expected = built.clone();
+            System.arraycopy(second, 0, expected, 0, 2);
+            int nameLength = Name.fromString(v.name(), Name.root).length();
+            System.arraycopy(second, 12, expected, 12, nameLength);
+            assertThat(stored).as("%s", v).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aLabelWithADotIsNotTheNameWithTwoLabels() throws Exception {
+        // "www.dicom" as one label under example.org is outside our zone, though it reads the same as text.
+        assertThat(dns.udp("www.dicom.example.org", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(dns.udp("www.dicom.example.org", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        Message r = dns.udp(DnsClient.query("www\\.dicom.example.org", Type.A), InetAddress.getLoopbackAddress());
+        assertThat(r.getRcode()).isEqualTo(Rcode.REFUSED);
+        assertThat(r.getQuestion().getName().getLabelString(0)).isEqualTo("www\\.dicom");
+    }
+
+    /** A query's form: its transport, EDNS payload size (0: no OPT), DO and RD. */
+    private record Variant(String name, int type, boolean tcp, int payload, boolean dnssecOk, boolean rd) {
+        byte[] wire(String asked, int id) {
+            Message m = DnsClient.query(asked, type);
+            m.getHeader().setID(id);
+            if (!rd) {
+                m.getHeader().unsetFlag(Flags.RD);
+            }
+            if (payload > 0) {
+                m.addRecord(new OPTRecord(payload, 0, 0, dnssecOk ? ExtendedFlags.DO : 0), Section.ADDITIONAL);
+            }
+            return m.toWire();
+        }
+    }
+
+    /** Every other letter in upper case. */
+    private static String mixedCase(String name) {
+        StringBuilder b = new StringBuilder(name);
+        for (int i = 0; i < b.length(); i += 2) {
+            b.setCharAt(i, Character.toUpperCase(b.charAt(i)));
+        }
+        return b.toString();
+    }
+
     @Test
     void anyAtTheApexListsWhatTheNameHas() throws Exception {
         Message r = dns.tcp("dicom.example.org", Type.ANY);

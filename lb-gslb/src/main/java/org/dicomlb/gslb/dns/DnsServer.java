@@ -52,6 +52,9 @@ public final class DnsServer implements AutoCloseable {
     /** Datagrams read per recvmmsg call. */
     static final int UDP_BATCH = 16;
 
+    /** A response buffer's first size: the classic UDP limit, which nearly every answer fits (it grows for the rest). */
+    static final int RESPONSE_INITIAL = 512;
+
     /** More sockets than this gain nothing but memory. */
     static final int MAX_UDP_SOCKETS = 16;
 
@@ -187,27 +190,32 @@ public final class DnsServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            byte[] query = ByteBufUtil.getBytes(packet.content());
+            ByteBuf query = packet.content();
             InetSocketAddress sender = packet.sender();
-            byte[] response;
             switch (limiter.check(sender.getAddress(), limits.get().rateLimit(), shareOf, System.nanoTime())) {
-                case ANSWER -> response = responder.respond(query, sender.getAddress(), false);
+                case ANSWER -> {
+                    // A pooled direct buffer: the native transport would copy a heap one anyway.
+                    ByteBuf out = ctx.alloc().directBuffer(RESPONSE_INITIAL);
+                    if (responder.respond(query, sender.getAddress(), false, out)) {
+                        send(ctx, out, sender);
+                    } else {
+                        out.release();
+                    }
+                }
                 case SLIP -> {
                     metrics.rateLimited(true);
-                    response = responder.truncated(query);
+                    byte[] truncated = responder.truncated(ByteBufUtil.getBytes(query));
+                    if (truncated != null) {
+                        send(ctx, ctx.alloc().directBuffer(truncated.length).writeBytes(truncated), sender);
+                    }
                 }
-                default -> {
-                    metrics.rateLimited(false);
-                    response = null;
-                }
+                default -> metrics.rateLimited(false);
             }
-            if (response != null) {
-                // Straight into a pooled direct buffer: the native transport would copy a heap one anyway.
-                ByteBuf out = ctx.alloc().directBuffer(response.length);
-                out.writeBytes(response);
-                ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
-                pending = true;
-            }
+        }
+
+        private void send(ChannelHandlerContext ctx, ByteBuf response, InetSocketAddress to) {
+            ctx.write(new DatagramPacket(response, to), ctx.voidPromise());
+            pending = true;
         }
 
         @Override
@@ -235,16 +243,16 @@ public final class DnsServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            byte[] query = ByteBufUtil.getBytes(frame);
             InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
-            byte[] response = responder.respond(query, peer.getAddress(), true);
-            if (response == null) {
+            ByteBuf out = ctx.alloc().buffer(2 + RESPONSE_INITIAL);
+            out.writeShort(0); // the length, once known
+            if (!responder.respond(frame, peer.getAddress(), true, out)) {
                 // Not a query at all: a TCP client has no business sending it.
+                out.release();
                 ctx.close();
                 return;
             }
-            ByteBuf out = ctx.alloc().buffer(2 + response.length);
-            out.writeShort(response.length).writeBytes(response);
+            out.setShort(0, out.readableBytes() - 2);
             ctx.writeAndFlush(out);
             if (!ctx.channel().isWritable()) {
                 ctx.channel().config().setAutoRead(false);

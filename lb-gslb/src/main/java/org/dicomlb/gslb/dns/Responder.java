@@ -1,8 +1,10 @@
 package org.dicomlb.gslb.dns;
 
+import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.net.InetAddress;
-import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -56,47 +58,46 @@ public final class Responder {
     }
 
     /**
-     * The response to {@code query} from {@code source}, or null when nothing must be sent (too
-     * short to carry a header, or itself a response: answering those would let two servers loop).
+     * Writes the response to {@code query} (its readable bytes, left unread) from {@code source}
+     * into {@code out}. False when nothing must be sent: too short to carry a header, or itself a
+     * response (answering those would let two servers loop).
      */
-    public byte[] respond(byte[] query, InetAddress source, boolean tcp) {
-        if (query.length < Header.LENGTH) {
+    public boolean respond(ByteBuf query, InetAddress source, boolean tcp, ByteBuf out) {
+        if (query.readableBytes() < Header.LENGTH || (query.getByte(query.readerIndex() + 2) & 0x80) != 0) {
             metrics.query(-1, Result.DROPPED, tcp);
-            return null;
-        }
-        if ((query[2] & 0x80) != 0) {
-            metrics.query(-1, Result.DROPPED, tcp);
-            return null;
+            return false;
         }
         ZoneView v = view.get();
         String dc = v.subnets().isEmpty() ? null : v.subnets().datacenter(source).orElse("");
-        AnswerCache.Plain plain = AnswerCache.plain(query, tcp, v.limits().udpPayload(), dc);
-        if (plain != null) {
-            AnswerCache.Entry hit = v.cache().get(plain.key());
-            if (hit != null) {
-                metrics.query(hit.qtype(), hit.result(), tcp);
-                for (Counter c : hit.answered()) {
-                    c.increment();
-                }
-                return AnswerCache.render(hit, query, plain.nameEnd());
+        int udpPayload = v.limits().udpPayload();
+        AnswerCache.Entry hit = v.cache().get(query, tcp, udpPayload, dc);
+        if (hit != null) {
+            metrics.query(hit.qtype(), hit.result(), tcp);
+            for (Counter c : hit.answered()) {
+                c.increment();
             }
+            AnswerCache.render(hit, query, out);
+            return true;
         }
+        byte[] bytes = ByteBufUtil.getBytes(query);
         Message q;
         try {
-            q = new Message(query);
+            q = new Message(bytes);
         } catch (IOException | RuntimeException e) {
             metrics.query(-1, Result.FORMERR, tcp);
-            return formErr(query);
+            out.writeBytes(formErr(bytes));
+            return true;
         }
         Reply r = answer(q, source, tcp, v);
         metrics.query(r.qtype, r.result, tcp);
         for (Counter c : r.answered) {
             c.increment();
         }
-        if (plain != null && r.cacheable) {
-            v.cache().put(plain.key(), new AnswerCache.Entry(r.wire, r.qtype, r.result, List.copyOf(r.answered)));
+        if (r.cacheable) {
+            v.cache().put(query, tcp, udpPayload, dc, r.wire, r.qtype, r.result, r.answered);
         }
-        return r.wire;
+        out.writeBytes(r.wire);
+        return true;
     }
 
     /** A finished response and what it counts. */

@@ -2,6 +2,7 @@ package org.dicomlb.gslb.dns;
 
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -17,19 +18,49 @@ import org.dicomlb.gslb.dns.DnsMetrics.Result;
  * in place, which is the same response the dnsjava path builds, for a fraction of the work.
  * Weighted answers change per query and are never stored.
  *
- * <p>A hit allocates nothing: the query is read where it lies in the receive buffer, its key
- * reduced to a hash and a packed {@link #shape} that are compared with the stored entry, and the
- * response written straight into the outgoing buffer. (Building a key object per query was a
- * third of what the GSLB allocated under load, and the young collections that caused were the gap
- * to a bare Netty UDP responder: docs/benchmarks.md.) The table is direct-mapped: an entry lives
- * in the slot its hash picks and a newer response for another key in that slot replaces it, so
- * memory is bounded whatever names a client makes up, and real traffic (a few names) refills it at
- * once. Slots are written and read whole and atomically by any event loop.
+ * <p>A hit allocates nothing: the query is copied out of the receive buffer into this thread's
+ * {@link Plain} (one bulk copy; reading its few dozen fields through a buffer's checked accessors
+ * cost more), its key reduced to a hash and a packed shape that are compared with the stored
+ * entry, and the response written straight into the outgoing buffer. (Building a key object per
+ * query was a third of what the GSLB allocated under load, and the young collections that caused
+ * were the gap to a bare Netty UDP responder: docs/benchmarks.md.) The table is direct-mapped: an
+ * entry lives in the slot its hash picks and a newer response for another key in that slot
+ * replaces it, so memory is bounded whatever names a client makes up, and real traffic (a few
+ * names) refills it at once. Slots are written and read whole and atomically by any event loop.
  */
 final class AnswerCache {
     static final int SLOTS = 4096;
 
+    /** Where the question starts: after the fixed header. */
+    private static final int QUESTION = 12;
+
+    /** The longest plain query: header, a name of 255 bytes, type and class, an empty OPT. */
+    static final int MAX_PLAIN = QUESTION + 255 + 4 + 11;
+
+    private static final FastThreadLocal<Plain> PLAIN = new FastThreadLocal<>() {
+        @Override
+        protected Plain initialValue() {
+            return new Plain();
+        }
+    };
+
     private final AtomicReferenceArray<Entry> slots = new AtomicReferenceArray<>(SLOTS);
+
+    /**
+     * A plain query as read for a lookup: its bytes, packed shape, the client's datacenter and the
+     * key's hash. Mutable on purpose, one per thread and reused, so that reading a query allocates
+     * nothing: valid until the same thread reads its next query.
+     */
+    static final class Plain {
+        private final byte[] bytes = new byte[MAX_PLAIN];
+        private long shape;
+        private String datacenter;
+        private int hash;
+
+        int nameLength() {
+            return AnswerCache.nameLength(shape);
+        }
+    }
 
     /**
      * A stored response with its key: the query name in wire form, lower case (labels with their
@@ -38,13 +69,12 @@ final class AnswerCache {
      */
     record Entry(int hash, byte[] name, long shape, String datacenter, byte[] wire, int qtype, Result result,
                  Counter[] answered) {
-        boolean matches(int hash, ByteBuf q, long shape, String datacenter) {
-            if (this.hash != hash || this.shape != shape || !Objects.equals(this.datacenter, datacenter)) {
+        boolean matches(Plain p) {
+            if (hash != p.hash || shape != p.shape || !Objects.equals(datacenter, p.datacenter)) {
                 return false;
             }
-            int at = q.readerIndex() + QUESTION;
             for (int i = 0; i < name.length; i++) {
-                if (lower(q.getByte(at + i)) != name[i]) {
+                if (lower(p.bytes[QUESTION + i]) != name[i]) {
                     return false;
                 }
             }
@@ -52,49 +82,57 @@ final class AnswerCache {
         }
     }
 
-    /** The stored response to this query, or null (not a plain query, or none stored for its key). */
-    Entry get(ByteBuf q, boolean tcp, int udpPayload, String datacenter) {
-        long shape = shape(q, tcp, udpPayload);
+    /**
+     * Reads {@code q} (its readable bytes, left unread) into this thread's {@link Plain}; null when
+     * it is not a plain query.
+     *
+     * @param datacenter the client's datacenter, "" for none, or null when the zones have no topology
+     */
+    static Plain read(ByteBuf q, boolean tcp, int udpPayload, String datacenter) {
+        int length = q.readableBytes();
+        if (length > MAX_PLAIN) {
+            return null;
+        }
+        Plain p = PLAIN.get();
+        q.getBytes(q.readerIndex(), p.bytes, 0, length);
+        long shape = shape(p.bytes, length, tcp, udpPayload);
         if (shape < 0) {
             return null;
         }
-        int hash = hash(q, shape, datacenter);
-        Entry e = slots.get(hash & (SLOTS - 1));
-        return e != null && e.matches(hash, q, shape, datacenter) ? e : null;
+        p.shape = shape;
+        p.datacenter = datacenter;
+        int h = Long.hashCode(shape) * 31 + Objects.hashCode(datacenter);
+        for (int i = QUESTION, end = QUESTION + nameLength(shape); i < end; i++) {
+            h = h * 31 + lower(p.bytes[i]);
+        }
+        // Spread the high bits into the slot index.
+        p.hash = h ^ h >>> 16;
+        return p;
     }
 
-    /** Stores {@code wire} as the response to this query if it is a plain one. */
-    void put(ByteBuf q, boolean tcp, int udpPayload, String datacenter, byte[] wire, int qtype, Result result,
-             List<Counter> answered) {
-        long shape = shape(q, tcp, udpPayload);
-        if (shape < 0) {
-            return;
-        }
-        byte[] name = new byte[nameLength(shape)];
-        int at = q.readerIndex() + QUESTION;
+    /** The stored response to this query, or null. */
+    Entry get(Plain p) {
+        Entry e = slots.get(p.hash & (SLOTS - 1));
+        return e != null && e.matches(p) ? e : null;
+    }
+
+    /** Stores {@code wire} as the response to this query. */
+    void put(Plain p, byte[] wire, int qtype, Result result, List<Counter> answered) {
+        byte[] name = new byte[p.nameLength()];
         for (int i = 0; i < name.length; i++) {
-            name[i] = lower(q.getByte(at + i));
+            name[i] = lower(p.bytes[QUESTION + i]);
         }
-        int hash = hash(q, shape, datacenter);
-        slots.set(hash & (SLOTS - 1), new Entry(hash, name, shape, datacenter, wire, qtype, result,
+        slots.set(p.hash & (SLOTS - 1), new Entry(p.hash, name, p.shape, p.datacenter, wire, qtype, result,
                 answered.toArray(Counter[]::new)));
     }
 
-    /** Writes the stored response for {@code q} into {@code out}: the query's id and question name bytes, the rest as stored. */
-    static void render(Entry e, ByteBuf q, ByteBuf out) {
+    /** Writes the stored response for query {@code p} into {@code out}: its id and question name bytes, the rest as stored. */
+    static void render(Entry e, Plain p, ByteBuf out) {
         int start = out.writerIndex();
         out.writeBytes(e.wire());
-        int r = q.readerIndex();
-        out.setShort(start, q.getShort(r));
-        // Byte by byte: a name is a few dozen bytes, and a buffer-to-buffer copy between two direct
-        // buffers goes through an NIO view of each, allocated per call.
-        for (int i = QUESTION, end = QUESTION + e.name().length; i < end; i++) {
-            out.setByte(start + i, q.getByte(r + i));
-        }
+        out.setBytes(start, p.bytes, 0, 2);
+        out.setBytes(start + QUESTION, p.bytes, QUESTION, e.name().length);
     }
-
-    /** Where the question starts: after the fixed header. */
-    private static final int QUESTION = 12;
 
     /*
      * A plain query's shape, packed in a long so that reading it allocates nothing: the question
@@ -104,15 +142,12 @@ final class AnswerCache {
      */
     private static final long NOT_PLAIN = -1;
 
-    /** The shape of {@code q} (from its reader index to its writer index), or {@link #NOT_PLAIN}. */
-    static long shape(ByteBuf q, boolean tcp, int udpPayload) {
-        int base = q.readerIndex();
-        int length = q.readableBytes();
-        if (length < QUESTION || (q.getByte(base + 2) & 0xf8) != 0 || q.getUnsignedShort(base + 4) != 1
-                || q.getUnsignedShort(base + 6) != 0 || q.getUnsignedShort(base + 8) != 0) {
+    /** The shape of the query in {@code q[0, length)}, or {@link #NOT_PLAIN}. */
+    static long shape(byte[] q, int length, boolean tcp, int udpPayload) {
+        if (length < QUESTION || (q[2] & 0xf8) != 0 || u16(q, 4) != 1 || u16(q, 6) != 0 || u16(q, 8) != 0) {
             return NOT_PLAIN;
         }
-        int additional = q.getUnsignedShort(base + 10);
+        int additional = u16(q, 10);
         if (additional > 1) {
             return NOT_PLAIN;
         }
@@ -121,7 +156,7 @@ final class AnswerCache {
             if (p >= length) {
                 return NOT_PLAIN;
             }
-            int len = q.getUnsignedByte(base + p);
+            int len = q[p] & 0xff;
             if (len == 0) {
                 p++;
                 break;
@@ -136,42 +171,35 @@ final class AnswerCache {
         if (p + 4 > length) {
             return NOT_PLAIN;
         }
-        int qtype = q.getUnsignedShort(base + p);
-        int dclass = q.getUnsignedShort(base + p + 2);
+        int qtype = u16(q, p);
+        int dclass = u16(q, p + 2);
         p += 4;
         int max = tcp ? Responder.TCP_MAX : 512;
         int edns = 0;
         if (additional == 1) {
             // Root owner, type OPT, no extended rcode, version 0, no options.
-            if (p + 11 != length || q.getByte(base + p) != 0 || q.getUnsignedShort(base + p + 1) != 41
-                    || q.getByte(base + p + 5) != 0 || q.getByte(base + p + 6) != 0 || q.getUnsignedShort(base + p + 9) != 0) {
+            if (p + 11 != length || q[p] != 0 || u16(q, p + 1) != 41 || q[p + 5] != 0 || q[p + 6] != 0 || u16(q, p + 9) != 0) {
                 return NOT_PLAIN;
             }
-            boolean dnssecOk = (q.getByte(base + p + 7) & 0x80) != 0;
+            boolean dnssecOk = (q[p + 7] & 0x80) != 0;
             edns = dnssecOk ? 2 : 1;
             if (!tcp) {
-                max = Math.max(512, Math.min(q.getUnsignedShort(base + p + 3), udpPayload));
+                max = Math.max(512, Math.min(u16(q, p + 3), udpPayload));
             }
         } else if (p != length) {
             return NOT_PLAIN;
         }
-        boolean rd = (q.getByte(base + 2) & 1) != 0;
+        boolean rd = (q[2] & 1) != 0;
         return nameLength | (long) qtype << 9 | (long) dclass << 25 | (long) max << 41 | (long) edns << 58
                 | (rd ? 1L : 0L) << 60;
     }
 
-    static int nameLength(long shape) {
-        return (int) (shape & 0x1ff);
+    private static int u16(byte[] b, int at) {
+        return (b[at] & 0xff) << 8 | b[at + 1] & 0xff;
     }
 
-    private static int hash(ByteBuf q, long shape, String datacenter) {
-        int h = Long.hashCode(shape) * 31 + Objects.hashCode(datacenter);
-        int at = q.readerIndex() + QUESTION;
-        for (int i = nameLength(shape) - 1; i >= 0; i--) {
-            h = h * 31 + lower(q.getByte(at + i));
-        }
-        // Spread the high bits into the slot index.
-        return h ^ h >>> 16;
+    static int nameLength(long shape) {
+        return (int) (shape & 0x1ff);
     }
 
     /** ASCII lower case; label length bytes (0-63) are below 'A' and stay as they are. */

@@ -69,14 +69,14 @@ public final class Responder {
         }
         ZoneView v = view.get();
         String dc = v.subnets().isEmpty() ? null : v.subnets().datacenter(source).orElse("");
-        int udpPayload = v.limits().udpPayload();
-        AnswerCache.Entry hit = v.cache().get(query, tcp, udpPayload, dc);
+        AnswerCache.Plain plain = AnswerCache.read(query, tcp, v.limits().udpPayload(), dc);
+        AnswerCache.Entry hit = plain == null ? null : v.cache().get(plain);
         if (hit != null) {
             metrics.query(hit.qtype(), hit.result(), tcp);
             for (Counter c : hit.answered()) {
                 c.increment();
             }
-            AnswerCache.render(hit, query, out);
+            AnswerCache.render(hit, plain, out);
             return true;
         }
         byte[] bytes = ByteBufUtil.getBytes(query);
@@ -93,8 +93,9 @@ public final class Responder {
         for (Counter c : r.answered) {
             c.increment();
         }
-        if (r.cacheable) {
-            v.cache().put(query, tcp, udpPayload, dc, r.wire, r.qtype, r.result, r.answered);
+        if (plain != null && r.cacheable) {
+            // Still this thread's reading of this query: answering it read no other.
+            v.cache().put(plain, r.wire, r.qtype, r.result, r.answered);
         }
         out.writeBytes(r.wire);
         return true;

@@ -25,9 +25,9 @@ class AnswerCacheTest {
     @Test
     void aQueryForTheSameNameInAnotherCaseFindsTheEntryAndGetsItsOwnIdAndCase() throws Exception {
         byte[] stored = response("dicom.example.org", 7);
-        cache.put(query("dicom.example.org", Type.A, 7), false, PAYLOAD, null, stored, Type.A, Result.NOERROR, List.of());
-        ByteBuf second = query("DICOM.Example.ORG", Type.A, 8);
-        AnswerCache.Entry e = cache.get(second, false, PAYLOAD, null);
+        put(query("dicom.example.org", Type.A, 7), false, null, stored, Result.NOERROR);
+        AnswerCache.Plain second = AnswerCache.read(query("DICOM.Example.ORG", Type.A, 8), false, PAYLOAD, null);
+        AnswerCache.Entry e = cache.get(second);
         assertThat(e).isNotNull();
         ByteBuf out = Unpooled.buffer();
         out.writeByte(0xee); // rendering appends: whatever the buffer already holds stays
@@ -39,37 +39,37 @@ class AnswerCacheTest {
 
     @Test
     void everyPartOfTheKeyTellsEntriesApart() throws Exception {
-        cache.put(query("dicom.example.org", Type.A, 1), false, PAYLOAD, "dc-a", new byte[12], Type.A, Result.NOERROR, List.of());
-        assertThat(cache.get(query("dicom.example.org", Type.A, 2), false, PAYLOAD, "dc-a")).isNotNull();
-        assertThat(cache.get(query("dicom.example.org", Type.AAAA, 2), false, PAYLOAD, "dc-a")).isNull();
-        assertThat(cache.get(query("dicom.example.org", Type.A, 2), false, PAYLOAD, "dc-b")).isNull();
-        assertThat(cache.get(query("dicom.example.org", Type.A, 2), false, PAYLOAD, null)).isNull();
-        assertThat(cache.get(query("dicom.example.org", Type.A, 2), true, PAYLOAD, "dc-a")).isNull();
-        assertThat(cache.get(query("dicom.example.com", Type.A, 2), false, PAYLOAD, "dc-a")).isNull();
-        assertThat(cache.get(query("dicom.example.org.x", Type.A, 2), false, PAYLOAD, "dc-a")).isNull();
+        put(query("dicom.example.org", Type.A, 1), false, "dc-a", new byte[12], Result.NOERROR);
+        assertThat(get(query("dicom.example.org", Type.A, 2), false, "dc-a")).isNotNull();
+        assertThat(get(query("dicom.example.org", Type.AAAA, 2), false, "dc-a")).isNull();
+        assertThat(get(query("dicom.example.org", Type.A, 2), false, "dc-b")).isNull();
+        assertThat(get(query("dicom.example.org", Type.A, 2), false, null)).isNull();
+        assertThat(get(query("dicom.example.org", Type.A, 2), true, "dc-a")).isNull();
+        assertThat(get(query("dicom.example.com", Type.A, 2), false, "dc-a")).isNull();
+        assertThat(get(query("dicom.example.org.x", Type.A, 2), false, "dc-a")).isNull();
         Message noRd = Message.newQuery(Record.newRecord(Name.fromString("dicom.example.org."), Type.A, DClass.IN));
         noRd.getHeader().unsetFlag(Flags.RD);
-        assertThat(cache.get(Unpooled.wrappedBuffer(noRd.toWire()), false, PAYLOAD, "dc-a")).isNull();
+        assertThat(get(Unpooled.wrappedBuffer(noRd.toWire()), false, "dc-a")).isNull();
         Message chaos = Message.newQuery(Record.newRecord(Name.fromString("dicom.example.org."), Type.A, DClass.CH));
         chaos.getHeader().setFlag(Flags.RD);
-        assertThat(cache.get(Unpooled.wrappedBuffer(chaos.toWire()), false, PAYLOAD, "dc-a")).isNull();
+        assertThat(get(Unpooled.wrappedBuffer(chaos.toWire()), false, "dc-a")).isNull();
     }
 
     @Test
     void ednsPayloadAndDoAreTheirOwnKeys() throws Exception {
-        cache.put(edns(1232, false), false, PAYLOAD, null, new byte[12], Type.A, Result.NOERROR, List.of());
-        assertThat(cache.get(edns(1232, false), false, PAYLOAD, null)).isNotNull();
-        assertThat(cache.get(edns(1232, true), false, PAYLOAD, null)).isNull();
-        assertThat(cache.get(edns(4096, false), false, PAYLOAD, null)).as("capped at our payload size: the same limit").isNotNull();
-        assertThat(cache.get(edns(1000, false), false, PAYLOAD, null)).isNull();
-        assertThat(cache.get(query("dicom.example.org", Type.A, 1), false, PAYLOAD, null)).isNull();
+        put(edns(1232, false), false, null, new byte[12], Result.NOERROR);
+        assertThat(get(edns(1232, false), false, null)).isNotNull();
+        assertThat(get(edns(1232, true), false, null)).isNull();
+        assertThat(get(edns(4096, false), false, null)).as("capped at our payload size: the same limit").isNotNull();
+        assertThat(get(edns(1000, false), false, null)).isNull();
+        assertThat(get(query("dicom.example.org", Type.A, 1), false, null)).isNull();
     }
 
     @Test
     void aLabelHoldingADotIsAnotherName() throws Exception {
-        cache.put(query("www.dicom.example.org", Type.A, 1), false, PAYLOAD, null, new byte[12], Type.A, Result.NXDOMAIN, List.of());
-        assertThat(cache.get(query("www.dicom.example.org", Type.A, 2), false, PAYLOAD, null)).isNotNull();
-        assertThat(cache.get(query("www\\.dicom.example.org", Type.A, 2), false, PAYLOAD, null)).isNull();
+        put(query("www.dicom.example.org", Type.A, 1), false, null, new byte[12], Result.NXDOMAIN);
+        assertThat(get(query("www.dicom.example.org", Type.A, 2), false, null)).isNotNull();
+        assertThat(get(query("www\\.dicom.example.org", Type.A, 2), false, null)).isNull();
     }
 
     @Test
@@ -86,26 +86,32 @@ class AnswerCacheTest {
         withOption.addRecord(new OPTRecord(1232, 0, 0, 0, List.of(new org.xbill.DNS.ClientSubnetOption(24,
                 java.net.InetAddress.getByName("127.0.1.0")))), Section.ADDITIONAL);
         for (byte[] q : List.of(twoQuestions, trailing, compressed, cut, withOption.toWire(), new byte[5])) {
-            assertThat(AnswerCache.shape(Unpooled.wrappedBuffer(q), false, PAYLOAD)).isNegative();
-            cache.put(Unpooled.wrappedBuffer(q), false, PAYLOAD, null, new byte[12], Type.A, Result.NOERROR, List.of());
-            assertThat(cache.get(Unpooled.wrappedBuffer(q), false, PAYLOAD, null)).isNull();
+            assertThat(AnswerCache.shape(q, q.length, false, PAYLOAD)).isNegative();
+            assertThat(AnswerCache.read(Unpooled.wrappedBuffer(q), false, PAYLOAD, null)).isNull();
+            put(Unpooled.wrappedBuffer(q), false, null, new byte[12], Result.NOERROR);
+            assertThat(get(Unpooled.wrappedBuffer(q), false, null)).isNull();
         }
     }
 
     @Test
     void aQueryInsideALargerBufferIsReadFromItsReaderIndex() throws Exception {
-        cache.put(query("dicom.example.org", Type.A, 1), false, PAYLOAD, null, response("dicom.example.org", 1), Type.A,
-                Result.NOERROR, List.of());
+        put(query("dicom.example.org", Type.A, 1), false, null, response("dicom.example.org", 1), Result.NOERROR);
         byte[] q = query("Dicom.example.org", Type.A, 9).array();
         // As a recvmmsg batch hands datagrams over: slices of one receive buffer.
         ByteBuf batch = Unpooled.buffer().writeBytes(new byte[]{1, 2, 3}).writeBytes(q).writeBytes(new byte[]{4, 5});
         ByteBuf slice = batch.slice(3, q.length);
-        AnswerCache.Entry e = cache.get(batch.readerIndex(3).writerIndex(3 + q.length), false, PAYLOAD, null);
+        AnswerCache.Entry e = get(batch.readerIndex(3).writerIndex(3 + q.length), false, null);
         assertThat(e).isNotNull();
-        assertThat(cache.get(slice, false, PAYLOAD, null)).isSameAs(e);
+        assertThat(get(slice, false, null)).isSameAs(e);
         ByteBuf out = Unpooled.buffer();
-        AnswerCache.render(e, slice, out);
+        AnswerCache.render(e, AnswerCache.read(slice, false, PAYLOAD, null), out);
         assertThat(bytes(out)).isEqualTo(response("Dicom.example.org", 9));
+    }
+
+    @Test
+    void aQueryTooLongToBePlainIsNotReadAtAll() throws Exception {
+        byte[] q = java.util.Arrays.copyOf(query("dicom.example.org", Type.A, 1).array(), AnswerCache.MAX_PLAIN + 1);
+        assertThat(AnswerCache.read(Unpooled.wrappedBuffer(q), false, PAYLOAD, null)).isNull();
     }
 
     @Test
@@ -113,12 +119,12 @@ class AnswerCacheTest {
         int names = AnswerCache.SLOTS * 3;
         for (int i = 0; i < names; i++) {
             String name = "n" + i + ".dicom.example.org";
-            cache.put(query(name, Type.A, i), false, PAYLOAD, null, response(name, i), Type.A, Result.NXDOMAIN, List.of());
+            put(query(name, Type.A, i), false, null, response(name, i), Result.NXDOMAIN);
         }
         int found = 0;
         for (int i = 0; i < names; i++) {
             String name = "n" + i + ".dicom.example.org";
-            AnswerCache.Entry e = cache.get(query(name, Type.A, 1), false, PAYLOAD, null);
+            AnswerCache.Entry e = get(query(name, Type.A, 1), false, null);
             if (e != null) {
                 found++;
                 assertThat(e.wire()).isEqualTo(response(name, i));
@@ -126,7 +132,19 @@ class AnswerCacheTest {
         }
         assertThat(found).isPositive().isLessThanOrEqualTo(AnswerCache.SLOTS);
         String last = "n" + (names - 1) + ".dicom.example.org";
-        assertThat(cache.get(query(last, Type.A, 1), false, PAYLOAD, null)).as("the newest is always kept").isNotNull();
+        assertThat(get(query(last, Type.A, 1), false, null)).as("the newest is always kept").isNotNull();
+    }
+
+    private void put(ByteBuf q, boolean tcp, String datacenter, byte[] wire, Result result) {
+        AnswerCache.Plain p = AnswerCache.read(q, tcp, PAYLOAD, datacenter);
+        if (p != null) {
+            cache.put(p, wire, Type.A, result, List.of());
+        }
+    }
+
+    private AnswerCache.Entry get(ByteBuf q, boolean tcp, String datacenter) {
+        AnswerCache.Plain p = AnswerCache.read(q, tcp, PAYLOAD, datacenter);
+        return p == null ? null : cache.get(p);
     }
 
     private static ByteBuf query(String name, int type, int id) throws Exception {

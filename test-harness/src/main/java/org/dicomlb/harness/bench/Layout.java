@@ -80,8 +80,13 @@ public record Layout(int portBase) {
         return new InetSocketAddress(PROXY_HOST, portBase + 18);
     }
 
+    /** The Netty HTTP floor variant ({@code proxy.NettyHttpFloor}). */
+    public InetSocketAddress nettyHttp() {
+        return new InetSocketAddress(PROXY_HOST, portBase + 19);
+    }
+
     /** Every port the harness may listen on, checked to be free before the run. */
     public List<Integer> ports() {
-        return IntStream.rangeClosed(portBase + 1, portBase + 18).boxed().toList();
+        return IntStream.rangeClosed(portBase + 1, portBase + 19).boxed().toList();
     }
 }

@@ -19,12 +19,16 @@ public enum Variant {
     /** The floor of the proxy scenarios ({@code proxy.NettyRelay}): what a connection costs before any of dicomlb's code. */
     NETTY_RELAY("Netty relay", "the least relay on dicomlb's transport and JVM settings"),
     /** The floor of the DNS scenario ({@code proxy.NettyUdpFloor}): what a query costs before any of the GSLB's code. */
-    NETTY_UDP("Netty UDP floor", "the least UDP responder on dicomlb's transport and JVM settings, answering each query with an empty NOERROR");
+    NETTY_UDP("Netty UDP floor", "the least UDP responder on dicomlb's transport and JVM settings, answering each query with an empty NOERROR"),
+    /** The floor of the http listener's scenarios ({@code proxy.NettyHttpFloor}): what a request costs on Netty's HTTP codec before any of dicomlb's code. */
+    NETTY_HTTP("Netty HTTP floor", "the least HTTP/1.1 proxy on dicomlb's transport, JVM settings and HTTP codec: one kept-alive backend connection per client, X-Forwarded-For added");
 
     /** The variants of every proxy scenario. */
     public static final java.util.List<Variant> PROXY_SCENARIOS = java.util.List.of(DIRECT, DICOMLB, HAPROXY);
     /** The same and the Netty relay: for the scenarios where the transport's own cost is the question. */
     public static final java.util.List<Variant> WITH_NETTY_RELAY = java.util.List.of(DIRECT, DICOMLB, HAPROXY, NETTY_RELAY);
+    /** The proxy variants and the Netty HTTP floor: for the http listener's scenarios. */
+    public static final java.util.List<Variant> WITH_NETTY_HTTP = java.util.List.of(DIRECT, DICOMLB, HAPROXY, NETTY_HTTP);
 
     private final String label;
     /** What the floor is, for floors; null for the others. */
@@ -48,9 +52,9 @@ public enum Variant {
         return java.util.Optional.ofNullable(floor);
     }
 
-    /** True for the variants that run as a process under test (dicomlb, HAProxy, the Netty relay). */
+    /** True for the variants that run as a process under test (dicomlb, HAProxy, the Netty relay and HTTP floor). */
     public boolean isProxy() {
-        return this == DICOMLB || this == HAPROXY || this == NETTY_RELAY;
+        return this == DICOMLB || this == HAPROXY || this == NETTY_RELAY || this == NETTY_HTTP;
     }
 
     /** True for the variants that run on a JVM, whose JIT needs a longer warm-up. */

@@ -1,5 +1,6 @@
 package org.dicomlb.harness.bench.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -8,6 +9,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.io.File;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +50,35 @@ final class FloorJvm {
         cmd.addAll(List.of("-cp", classPath, main.getName()));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /** How a proxy floor binds: on {@code group}, from {@code listen} to {@code backend}; the listening channel. */
+    interface ProxyFloor {
+        Channel start(EventLoopGroup group, InetSocketAddress listen, InetSocketAddress backend) throws InterruptedException;
+    }
+
+    /** A proxy floor's command: {@code main LISTEN_HOST LISTEN_PORT BACKEND_HOST BACKEND_PORT THREADS} ({@link #command}). */
+    static List<String> proxyCommand(Class<?> main, InetSocketAddress listen, InetSocketAddress backend, int threads) {
+        return command(main, listen.getHostString(), Integer.toString(listen.getPort()),
+                backend.getHostString(), Integer.toString(backend.getPort()), Integer.toString(threads));
+    }
+
+    /**
+     * A proxy floor's {@code main}: reads the five arguments of {@link #proxyCommand}, binds on
+     * event loops named {@code ioThreads}N-M, says {@code "<saying> LISTEN -> BACKEND"} on stdout
+     * (the harness and the tests wait for it) and runs until it is killed.
+     */
+    static void runProxy(Class<?> main, String[] args, String ioThreads, ProxyFloor floor, String saying)
+            throws InterruptedException {
+        if (args.length != 5) {
+            System.err.println("usage: " + main.getSimpleName() + " LISTEN_HOST LISTEN_PORT BACKEND_HOST BACKEND_PORT THREADS");
+            System.exit(2);
+        }
+        InetSocketAddress listen = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
+        InetSocketAddress backend = new InetSocketAddress(args[2], Integer.parseInt(args[3]));
+        Channel server = floor.start(eventLoops(ioThreads, Integer.parseInt(args[4])), listen, backend);
+        System.out.println(saying + " " + server.localAddress() + " -> " + backend);
+        server.closeFuture().sync();
     }
 
     /**

@@ -40,25 +40,13 @@ public final class NettyRelay {
     private NettyRelay() {
     }
 
-    /**
-     * The command that runs the relay from {@code listen} to {@code backend} with
-     * {@code threads} event loops ({@link FloorJvm#command}).
-     */
+    /** The command that runs the floor from {@code listen} to {@code backend} with {@code threads} event loops. */
     public static List<String> command(InetSocketAddress listen, InetSocketAddress backend, int threads) {
-        return FloorJvm.command(NettyRelay.class, listen.getHostString(), Integer.toString(listen.getPort()),
-                backend.getHostString(), Integer.toString(backend.getPort()), Integer.toString(threads));
+        return FloorJvm.proxyCommand(NettyRelay.class, listen, backend, threads);
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 5) {
-            System.err.println("usage: NettyRelay LISTEN_HOST LISTEN_PORT BACKEND_HOST BACKEND_PORT THREADS");
-            System.exit(2);
-        }
-        InetSocketAddress listen = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
-        InetSocketAddress backend = new InetSocketAddress(args[2], Integer.parseInt(args[3]));
-        Channel server = start(FloorJvm.eventLoops(IO_THREADS, Integer.parseInt(args[4])), listen, backend);
-        System.out.println("relaying " + server.localAddress() + " -> " + backend);
-        server.closeFuture().sync();
+        FloorJvm.runProxy(NettyRelay.class, args, IO_THREADS, NettyRelay::start, "relaying");
     }
 
     /** Binds the relay on {@code group}; the returned channel is the listening socket. */
@@ -142,42 +130,10 @@ public final class NettyRelay {
         }
     }
 
-    /** Copies what its channel reads to {@code peer}; see dicomlb's RelayHandler for the read discipline. */
-    private static final class Copy extends ChannelInboundHandlerAdapter {
-        private final Channel peer;
-        private boolean wrote;
-
+    /** Copies what its channel reads to {@code peer} ({@link FloorForward}) and passes half-closes on. */
+    private static final class Copy extends FloorForward {
         Copy(Channel peer) {
-            this.peer = peer;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!peer.isActive()) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            peer.write(msg, peer.voidPromise());
-            wrote = true;
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (wrote) {
-                wrote = false;
-                peer.flush();
-            }
-            if (peer.isWritable()) {
-                ctx.read();
-            }
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable() && peer.isActive()) {
-                peer.read();
-            }
-            ctx.fireChannelWritabilityChanged();
+            super(peer);
         }
 
         @Override
@@ -209,12 +165,6 @@ public final class NettyRelay {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             closeAfterPending(peer);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-            peer.close();
         }
     }
 

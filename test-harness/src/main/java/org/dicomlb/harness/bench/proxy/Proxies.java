@@ -52,6 +52,7 @@ public final class Proxies {
             case DICOMLB -> layout.dicomlb();
             case HAPROXY -> layout.haproxy();
             case NETTY_RELAY -> layout.nettyRelay();
+            case NETTY_HTTP -> layout.nettyHttp();
             case GDNSD, NETTY_UDP -> throw new IllegalArgumentException(variant.label() + " is started by the DNS scenario, not for a route");
         };
     }
@@ -67,6 +68,7 @@ public final class Proxies {
             case DICOMLB -> startDicomlb(scenario, route);
             case HAPROXY -> startHaproxy(scenario, route);
             case NETTY_RELAY -> startNettyRelay(scenario, route);
+            case NETTY_HTTP -> startNettyHttp(scenario, route);
             case GDNSD, NETTY_UDP -> throw new IllegalArgumentException(variant.label() + " is started by the DNS scenario, not for a route");
         };
     }
@@ -132,6 +134,16 @@ public final class Proxies {
         List<String> cmd = NettyRelay.command(layout.nettyRelay(), route.backends().getFirst(), dicomlb.ioThreads());
         return children.start("netty-relay", cmd, Map.of(), logDir.resolve(scenario + "-netty-relay.log"))
                 .readyOn(layout.nettyRelay().getPort(), START_TIMEOUT);
+    }
+
+    /** The Netty HTTP floor to the route's one backend, with as many event loops as dicomlb has I/O threads. */
+    private Server startNettyHttp(String scenario, Route route) throws IOException, InterruptedException {
+        if (route.backends().size() != 1) {
+            throw new IllegalArgumentException("the Netty HTTP floor forwards to one backend; " + scenario + " has " + route.backends().size());
+        }
+        List<String> cmd = NettyHttpFloor.command(layout.nettyHttp(), route.backends().getFirst(), dicomlb.ioThreads());
+        return children.start("netty-http", cmd, Map.of(), logDir.resolve(scenario + "-netty-http.log"))
+                .readyOn(layout.nettyHttp().getPort(), START_TIMEOUT);
     }
 
     private Path write(String name, String content) throws IOException {

@@ -67,10 +67,13 @@ public final class HttpKeepAlive implements Scenario {
         return List.of(RPS, P50, P99, CPU.process(), CPU.io());
     }
 
-    /** Through a tcp listener also the Netty relay, the same bytes on the same transport with no dicomlb code. */
+    /**
+     * Also a floor: through a tcp listener the Netty relay (the same bytes on the same transport
+     * with no dicomlb code), through an http listener the Netty HTTP floor (the same on Netty's HTTP codec).
+     */
     @Override
     public List<Variant> variants() {
-        return mode == DicomlbMode.TCP ? Variant.WITH_NETTY_RELAY : Variant.PROXY_SCENARIOS;
+        return mode == DicomlbMode.TCP ? Variant.WITH_NETTY_RELAY : Variant.WITH_NETTY_HTTP;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.dicomlb.harness.bench.Variant;
 import org.dicomlb.harness.bench.Via;
 import org.dicomlb.harness.bench.process.Server;
+import org.dicomlb.harness.bench.proxy.NettyHttpFloor;
 import org.dicomlb.harness.bench.proxy.NettyRelay;
 import org.dicomlb.harness.bench.report.Metric;
 
@@ -69,6 +70,7 @@ final class ProxyCpu {
         String ioThreads = switch (via.variant()) {
             case DICOMLB -> DICOMLB_IO_THREADS;
             case NETTY_RELAY -> NettyRelay.IO_THREADS;
+            case NETTY_HTTP -> NettyHttpFloor.IO_THREADS;
             default -> "";
         };
         return new ProxyCpu(via.proxyProcess(), ioThreads);

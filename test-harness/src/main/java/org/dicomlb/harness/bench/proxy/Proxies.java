@@ -67,8 +67,8 @@ public final class Proxies {
             case DIRECT -> throw new IllegalArgumentException("the direct variant has no proxy");
             case DICOMLB -> startDicomlb(scenario, route);
             case HAPROXY -> startHaproxy(scenario, route);
-            case NETTY_RELAY -> startNettyRelay(scenario, route);
-            case NETTY_HTTP -> startNettyHttp(scenario, route);
+            case NETTY_RELAY -> startFloor(variant, "netty-relay", layout.nettyRelay(), NettyRelay::command, scenario, route);
+            case NETTY_HTTP -> startFloor(variant, "netty-http", layout.nettyHttp(), NettyHttpFloor::command, scenario, route);
             case GDNSD, NETTY_UDP -> throw new IllegalArgumentException(variant.label() + " is started by the DNS scenario, not for a route");
         };
     }
@@ -126,24 +126,24 @@ public final class Proxies {
                 .readyOn(layout.haproxy().getPort(), START_TIMEOUT);
     }
 
-    /** The Netty relay to the route's one backend, with as many event loops as dicomlb has I/O threads. */
-    private Server startNettyRelay(String scenario, Route route) throws IOException, InterruptedException {
-        if (route.backends().size() != 1) {
-            throw new IllegalArgumentException("the Netty relay forwards to one backend; " + scenario + " has " + route.backends().size());
-        }
-        List<String> cmd = NettyRelay.command(layout.nettyRelay(), route.backends().getFirst(), dicomlb.ioThreads());
-        return children.start("netty-relay", cmd, Map.of(), logDir.resolve(scenario + "-netty-relay.log"))
-                .readyOn(layout.nettyRelay().getPort(), START_TIMEOUT);
+    /** A proxy floor's command from its listen address to a backend, with so many event loops. */
+    private interface FloorCommand {
+        List<String> of(InetSocketAddress listen, InetSocketAddress backend, int threads);
     }
 
-    /** The Netty HTTP floor to the route's one backend, with as many event loops as dicomlb has I/O threads. */
-    private Server startNettyHttp(String scenario, Route route) throws IOException, InterruptedException {
+    /**
+     * A proxy floor ({@code variant}, its process named {@code name}) on {@code listen} to the
+     * route's one backend, with as many event loops as dicomlb has I/O threads.
+     */
+    private Server startFloor(Variant variant, String name, InetSocketAddress listen, FloorCommand command, String scenario,
+                              Route route) throws IOException, InterruptedException {
         if (route.backends().size() != 1) {
-            throw new IllegalArgumentException("the Netty HTTP floor forwards to one backend; " + scenario + " has " + route.backends().size());
+            throw new IllegalArgumentException("the " + variant.label() + " forwards to one backend; " + scenario + " has "
+                    + route.backends().size());
         }
-        List<String> cmd = NettyHttpFloor.command(layout.nettyHttp(), route.backends().getFirst(), dicomlb.ioThreads());
-        return children.start("netty-http", cmd, Map.of(), logDir.resolve(scenario + "-netty-http.log"))
-                .readyOn(layout.nettyHttp().getPort(), START_TIMEOUT);
+        List<String> cmd = command.of(listen, route.backends().getFirst(), dicomlb.ioThreads());
+        return children.start(name, cmd, Map.of(), logDir.resolve(scenario + "-" + name + ".log"))
+                .readyOn(listen.getPort(), START_TIMEOUT);
     }
 
     private Path write(String name, String content) throws IOException {

@@ -67,8 +67,12 @@ final class AnswerCache {
      * length bytes, so two names compare equal exactly when their labels do), the packed shape, the
      * datacenter; and what serving it again counts.
      */
-    record Entry(int hash, byte[] name, long shape, String datacenter, byte[] wire, int qtype, Result result,
-                 Counter[] answered) {
+    record Entry(int hash, byte[] name, long shape, String datacenter, byte[] wire, Result result, Counter[] answered) {
+        /** The query type, as the shape holds it. */
+        int qtype() {
+            return AnswerCache.qtype(shape);
+        }
+
         boolean matches(Plain p) {
             if (hash != p.hash || shape != p.shape || !Objects.equals(datacenter, p.datacenter)) {
                 return false;
@@ -117,12 +121,12 @@ final class AnswerCache {
     }
 
     /** Stores {@code wire} as the response to this query. */
-    void put(Plain p, byte[] wire, int qtype, Result result, List<Counter> answered) {
+    void put(Plain p, byte[] wire, Result result, List<Counter> answered) {
         byte[] name = new byte[p.nameLength()];
         for (int i = 0; i < name.length; i++) {
             name[i] = lower(p.bytes[QUESTION + i]);
         }
-        slots.set(p.hash & (SLOTS - 1), new Entry(p.hash, name, p.shape, p.datacenter, wire, qtype, result,
+        slots.set(p.hash & (SLOTS - 1), new Entry(p.hash, name, p.shape, p.datacenter, wire, result,
                 answered.toArray(Counter[]::new)));
     }
 
@@ -200,6 +204,10 @@ final class AnswerCache {
 
     static int nameLength(long shape) {
         return (int) (shape & 0x1ff);
+    }
+
+    static int qtype(long shape) {
+        return (int) (shape >>> 9 & 0xffff);
     }
 
     /** ASCII lower case; label length bytes (0-63) are below 'A' and stay as they are. */

@@ -95,7 +95,7 @@ public final class Responder {
         }
         if (plain != null && r.cacheable) {
             // Still this thread's reading of this query: answering it read no other.
-            v.cache().put(plain, r.wire, r.qtype, r.result, r.answered);
+            v.cache().put(plain, r.wire, r.result, r.answered);
         }
         out.writeBytes(r.wire);
         return true;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.List;
+import org.dicomlb.gslb.DnsClient;
 import org.dicomlb.gslb.dns.DnsMetrics.Result;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
@@ -47,7 +48,7 @@ class AnswerCacheTest {
         assertThat(get(query("dicom.example.org", Type.A, 2), true, "dc-a")).isNull();
         assertThat(get(query("dicom.example.com", Type.A, 2), false, "dc-a")).isNull();
         assertThat(get(query("dicom.example.org.x", Type.A, 2), false, "dc-a")).isNull();
-        Message noRd = Message.newQuery(Record.newRecord(Name.fromString("dicom.example.org."), Type.A, DClass.IN));
+        Message noRd = DnsClient.query("dicom.example.org", Type.A);
         noRd.getHeader().unsetFlag(Flags.RD);
         assertThat(get(Unpooled.wrappedBuffer(noRd.toWire()), false, "dc-a")).isNull();
         Message chaos = Message.newQuery(Record.newRecord(Name.fromString("dicom.example.org."), Type.A, DClass.CH));
@@ -138,7 +139,7 @@ class AnswerCacheTest {
     private void put(ByteBuf q, boolean tcp, String datacenter, byte[] wire, Result result) {
         AnswerCache.Plain p = AnswerCache.read(q, tcp, PAYLOAD, datacenter);
         if (p != null) {
-            cache.put(p, wire, Type.A, result, List.of());
+            cache.put(p, wire, result, List.of());
         }
     }
 
@@ -147,16 +148,14 @@ class AnswerCacheTest {
         return p == null ? null : cache.get(p);
     }
 
-    private static ByteBuf query(String name, int type, int id) throws Exception {
-        Message m = Message.newQuery(Record.newRecord(Name.fromString(name, Name.root), type, DClass.IN));
+    private static ByteBuf query(String name, int type, int id) {
+        Message m = DnsClient.query(name, type);
         m.getHeader().setID(id);
-        m.getHeader().setFlag(Flags.RD);
         return Unpooled.wrappedBuffer(m.toWire());
     }
 
-    private static ByteBuf edns(int payload, boolean dnssecOk) throws Exception {
-        Message m = Message.newQuery(Record.newRecord(Name.fromString("dicom.example.org."), Type.A, DClass.IN));
-        m.getHeader().setFlag(Flags.RD);
+    private static ByteBuf edns(int payload, boolean dnssecOk) {
+        Message m = DnsClient.query("dicom.example.org", Type.A);
         m.addRecord(new OPTRecord(payload, 0, 0, dnssecOk ? ExtendedFlags.DO : 0), Section.ADDITIONAL);
         return Unpooled.wrappedBuffer(m.toWire());
     }

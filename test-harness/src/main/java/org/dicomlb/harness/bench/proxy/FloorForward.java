@@ -1,8 +1,11 @@
 package org.dicomlb.harness.bench.proxy;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -56,5 +59,19 @@ abstract class FloorForward extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
         peer.close();
+    }
+
+    static boolean nothingPending(Channel ch) {
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out == null || out.totalPendingWriteBytes() == 0;
+    }
+
+    /** Closes {@code ch} once what is queued for it is written. */
+    static void closeAfterPending(Channel ch) {
+        if (!ch.isActive() || nothingPending(ch)) {
+            ch.close();
+        } else {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 }

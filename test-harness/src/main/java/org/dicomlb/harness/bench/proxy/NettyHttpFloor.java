@@ -2,7 +2,6 @@ package org.dicomlb.harness.bench.proxy;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -139,9 +138,7 @@ public final class NettyHttpFloor {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             // Either side gone: the other closes once what is queued for it is written.
-            if (peer.isActive()) {
-                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            }
+            closeAfterPending(peer);
         }
     }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -165,19 +164,6 @@ public final class NettyRelay {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             closeAfterPending(peer);
-        }
-    }
-
-    private static boolean nothingPending(Channel ch) {
-        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
-        return out == null || out.totalPendingWriteBytes() == 0;
-    }
-
-    private static void closeAfterPending(Channel ch) {
-        if (!ch.isActive() || nothingPending(ch)) {
-            ch.close();
-        } else {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -115,7 +115,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             Appliance app;
             try {
-                app = starter.start(AccessLog.to(accessLog));
+                app = starter.start(accessLog);
             } catch (EngineException | RuntimeException e) {
                 accessLog.close();
                 spec.commandLine().getErr().println("dicomlb: cannot start: " + (e instanceof EngineException ? e.getMessage() : e));

@@ -9,9 +9,9 @@ import org.slf4j.LoggerFactory;
  * Where the one-line-per-connection access log goes. The line's format is ours
  * ({@link ConnectionRecord#format()}, documented in docs/access-log.md); the sink is chosen by
  * the composition root and handed to the engine: for {@code dicomlb run} an
- * {@link AccessLogWriter} on stdout or a file, which costs an event loop one queue offer per line
- * instead of a logging framework's locks; elsewhere (tests, tools) the {@code dicomlb.access}
- * SLF4J logger.
+ * {@link AccessLogWriter} on stdout or a file, which costs an event loop the line's bytes and one
+ * queue offer instead of a logging framework's locks; elsewhere (tests, tools) the
+ * {@code dicomlb.access} SLF4J logger.
  */
 @FunctionalInterface
 public interface AccessLog {
@@ -28,7 +28,7 @@ public interface AccessLog {
         };
     }
 
-    /** Lines to {@code sink} (thread-safe, non-blocking), such as an {@link AccessLogWriter}. */
+    /** Lines as text to {@code sink} (thread-safe, non-blocking), such as a test's list. */
     static AccessLog to(Consumer<String> sink) {
         Objects.requireNonNull(sink, "sink");
         return record -> sink.accept(record.format());

@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes access-log lines from one background thread, so event loops never touch a terminal or
- * a disk. Producers add to a lock-free queue; the writer wakes every {@link #LINGER_MILLIS} ms
+ * a disk. Producers add each line, already in UTF-8 ({@link ConnectionRecord#line()}), to a
+ * lock-free queue; the writer wakes every {@link #LINGER_MILLIS} ms
  * (or early, when a burst has queued {@link #WAKE_AT} lines), drains everything queued into a
  * buffer, writes it with as few system calls as it can and flushes. A line therefore reaches the
  * file within about 100 ms, and a connection costs its event loop no thread wake-up: waking the
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #reopen()} closes and reopens a file target, for log rotation (logrotate moves the
  * file, then dicomlb is sent SIGHUP).
  */
-public final class AccessLogWriter implements Consumer<String>, AutoCloseable {
+public final class AccessLogWriter implements AccessLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogWriter.class);
     static final int CAPACITY = 65_536;
     static final int WAKE_AT = 4096;
@@ -39,7 +39,7 @@ public final class AccessLogWriter implements Consumer<String>, AutoCloseable {
 
     private final Path file;
     private final int capacity;
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
@@ -66,7 +66,16 @@ public final class AccessLogWriter implements Consumer<String>, AutoCloseable {
     }
 
     @Override
+    public void write(ConnectionRecord record) {
+        offer(record.line());
+    }
+
+    /** A line of text (without its end), for tools and tests. */
     public void accept(String line) {
+        offer(line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void offer(byte[] line) {
         int n = queued.incrementAndGet();
         if (n > capacity) {
             queued.decrementAndGet();
@@ -94,8 +103,8 @@ public final class AccessLogWriter implements Consumer<String>, AutoCloseable {
         byte[] buf = new byte[BUFFER];
         int len = 0;
         while (true) {
-            String line = queue.poll();
-            if (line == null) {
+            byte[] bytes = queue.poll();
+            if (bytes == null) {
                 len = write(buf, len);
                 flush();
                 if (closing) {
@@ -113,7 +122,6 @@ public final class AccessLogWriter implements Consumer<String>, AutoCloseable {
                 continue;
             }
             queued.decrementAndGet();
-            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
             if (len + bytes.length + 1 > buf.length) {
                 len = write(buf, len);
             }

@@ -1,6 +1,7 @@
 package org.dicomlb.engine.access;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import org.dicomlb.config.SocketAddresses;
@@ -11,17 +12,16 @@ import org.dicomlb.engine.pool.Endpoint;
  * while the connection runs and formatted once when it has ended, so it needs no synchronisation.
  *
  * <p>An http listener makes one record per request, so formatting is on the request path: the
- * protocol fields are two small arrays rather than a map, the time of day is formatted once per
- * second ({@link LogClock}), numbers go straight into the line, and the line is built in a
- * builder each event loop keeps (about 1 KB of garbage per request less than a map, a
- * formatter and a fresh builder).
+ * protocol fields are small arrays rather than a map, numbers stay numbers until they are written,
+ * the time of day is formatted once per second ({@link LogClock}), and the line is built as UTF-8
+ * bytes in a buffer each event loop keeps ({@link LineBuilder}), which the writer copies to the
+ * file as they are.
  */
 public final class ConnectionRecord {
-    /** A line longer than this (long quoted paths) gets a fresh builder rather than growing the kept one for good. */
-    private static final int KEPT_BUILDER_CHARS = 4096;
     /** Room for an http request's or a DICOM association's fields without growing. */
     private static final int FIELDS = 12;
-    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(512));
+    /** The value of a field that holds a number ({@link #field(String, long)}); told apart by identity. */
+    private static final String NUMBER = new String("#");
     private final long startMillis = System.currentTimeMillis();
     private final long startNanos = System.nanoTime();
     private final String listener;
@@ -34,6 +34,8 @@ public final class ConnectionRecord {
      */
     private String[] keys;
     private String[] values;
+    /** Numbers of the fields whose value is {@link #NUMBER}; made on the first such field. */
+    private long[] numbers;
     private int fields;
     private String pool;
     private Endpoint endpoint;
@@ -146,10 +148,33 @@ public final class ConnectionRecord {
 
     /** A protocol-specific field (DICOM AE titles, result codes ...) appended to the line. */
     public void field(String key, String value) {
+        int i = slot(key);
+        values[i] = value;
+    }
+
+    /** A field holding a number (a request's sequence number, a status code): written as digits when the line is. */
+    public void field(String key, long value) {
+        int i = slot(key);
+        if (numbers == null) {
+            numbers = new long[keys.length];
+        }
+        values[i] = NUMBER;
+        numbers[i] = value;
+    }
+
+    public String field(String key) {
+        int i = indexOf(key);
+        if (i < 0) {
+            return null;
+        }
+        return values[i] == NUMBER ? Long.toString(numbers[i]) : values[i];
+    }
+
+    /** The index of field {@code key}, added at the end if it is new (a field set again keeps its place). */
+    private int slot(String key) {
         int i = indexOf(key);
         if (i >= 0) {
-            values[i] = value;
-            return;
+            return i;
         }
         if (keys == null) {
             keys = new String[FIELDS];
@@ -157,15 +182,13 @@ public final class ConnectionRecord {
         } else if (fields == keys.length) {
             keys = Arrays.copyOf(keys, fields * 2);
             values = Arrays.copyOf(values, fields * 2);
+            if (numbers != null) {
+                numbers = Arrays.copyOf(numbers, fields * 2);
+            }
         }
         keys[fields] = key;
-        values[fields] = value;
-        fields++;
-    }
-
-    public String field(String key) {
-        int i = indexOf(key);
-        return i < 0 ? null : values[i];
+        values[fields] = null;
+        return fields++;
     }
 
     private int indexOf(String key) {
@@ -186,63 +209,32 @@ public final class ConnectionRecord {
      * {@code key=value} fields; values with spaces or quotes are double-quoted.
      */
     public String format() {
-        StringBuilder sb = LINE.get();
-        sb.setLength(0);
-        LogClock.append(sb, startMillis);
-        kv(sb, "listener", listener);
-        kv(sb, "mode", mode);
-        kv(sb, "client", clientText());
-        kv(sb, "pool", pool);
-        kv(sb, "backend", endpoint == null ? null : endpoint.name());
-        kv(sb, "server", endpoint == null ? null : endpoint.addressText());
-        kv(sb, "attempts", attempts);
+        return new String(line(), StandardCharsets.UTF_8);
+    }
+
+    /** {@link #format()} as the UTF-8 bytes an access-log file gets, without the line's end. */
+    public byte[] line() {
+        LineBuilder b = LineBuilder.get();
+        LogClock.append(b, startMillis);
+        b.key("listener").value(listener);
+        b.key("mode").value(mode);
+        b.key("client").value(clientText());
+        b.key("pool").value(pool);
+        b.key("backend").value(endpoint == null ? null : endpoint.name());
+        b.key("server").value(endpoint == null ? null : endpoint.addressText());
+        b.key("attempts").number(attempts);
         for (int i = 0; i < fields; i++) {
-            kv(sb, keys[i], values[i]);
-        }
-        kv(sb, "bytes_in", bytesIn);
-        kv(sb, "bytes_out", bytesOut);
-        kv(sb, "duration_ms", durationNanos() / 1_000_000);
-        kv(sb, "end", end == null ? null : end.label());
-        String line = sb.toString();
-        if (sb.capacity() > KEPT_BUILDER_CHARS) {
-            LINE.remove();
-        }
-        return line;
-    }
-
-    private static void kv(StringBuilder sb, String key, long value) {
-        sb.append(' ').append(key).append('=').append(value);
-    }
-
-    private static void kv(StringBuilder sb, String key, String value) {
-        sb.append(' ').append(key).append('=');
-        if (value == null || value.isEmpty()) {
-            sb.append('-');
-        } else if (!needsQuoting(value)) {
-            sb.append(value);
-        } else {
-            sb.append('"');
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c == '"' || c == '\\') {
-                    sb.append('\\').append(c);
-                } else if (c < ' ' || c == 0x7f) {
-                    sb.append(String.format("\\x%02x", (int) c));
-                } else {
-                    sb.append(c);
-                }
-            }
-            sb.append('"');
-        }
-    }
-
-    private static boolean needsQuoting(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c <= ' ' || c == '"' || c == '\\' || c >= 0x7f) {
-                return true;
+            b.key(keys[i]);
+            if (values[i] == NUMBER) {
+                b.number(numbers[i]);
+            } else {
+                b.value(values[i]);
             }
         }
-        return false;
+        b.key("bytes_in").number(bytesIn);
+        b.key("bytes_out").number(bytesOut);
+        b.key("duration_ms").number(durationNanos() / 1_000_000);
+        b.key("end").value(end == null ? null : end.label());
+        return b.finish();
     }
 }

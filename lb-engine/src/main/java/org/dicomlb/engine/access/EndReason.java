@@ -64,8 +64,11 @@ public enum EndReason {
     /** A connection from a trusted upstream did not start with a valid PROXY protocol header. */
     PROXY_HEADER;
 
+    /** Spelled once: every access-log line and several meters ask for it. */
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     /** The lower snake case spelling used in logs and metric tags. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

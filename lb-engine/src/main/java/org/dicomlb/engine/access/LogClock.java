@@ -1,5 +1,6 @@
 package org.dicomlb.engine.access;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -15,26 +16,26 @@ final class LogClock {
     private static final DateTimeFormatter TO_SECOND =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    /** One second's text; replaced whole (a racing loop may format the same second twice, harmlessly). */
-    private record Second(long epochSecond, String text) {
+    /** One second's text in ASCII; replaced whole (a racing loop may format the same second twice, harmlessly). */
+    private record Second(long epochSecond, byte[] text) {
     }
 
-    private static volatile Second last = new Second(Long.MIN_VALUE, "");
+    private static volatile Second last = new Second(Long.MIN_VALUE, new byte[0]);
 
     private LogClock() {
     }
 
     /** Appends the time stamp of {@code epochMillis}. */
-    static void append(StringBuilder sb, long epochMillis) {
+    static void append(LineBuilder line, long epochMillis) {
         long second = Math.floorDiv(epochMillis, 1000);
         Second s = last;
         if (s.epochSecond != second) {
-            s = new Second(second, TO_SECOND.format(Instant.ofEpochSecond(second)));
+            s = new Second(second, TO_SECOND.format(Instant.ofEpochSecond(second)).getBytes(StandardCharsets.US_ASCII));
             last = s;
         }
         int ms = (int) Math.floorMod(epochMillis, 1000);
-        sb.append(s.text).append('.')
-                .append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10)).append((char) ('0' + ms % 10))
-                .append('Z');
+        line.ascii(s.text).ascii('.')
+                .ascii((char) ('0' + ms / 100)).ascii((char) ('0' + ms / 10 % 10)).ascii((char) ('0' + ms % 10))
+                .ascii('Z');
     }
 }

@@ -145,7 +145,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
                 || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
         // Fields in the order docs/access-log.md gives them; values filled in as they are known.
-        record.field("req", Integer.toString(session.nextRequest()));
+        record.field("req", session.nextRequest());
         record.field("proto", session.protocol);
         record.field("method", null);
         record.field("host", null);
@@ -613,16 +613,16 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private void responseHead(HttpResponse r) {
         responseStarted = true;
         status = r.status().code();
-        record.field("status", Integer.toString(status));
-        record.field("response_ms", Long.toString((System.nanoTime() - startNanos) / 1_000_000));
+        logStatus();
         HttpHeaders h = r.headers();
         boolean close = !stream.keepAlive() || !requestComplete;
         boolean bodyless = request.method() == HttpMethod.HEAD || status == 204 || status == 304;
-        closeFromBackend = !HttpUtil.isKeepAlive(r)
-                || (!bodyless && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r));
+        // Whether the body's end is known from the head, rather than from the connection closing.
+        boolean framed = bodyless || HttpUtil.isContentLengthSet(r) || HttpUtil.isTransferEncodingChunked(r);
+        closeFromBackend = !framed || !HttpUtil.isKeepAlive(r);
         Headers.removeHopByHop(h, false);
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (!stream.multiplexed() && !bodyless && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r)) {
+        if (!stream.multiplexed() && !framed) {
             if (originalHttp10) {
                 // An HTTP/1.0 client knows no chunks: the body ends with the connection.
                 close = true;
@@ -648,6 +648,12 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
         client.write(r, client.voidPromise());
         wroteClient = true;
+    }
+
+    /** The status the client gets, and how long after the request began its answer started. */
+    private void logStatus() {
+        record.field("status", status);
+        record.field("response_ms", (System.nanoTime() - startNanos) / 1_000_000);
     }
 
     private String setCookie(Persistence.Cookie c) {
@@ -799,9 +805,9 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         ListenerConfig config = session.config();
         ConnectionRecord record = new ConnectionRecord(config.name(), "http", session.connection.record());
         viaUpstream(session, record);
-        record.field("req", Integer.toString(session.nextRequest()));
+        record.field("req", session.nextRequest());
         record.field("proto", session.protocol);
-        record.field("status", "408");
+        record.field("status", 408);
         ChannelHandlerContext ctx = stream.ctx();
         ctx.writeAndFlush(LocalResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
                 "the request's headers did not arrive within " + millis(config.timeouts().request()), true));
@@ -821,8 +827,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         tunnelFromBackend = new ArrayList<>(2);
         responseStarted = true;
         status = 101;
-        record.field("status", "101");
-        record.field("response_ms", Long.toString((System.nanoTime() - startNanos) / 1_000_000));
+        logStatus();
         Headers.removeHopByHop(r.headers(), true);
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
         FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
@@ -934,8 +939,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         state = discard ? State.DISCARDING : State.DONE;
         status = s.code();
         responseStarted = true;
-        record.field("status", Integer.toString(status));
-        record.field("response_ms", Long.toString((System.nanoTime() - startNanos) / 1_000_000));
+        logStatus();
         client.writeAndFlush(LocalResponses.of(client.alloc(), s, why, closing && !stream.multiplexed()), client.voidPromise());
         session.shared.metrics().local(listener.meters(), tag);
         listener.meters().rejected(reason.label());

@@ -3,6 +3,7 @@ package org.dicomlb.engine.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class ConnectionRecordTest {
@@ -55,8 +56,8 @@ class ConnectionRecordTest {
     }
 
     private static String stamp(long epochMillis) {
-        StringBuilder sb = new StringBuilder();
-        LogClock.append(sb, epochMillis);
-        return sb.toString();
+        LineBuilder b = LineBuilder.get();
+        LogClock.append(b, epochMillis);
+        return new String(b.finish(), StandardCharsets.US_ASCII);
     }
 }

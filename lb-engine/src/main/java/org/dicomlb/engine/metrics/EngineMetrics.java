@@ -87,6 +87,13 @@ public final class EngineMetrics {
     public <M extends Meter> M shared(ListenerMeters listener, PoolMeters pool, BackendMeters backend, String key,
                                       Function<MeterRegistry, M> make) {
         SharedKey k = new SharedKey(pool, backend, key);
+        // Looked up before computeIfAbsent: its capturing lambda would be allocated on every call,
+        // and http listeners come here twice per request.
+        @SuppressWarnings("unchecked")
+        M found = (M) listener.shared.get(k);
+        if (found != null) {
+            return found;
+        }
         @SuppressWarnings("unchecked")
         M m = (M) listener.shared.computeIfAbsent(k, x -> {
             M made = make.apply(registry);
@@ -107,7 +114,8 @@ public final class EngineMetrics {
 
     /** Per-listener meters (created on first use, kept until {@link #removeListener}). */
     public ListenerMeters listener(String name) {
-        return listeners.computeIfAbsent(name, n -> new ListenerMeters(registry, n));
+        ListenerMeters m = listeners.get(name);
+        return m != null ? m : listeners.computeIfAbsent(name, n -> new ListenerMeters(registry, n));
     }
 
     public void removeListener(String name) {
@@ -120,7 +128,8 @@ public final class EngineMetrics {
 
     /** The meters of a backend; the gauges read the backend itself. */
     public BackendMeters backend(Backend b) {
-        return backends.computeIfAbsent(b, x -> new BackendMeters(registry, x));
+        BackendMeters m = backends.get(b);
+        return m != null ? m : backends.computeIfAbsent(b, x -> new BackendMeters(registry, x));
     }
 
     public void removeBackend(Backend b) {
@@ -132,7 +141,8 @@ public final class EngineMetrics {
     }
 
     public PoolMeters pool(Pool p) {
-        return pools.computeIfAbsent(p, x -> new PoolMeters(registry, x));
+        PoolMeters m = pools.get(p);
+        return m != null ? m : pools.computeIfAbsent(p, x -> new PoolMeters(registry, x));
     }
 
     public void removePool(Pool p) {
@@ -233,9 +243,12 @@ public final class EngineMetrics {
         }
 
         /** A meter tagged with this listener alone, made once per {@code key}. */
+        @SuppressWarnings("unchecked")
         public <M extends Meter> M own(String key, Function<MeterRegistry, M> make) {
-            @SuppressWarnings("unchecked")
-            M m = (M) shared.computeIfAbsent(key, k -> add(make.apply(registry)));
+            M m = (M) shared.get(key);
+            if (m == null) {
+                m = (M) shared.computeIfAbsent(key, k -> add(make.apply(registry)));
+            }
             return m;
         }
     }

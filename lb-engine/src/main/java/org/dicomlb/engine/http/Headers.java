@@ -27,6 +27,7 @@ final class Headers {
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final java.util.Set<String> PROTECTED = java.util.Set.of("host", "content-length", "transfer-encoding");
     private static final AsciiString WEBSOCKET = AsciiString.cached("websocket");
+    private static final String KEEP_ALIVE = "keep-alive";
     /** What Netty's HTTP/2 to HTTP/1.1 conversion adds for its own use; never sent to a backend. */
     private static final List<AsciiString> HTTP2_EXTENSIONS = List.of(
             HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
@@ -54,15 +55,15 @@ final class Headers {
      * ({@code Connection: upgrade} and {@code Upgrade}).
      */
     static void removeHopByHop(HttpHeaders h, boolean upgrade) {
-        if (h.contains(HttpHeaderNames.CONNECTION)) {
-            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
-                for (String token : value.split(",")) {
-                    String t = token.strip();
-                    // Framing and routing fields are not the sender's to drop this way (a known trick
-                    // to strip Host or a body's length on the way through a proxy).
-                    if (!t.isEmpty() && !(upgrade && t.equalsIgnoreCase("upgrade")) && !PROTECTED.contains(t.toLowerCase(Locale.ROOT))) {
-                        h.remove(t);
-                    }
+        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        if (!connection.isEmpty()) {
+            for (String value : connection) {
+                int n = value.length();
+                for (int start = 0; start < n; ) {
+                    int comma = value.indexOf(',', start);
+                    int end = comma < 0 ? n : comma;
+                    connectionToken(h, value, start, end, upgrade);
+                    start = end + 1;
                 }
             }
             h.remove(HttpHeaderNames.CONNECTION);
@@ -74,6 +75,30 @@ final class Headers {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
         } else {
             h.remove(HttpHeaderNames.UPGRADE);
+        }
+    }
+
+    /**
+     * One token of a {@code Connection} field, {@code value[start, end)}: the field it names is
+     * removed. {@code keep-alive}, nearly every response's, is passed over without a string, its
+     * field being removed anyway.
+     */
+    private static void connectionToken(HttpHeaders h, String value, int start, int end, boolean upgrade) {
+        while (start < end && Character.isWhitespace(value.charAt(start))) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(value.charAt(end - 1))) {
+            end--;
+        }
+        int len = end - start;
+        if (len == 0 || (len == KEEP_ALIVE.length() && value.regionMatches(true, start, KEEP_ALIVE, 0, len))) {
+            return;
+        }
+        String t = value.substring(start, end);
+        // Framing and routing fields are not the sender's to drop this way (a known trick
+        // to strip Host or a body's length on the way through a proxy).
+        if (!(upgrade && t.equalsIgnoreCase("upgrade")) && !PROTECTED.contains(t.toLowerCase(Locale.ROOT))) {
+            h.remove(t);
         }
     }
 
@@ -107,9 +132,21 @@ final class Headers {
             h.remove(X_FORWARDED_PORT);
             h.remove(X_REAL_IP);
             h.remove(FORWARDED);
+            // None of them is left: added, not set (which would look for each again).
+            if (f.xForwarded()) {
+                h.add(X_FORWARDED_FOR, client.ip);
+                h.add(X_FORWARDED_PROTO, client.scheme);
+                if (host != null) {
+                    h.add(X_FORWARDED_HOST, host);
+                }
+            }
+            if (f.forwarded()) {
+                h.add(FORWARDED, client.element(host));
+            }
+            return;
         }
         if (f.xForwarded()) {
-            h.set(X_FORWARDED_FOR, trusted ? appended(h, X_FORWARDED_FOR, client.ip) : client.ip);
+            h.set(X_FORWARDED_FOR, appended(h, X_FORWARDED_FOR, client.ip));
             if (!h.contains(X_FORWARDED_PROTO)) {
                 h.set(X_FORWARDED_PROTO, client.scheme);
             }
@@ -118,8 +155,7 @@ final class Headers {
             }
         }
         if (f.forwarded()) {
-            String element = client.element(host);
-            h.set(FORWARDED, trusted ? appended(h, FORWARDED, element) : element);
+            h.set(FORWARDED, appended(h, FORWARDED, client.element(host)));
         }
     }
 

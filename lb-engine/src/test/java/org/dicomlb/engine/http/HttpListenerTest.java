@@ -184,14 +184,16 @@ class HttpListenerTest {
                   - { path-prefix: /headers, pool: p, request-headers: { add: { X-Route: headers } } }
                 """, pool("p", b));
         try (RawHttp c = new RawHttp(fx.front())) {
-            RawHttp.Response r = c.send("GET /headers HTTP/1.1\r\nHost: viewer.test\r\nConnection: keep-alive, X-Hop\r\n"
+            RawHttp.Response r = c.send("GET /headers HTTP/1.1\r\nHost: viewer.test\r\nConnection: Keep-Alive ,X-Hop ,, Host\r\n"
                     + "X-Hop: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nUpgrade: h2c\r\nProxy-Connection: keep-alive\r\n"
                     + "X-Debug: on\r\nX-Site: somewhere\r\nX-Kept: yes\r\n\r\n").read();
             Map<String, String> h = headerLines(r.text());
             assertThat(h).doesNotContainKeys("x-hop", "keep-alive", "te", "upgrade", "proxy-connection", "x-debug")
                     .containsEntry("x-site", "dc-a")
                     .containsEntry("x-route", "headers")
-                    .containsEntry("x-kept", "yes");
+                    .containsEntry("x-kept", "yes")
+                    // Host is not the client's to drop by naming it in Connection.
+                    .containsEntry("host", "viewer.test");
             assertThat(r.header("strict-transport-security")).isEqualTo("max-age=63072000");
             assertThat(r.headers()).doesNotContainKey("server");
         }

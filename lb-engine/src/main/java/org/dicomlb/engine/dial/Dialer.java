@@ -74,7 +74,8 @@ public final class Dialer<D> implements Waiter {
     private final Pool pool;
     private final Handshake<D> handshake;
     private final Outcome<D> outcome;
-    private final Set<Endpoint> tried = new HashSet<>();
+    /** Endpoints that failed this dial; a set is made on the first failure (most dials have none). */
+    private Set<Endpoint> tried = Set.of();
     private final AtomicBoolean queueDecided = new AtomicBoolean();
     private final InetAddress clientAddress;
     private int failures;
@@ -300,6 +301,9 @@ public final class Dialer<D> implements Waiter {
             backend.close();
         }
         failed.release();
+        if (tried.isEmpty()) {
+            tried = new HashSet<>();
+        }
         tried.add(failed);
         failures++;
         if (failures > pool.config().retries()) {

@@ -63,15 +63,23 @@ final class HttpMetrics {
         // Meters without a pool scope are told apart by the pool name they are tagged with.
         String requestKey = pm == null ? REQUEST_KEYS[c] + " " + p : REQUEST_KEYS[c];
         String durationKey = pm == null ? DURATION_KEYS[c] + " " + p : DURATION_KEYS[c];
-        metrics.shared(listener, pm, bm, requestKey, r -> Counter.builder("dicomlb.http.requests")
-                .tags("listener", listener.name(), "pool", p, "backend", b, "status", cls)
-                .description("HTTP requests by the class of the status the client got (none: abandoned without one)")
-                .register(r)).increment();
-        metrics.shared(listener, pm, bm, durationKey, r -> Timer.builder("dicomlb.http.request.duration")
-                .tags("listener", listener.name(), "pool", p, "backend", b, "status", cls)
-                .serviceLevelObjectives(BUCKETS)
-                .description("HTTP requests from their first byte to the last byte of their response")
-                .register(r)).record(nanos, TimeUnit.NANOSECONDS);
+        Counter requests = metrics.findShared(listener, pm, bm, requestKey);
+        if (requests == null) {
+            requests = metrics.shared(listener, pm, bm, requestKey, r -> Counter.builder("dicomlb.http.requests")
+                    .tags("listener", listener.name(), "pool", p, "backend", b, "status", cls)
+                    .description("HTTP requests by the class of the status the client got (none: abandoned without one)")
+                    .register(r));
+        }
+        requests.increment();
+        Timer duration = metrics.findShared(listener, pm, bm, durationKey);
+        if (duration == null) {
+            duration = metrics.shared(listener, pm, bm, durationKey, r -> Timer.builder("dicomlb.http.request.duration")
+                    .tags("listener", listener.name(), "pool", p, "backend", b, "status", cls)
+                    .serviceLevelObjectives(BUCKETS)
+                    .description("HTTP requests from their first byte to the last byte of their response")
+                    .register(r));
+        }
+        duration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** dicomlb answered a request itself, for {@code reason} (no_backend, response_timeout ...). */

@@ -36,7 +36,11 @@ final class IdleConnections {
         return LOCAL.get();
     }
 
-    /** An idle connection to {@code e}, taken out of the cache, or null. */
+    /**
+     * An idle connection to {@code e}, taken out of the cache, or null. A queue left empty stays
+     * for the connection's return (a new one per request was the busy loop's garbage); the sweep
+     * drops empty ones.
+     */
     Channel take(Endpoint e) {
         ArrayDeque<BackendHandler> q = idle.get(e);
         while (q != null && !q.isEmpty()) {
@@ -44,14 +48,8 @@ final class IdleConnections {
             count--;
             h.cache(null);
             if (h.channel().isActive()) {
-                if (q.isEmpty()) {
-                    idle.remove(e);
-                }
                 return h.channel();
             }
-        }
-        if (q != null) {
-            idle.remove(e);
         }
         return null;
     }
@@ -80,9 +78,6 @@ final class IdleConnections {
         ArrayDeque<BackendHandler> q = idle.get(e);
         if (q != null && q.remove(h)) {
             count--;
-            if (q.isEmpty()) {
-                idle.remove(e);
-            }
         }
     }
 

@@ -87,13 +87,6 @@ public final class EngineMetrics {
     public <M extends Meter> M shared(ListenerMeters listener, PoolMeters pool, BackendMeters backend, String key,
                                       Function<MeterRegistry, M> make) {
         SharedKey k = new SharedKey(pool, backend, key);
-        // Looked up before computeIfAbsent: its capturing lambda would be allocated on every call,
-        // and http listeners come here twice per request.
-        @SuppressWarnings("unchecked")
-        M found = (M) listener.shared.get(k);
-        if (found != null) {
-            return found;
-        }
         @SuppressWarnings("unchecked")
         M m = (M) listener.shared.computeIfAbsent(k, x -> {
             M made = make.apply(registry);
@@ -106,6 +99,17 @@ public final class EngineMetrics {
             }
             return made;
         });
+        return m;
+    }
+
+    /**
+     * The meter {@link #shared} made for these scopes and {@code key}, or null if none is there
+     * yet. For callers on the request path: looking up first spares them making the capturing
+     * {@code make} function on every call.
+     */
+    public <M extends Meter> M findShared(ListenerMeters listener, PoolMeters pool, BackendMeters backend, String key) {
+        @SuppressWarnings("unchecked")
+        M m = (M) listener.shared.get(new SharedKey(pool, backend, key));
         return m;
     }
 

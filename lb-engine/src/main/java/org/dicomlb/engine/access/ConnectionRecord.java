@@ -43,6 +43,8 @@ public final class ConnectionRecord {
     private long bytesIn;
     private long bytesOut;
     private EndReason end;
+    /** When the record's exchange was over ({@link #over}), or 0 while it runs. */
+    private long overNanos;
 
     public ConnectionRecord(String listener, String mode, InetSocketAddress client) {
         this.listener = listener;
@@ -146,6 +148,23 @@ public final class ConnectionRecord {
         return end;
     }
 
+    /**
+     * Records how it ended, as {@link #end(EndReason)}, and that it is over now: its duration
+     * stops here, read once for its meters and its line. For a record nothing follows (an http
+     * request when its exchange is done); a connection still closing keeps its duration running.
+     */
+    public void over(EndReason reason) {
+        end(reason);
+        if (overNanos == 0) {
+            overNanos = System.nanoTime();
+        }
+    }
+
+    /** {@link System#nanoTime()} when the record was made: the start of its duration. */
+    public long startNanos() {
+        return startNanos;
+    }
+
     /** A protocol-specific field (DICOM AE titles, result codes ...) appended to the line. */
     public void field(String key, String value) {
         int i = slot(key);
@@ -201,7 +220,7 @@ public final class ConnectionRecord {
     }
 
     public long durationNanos() {
-        return System.nanoTime() - startNanos;
+        return (overNanos != 0 ? overNanos : System.nanoTime()) - startNanos;
     }
 
     /**

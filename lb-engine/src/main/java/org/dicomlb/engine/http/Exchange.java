@@ -85,7 +85,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private final ListenerConfig config;
     private final HttpMode mode;
     private final ConnectionRecord record;
-    private final long startNanos = System.nanoTime();
+    /** The request's start (its record's), the origin of {@code response_ms} and of its duration. */
+    private final long startNanos;
     private final boolean idempotent;
     private State state = State.NEW;
     private boolean websocket;
@@ -120,7 +121,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private int status;
     private boolean wroteClient;
     private boolean closeAfter;
-    private long lastActivity = startNanos;
+    private long lastActivity;
     /** Whether the client spoke HTTP/1.0 (the request's version is rewritten for the backend). */
     private boolean originalHttp10;
     /** The backend's response ends its connection (Connection: close, HTTP/1.0, a body ended by closing). */
@@ -140,6 +141,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         this.config = session.config();
         this.mode = (HttpMode) config.mode();
         this.record = new ConnectionRecord(config.name(), "http", session.connection.record());
+        this.startNanos = record.startNanos();
+        this.lastActivity = startNanos;
         viaUpstream(session, record);
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
@@ -323,7 +326,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             return;
         }
         int n = c.content().readableBytes();
-        lastActivity = System.nanoTime();
+        long now = System.nanoTime();
+        lastActivity = now;
         record.addIn(n);
         boolean last = c instanceof LastHttpContent;
         if (last) {
@@ -344,13 +348,13 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         backend.write(c, backend.voidPromise());
         wroteBackend = true;
         if (last) {
-            requestSent();
+            requestSent(now);
         }
     }
 
-    private void requestSent() {
+    private void requestSent(long now) {
         requestSent = true;
-        requestSentAt = System.nanoTime();
+        requestSentAt = now;
         stream.rearm();
     }
 
@@ -500,7 +504,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
         backend.flush();
         if (requestComplete) {
-            requestSent();
+            requestSent(System.nanoTime());
         } else {
             stream.rearm();
         }
@@ -545,7 +549,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             ReferenceCountUtil.release(msg);
             return;
         }
-        lastActivity = System.nanoTime();
+        long now = System.nanoTime();
+        lastActivity = now;
         if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
@@ -557,7 +562,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            responseHead(r);
+            responseHead(r, now);
         }
         if (msg instanceof HttpContent c) {
             if (informational) {
@@ -610,10 +615,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
     }
 
-    private void responseHead(HttpResponse r) {
+    private void responseHead(HttpResponse r, long now) {
         responseStarted = true;
         status = r.status().code();
-        logStatus();
+        logStatus(now);
         HttpHeaders h = r.headers();
         boolean close = !stream.keepAlive() || !requestComplete;
         boolean bodyless = request.method() == HttpMethod.HEAD || status == 204 || status == 304;
@@ -650,10 +655,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         wroteClient = true;
     }
 
-    /** The status the client gets, and how long after the request began its answer started. */
-    private void logStatus() {
+    /** The status the client gets, and how long after the request began its answer started ({@code now}). */
+    private void logStatus(long now) {
         record.field("status", status);
-        record.field("response_ms", (System.nanoTime() - startNanos) / 1_000_000);
+        record.field("response_ms", (now - startNanos) / 1_000_000);
     }
 
     private String setCookie(Persistence.Cookie c) {
@@ -811,7 +816,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         ChannelHandlerContext ctx = stream.ctx();
         ctx.writeAndFlush(LocalResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
                 "the request's headers did not arrive within " + millis(config.timeouts().request()), true));
-        record.end(EndReason.REQUEST_TIMEOUT);
+        record.over(EndReason.REQUEST_TIMEOUT);
         session.shared.metrics().local(session.listener.meters(), "request_timeout");
         session.shared.metrics().request(session.listener.meters(), null, null, null, 408, record.durationNanos());
         session.shared.accessLog().write(record);
@@ -827,7 +832,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         tunnelFromBackend = new ArrayList<>(2);
         responseStarted = true;
         status = 101;
-        logStatus();
+        logStatus(System.nanoTime());
         Headers.removeHopByHop(r.headers(), true);
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
         FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
@@ -939,7 +944,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         state = discard ? State.DISCARDING : State.DONE;
         status = s.code();
         responseStarted = true;
-        logStatus();
+        logStatus(System.nanoTime());
         client.writeAndFlush(LocalResponses.of(client.alloc(), s, why, closing && !stream.multiplexed()), client.voidPromise());
         session.shared.metrics().local(listener.meters(), tag);
         listener.meters().rejected(reason.label());
@@ -998,7 +1003,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             return;
         }
         logged = true;
-        record.end(reason);
+        record.over(reason);
         Backend b = record.endpoint() == null ? null : record.endpoint().backend();
         session.shared.metrics().request(listener.meters(), poolName, pool, b, status, record.durationNanos());
         session.shared.accessLog().write(record);

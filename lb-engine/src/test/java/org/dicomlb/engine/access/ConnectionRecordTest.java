@@ -47,6 +47,19 @@ class ConnectionRecordTest {
     }
 
     @Test
+    void aRecordThatIsOverKeepsItsDurationAndItsFirstEnd() throws Exception {
+        ConnectionRecord r = new ConnectionRecord("l", "http", new InetSocketAddress("127.0.0.1", 4000));
+        Thread.sleep(2);
+        r.over(EndReason.COMPLETE);
+        long d = r.durationNanos();
+        assertThat(d).isGreaterThanOrEqualTo(2_000_000L);
+        Thread.sleep(5);
+        r.over(EndReason.CLIENT_ABORTED);
+        assertThat(r.durationNanos()).isEqualTo(d);
+        assertThat(r.end()).isEqualTo(EndReason.COMPLETE);
+    }
+
+    @Test
     void theTimeStampAlwaysHasThreeFractionDigitsAndFollowsTheSecond() {
         assertThat(stamp(5)).isEqualTo("1970-01-01T00:00:00.005Z");
         assertThat(stamp(1_000)).isEqualTo("1970-01-01T00:00:01.000Z");

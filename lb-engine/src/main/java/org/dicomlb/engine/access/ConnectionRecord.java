@@ -43,7 +43,8 @@ public final class ConnectionRecord {
     private long bytesIn;
     private long bytesOut;
     private EndReason end;
-    /** When the record's exchange was over ({@link #over}), or 0 while it runs. */
+    /** Whether the record's exchange is over ({@link #over}), and when. */
+    private boolean over;
     private long overNanos;
 
     public ConnectionRecord(String listener, String mode, InetSocketAddress client) {
@@ -155,7 +156,8 @@ public final class ConnectionRecord {
      */
     public void over(EndReason reason) {
         end(reason);
-        if (overNanos == 0) {
+        if (!over) {
+            over = true;
             overNanos = System.nanoTime();
         }
     }
@@ -220,7 +222,7 @@ public final class ConnectionRecord {
     }
 
     public long durationNanos() {
-        return (overNanos != 0 ? overNanos : System.nanoTime()) - startNanos;
+        return (over ? overNanos : System.nanoTime()) - startNanos;
     }
 
     /**

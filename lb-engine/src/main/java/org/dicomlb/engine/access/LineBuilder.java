@@ -37,14 +37,7 @@ final class LineBuilder {
 
     /** {@code " key="}: keys are the code's own ASCII names. */
     LineBuilder key(String key) {
-        int n = key.length();
-        ensure(n + 2);
-        buf[len++] = ' ';
-        for (int i = 0; i < n; i++) {
-            buf[len++] = (byte) key.charAt(i);
-        }
-        buf[len++] = '=';
-        return this;
+        return ascii(' ').ascii(key).ascii('=');
     }
 
     /**
@@ -135,7 +128,7 @@ final class LineBuilder {
         return this;
     }
 
-    /** Text the caller knows to be ASCII and safe unquoted (the time stamp). */
+    /** Text the caller knows to be ASCII and safe unquoted (keys, the time stamp). */
     LineBuilder ascii(String s) {
         int n = s.length();
         ensure(n);

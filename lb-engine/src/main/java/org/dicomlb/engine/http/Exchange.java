@@ -85,8 +85,6 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private final ListenerConfig config;
     private final HttpMode mode;
     private final ConnectionRecord record;
-    /** The request's start (its record's), the origin of {@code response_ms} and of its duration. */
-    private final long startNanos;
     private final boolean idempotent;
     private State state = State.NEW;
     private boolean websocket;
@@ -141,8 +139,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         this.config = session.config();
         this.mode = (HttpMode) config.mode();
         this.record = new ConnectionRecord(config.name(), "http", session.connection.record());
-        this.startNanos = record.startNanos();
-        this.lastActivity = startNanos;
+        this.lastActivity = record.startNanos();
         viaUpstream(session, record);
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
@@ -658,7 +655,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     /** The status the client gets, and how long after the request began its answer started ({@code now}). */
     private void logStatus(long now) {
         record.field("status", status);
-        record.field("response_ms", (now - startNanos) / 1_000_000);
+        record.field("response_ms", (now - record.startNanos()) / 1_000_000);
     }
 
     private String setCookie(Persistence.Cookie c) {

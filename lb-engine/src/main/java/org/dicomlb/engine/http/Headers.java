@@ -132,30 +132,19 @@ final class Headers {
             h.remove(X_FORWARDED_PORT);
             h.remove(X_REAL_IP);
             h.remove(FORWARDED);
-            // None of them is left: added, not set (which would look for each again).
-            if (f.xForwarded()) {
-                h.add(X_FORWARDED_FOR, client.ip);
-                h.add(X_FORWARDED_PROTO, client.scheme);
-                if (host != null) {
-                    h.add(X_FORWARDED_HOST, host);
-                }
-            }
-            if (f.forwarded()) {
-                h.add(FORWARDED, client.element(host));
-            }
-            return;
         }
+        // A field known absent is added rather than set, which would look for it again to remove it.
         if (f.xForwarded()) {
-            h.set(X_FORWARDED_FOR, appended(h, X_FORWARDED_FOR, client.ip));
+            append(h, X_FORWARDED_FOR, client.ip);
             if (!h.contains(X_FORWARDED_PROTO)) {
-                h.set(X_FORWARDED_PROTO, client.scheme);
+                h.add(X_FORWARDED_PROTO, client.scheme);
             }
             if (host != null && !h.contains(X_FORWARDED_HOST)) {
-                h.set(X_FORWARDED_HOST, host);
+                h.add(X_FORWARDED_HOST, host);
             }
         }
         if (f.forwarded()) {
-            h.set(FORWARDED, appended(h, FORWARDED, client.element(host)));
+            append(h, FORWARDED, client.element(host));
         }
     }
 
@@ -192,19 +181,19 @@ final class Headers {
         }
     }
 
-    /** Existing values of {@code name} (several fields joined as one list) with {@code entry} appended. */
-    private static String appended(HttpHeaders h, AsciiString name, String entry) {
-        List<String> existing = h.getAll(name);
-        if (existing.isEmpty()) {
-            return entry;
+    /** {@code entry} appended to the existing values of {@code name} (several fields joined as one list), or alone. */
+    private static void append(HttpHeaders h, AsciiString name, String entry) {
+        if (!h.contains(name)) {
+            h.add(name, entry);
+            return;
         }
         StringBuilder sb = new StringBuilder();
-        for (String v : existing) {
+        for (String v : h.getAll(name)) {
             if (!v.isBlank()) {
                 sb.append(v.strip()).append(", ");
             }
         }
-        return sb.append(entry).toString();
+        h.set(name, sb.append(entry).toString());
     }
 
     private static String literal(InetSocketAddress a) {

@@ -22,8 +22,20 @@ public final class ConnectionRecord {
     private static final int FIELDS = 12;
     /** The value of a field that holds a number ({@link #field(String, long)}); told apart by identity. */
     private static final String NUMBER = new String("#");
+    // The fields every line has, as the bytes " key=" (copied whole rather than character by character).
+    private static final byte[] LISTENER = LineBuilder.keyBytes("listener");
+    private static final byte[] MODE = LineBuilder.keyBytes("mode");
+    private static final byte[] CLIENT = LineBuilder.keyBytes("client");
+    private static final byte[] POOL = LineBuilder.keyBytes("pool");
+    private static final byte[] BACKEND = LineBuilder.keyBytes("backend");
+    private static final byte[] SERVER = LineBuilder.keyBytes("server");
+    private static final byte[] ATTEMPTS = LineBuilder.keyBytes("attempts");
+    private static final byte[] BYTES_IN = LineBuilder.keyBytes("bytes_in");
+    private static final byte[] BYTES_OUT = LineBuilder.keyBytes("bytes_out");
+    private static final byte[] DURATION_MS = LineBuilder.keyBytes("duration_ms");
+    private static final byte[] END = LineBuilder.keyBytes("end");
     private final long startMillis = System.currentTimeMillis();
-    private final long startNanos = System.nanoTime();
+    private final long startNanos;
     private final String listener;
     private final String mode;
     private InetSocketAddress client;
@@ -48,17 +60,23 @@ public final class ConnectionRecord {
     private long overNanos;
 
     public ConnectionRecord(String listener, String mode, InetSocketAddress client) {
+        this(listener, mode, client, System.nanoTime());
+    }
+
+    private ConnectionRecord(String listener, String mode, InetSocketAddress client, long startNanos) {
         this.listener = listener;
         this.mode = mode;
         this.client = client;
+        this.startNanos = startNanos;
     }
 
     /**
      * A record for another exchange of the same client as {@code connection} (an http request on a
-     * kept-alive connection): the client and its text form are taken over, not formatted again.
+     * kept-alive connection), which began at {@code startNanos} ({@link System#nanoTime()}, e.g.
+     * when its first byte arrived): the client and its text form are taken over, not formatted again.
      */
-    public ConnectionRecord(String listener, String mode, ConnectionRecord connection) {
-        this(listener, mode, connection.client);
+    public ConnectionRecord(String listener, String mode, ConnectionRecord connection, long startNanos) {
+        this(listener, mode, connection.client, startNanos);
         this.clientText = connection.clientText();
     }
 
@@ -222,7 +240,12 @@ public final class ConnectionRecord {
     }
 
     public long durationNanos() {
-        return (over ? overNanos : System.nanoTime()) - startNanos;
+        return endNanos() - startNanos;
+    }
+
+    /** {@link System#nanoTime()} when it was {@link #over}, or now when it is not yet. */
+    public long endNanos() {
+        return over ? overNanos : System.nanoTime();
     }
 
     /**
@@ -237,13 +260,13 @@ public final class ConnectionRecord {
     public byte[] line() {
         LineBuilder b = LineBuilder.get();
         LogClock.append(b, startMillis);
-        b.key("listener").value(listener);
-        b.key("mode").value(mode);
-        b.key("client").value(clientText());
-        b.key("pool").value(pool);
-        b.key("backend").value(endpoint == null ? null : endpoint.name());
-        b.key("server").value(endpoint == null ? null : endpoint.addressText());
-        b.key("attempts").number(attempts);
+        b.ascii(LISTENER).value(listener);
+        b.ascii(MODE).value(mode);
+        b.ascii(CLIENT).value(clientText());
+        b.ascii(POOL).value(pool);
+        b.ascii(BACKEND).value(endpoint == null ? null : endpoint.name());
+        b.ascii(SERVER).value(endpoint == null ? null : endpoint.addressText());
+        b.ascii(ATTEMPTS).number(attempts);
         for (int i = 0; i < fields; i++) {
             b.key(keys[i]);
             if (values[i] == NUMBER) {
@@ -252,10 +275,10 @@ public final class ConnectionRecord {
                 b.value(values[i]);
             }
         }
-        b.key("bytes_in").number(bytesIn);
-        b.key("bytes_out").number(bytesOut);
-        b.key("duration_ms").number(durationNanos() / 1_000_000);
-        b.key("end").value(end == null ? null : end.label());
+        b.ascii(BYTES_IN).number(bytesIn);
+        b.ascii(BYTES_OUT).number(bytesOut);
+        b.ascii(DURATION_MS).number(durationNanos() / 1_000_000);
+        b.ascii(END).value(end == null ? null : end.label());
         return b.finish();
     }
 }

@@ -1,5 +1,6 @@
 package org.dicomlb.engine.access;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -14,7 +15,7 @@ final class LineBuilder {
     /** A longer line (long quoted paths) leaves a fresh builder behind rather than keeping the grown one. */
     private static final int KEPT_BYTES = 4096;
     private static final ThreadLocal<LineBuilder> LINE = ThreadLocal.withInitial(LineBuilder::new);
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private byte[] buf = new byte[512];
     private int len;
@@ -33,6 +34,11 @@ final class LineBuilder {
             LINE.remove();
         }
         return line;
+    }
+
+    /** {@code " key="} as bytes, for {@link #ascii(byte[])}: a key every line has, made once. */
+    static byte[] keyBytes(String key) {
+        return (" " + key + "=").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** {@code " key="}: keys are the code's own ASCII names. */

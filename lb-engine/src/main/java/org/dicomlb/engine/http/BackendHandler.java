@@ -52,11 +52,14 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         this.exchange = null;
     }
 
-    /** The connection is idle: kept for {@code keepNanos} in {@code cache} (set by the cache), or by {@code owner}. */
-    void idle(long keepNanos, ClientSession owner) {
+    /**
+     * The connection is idle since {@code now} ({@link System#nanoTime()}): kept for {@code keepNanos}
+     * in {@code cache} (set by the cache), or by {@code owner}.
+     */
+    void idle(long keepNanos, ClientSession owner, long now) {
         this.exchange = null;
         this.owner = owner;
-        this.idleSince = System.nanoTime();
+        this.idleSince = now;
         this.idleNanos = keepNanos;
         // Read while idle, so a backend closing its end is noticed at once and the connection forgotten.
         channel.read();

@@ -110,12 +110,12 @@ final class ClientSession {
     }
 
     /** Keeps a backend connection carrying this client's PROXY header; false when it cannot be kept. */
-    boolean keepPrivate(BackendHandler h, BackendKeepAlive keep) {
+    boolean keepPrivate(BackendHandler h, BackendKeepAlive keep, long now) {
         if (!channel.isActive() || privateIdle.size() >= Math.min(MAX_PRIVATE, keep.maxIdle())) {
             return false;
         }
         privateIdle.add(h);
-        h.idle(keep.idleTimeout().toNanos(), this);
+        h.idle(keep.idleTimeout().toNanos(), this, now);
         return true;
     }
 

@@ -120,6 +120,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private boolean wroteClient;
     private boolean closeAfter;
     private long lastActivity;
+    /** The backend's current read has set {@link #lastActivity} already. */
+    private boolean heardThisRead;
     /** Whether the client spoke HTTP/1.0 (the request's version is rewritten for the backend). */
     private boolean originalHttp10;
     /** The backend's response ends its connection (Connection: close, HTTP/1.0, a body ended by closing). */
@@ -138,7 +140,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         this.request = request;
         this.config = session.config();
         this.mode = (HttpMode) config.mode();
-        this.record = new ConnectionRecord(config.name(), "http", session.connection.record());
+        this.record = new ConnectionRecord(config.name(), "http", session.connection.record(), stream.requestStart());
         this.lastActivity = record.startNanos();
         viaUpstream(session, record);
         HttpMethod m = request.method();
@@ -499,7 +501,13 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             }
             pending = null;
         }
-        backend.flush();
+        if (stream.reading()) {
+            // Connected at once (a kept-alive connection) while the client's read is delivered:
+            // the rest of that read (a GET's end) joins the request, flushed once at its end.
+            wroteBackend = true;
+        } else {
+            backend.flush();
+        }
         if (requestComplete) {
             requestSent(System.nanoTime());
         } else {
@@ -546,8 +554,12 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             ReferenceCountUtil.release(msg);
             return;
         }
-        long now = System.nanoTime();
-        lastActivity = now;
+        if (msg instanceof HttpResponse || !heardThisRead) {
+            // One clock read per read from the backend: a response's head and its body usually
+            // come in one, and the idle timeout needs no finer time than that.
+            lastActivity = System.nanoTime();
+            heardThisRead = true;
+        }
         if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
@@ -559,7 +571,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            responseHead(r, now);
+            responseHead(r, lastActivity);
         }
         if (msg instanceof HttpContent c) {
             if (informational) {
@@ -670,6 +682,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     }
 
     void backendReadComplete() {
+        heardThisRead = false;
         if (wroteClient) {
             wroteClient = false;
             client.flush();
@@ -743,9 +756,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         client.flush();
         wroteClient = false;
         boolean unread = !requestComplete;
-        // A backend that answered before taking the whole request is left in an unknown state.
-        releaseBackend(!unread && reusable());
+        boolean reusable = !unread && reusable();
         finish(EndReason.COMPLETE);
+        // A backend that answered before taking the whole request is left in an unknown state.
+        releaseBackend(reusable);
         stream.exchangeDone(closeAfter, unread);
     }
 
@@ -805,7 +819,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     static void requestTimeout(RequestStream stream) {
         ClientSession session = stream.session();
         ListenerConfig config = session.config();
-        ConnectionRecord record = new ConnectionRecord(config.name(), "http", session.connection.record());
+        ConnectionRecord record = new ConnectionRecord(config.name(), "http", session.connection.record(),
+                stream.requestStart());
         viaUpstream(session, record);
         record.field("req", session.nextRequest());
         record.field("proto", session.protocol);
@@ -905,12 +920,14 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
         boolean kept = false;
         if (keep && h != null && ch.isActive() && mode.backendKeepAlive().maxIdle() > 0) {
+            // Idle from the request's end (its record is over by then: no clock read of its own).
+            long now = record.endNanos();
             if (e.pool().config().proxyProtocol()) {
-                kept = session.keepPrivate(h, mode.backendKeepAlive());
+                kept = session.keepPrivate(h, mode.backendKeepAlive(), now);
             } else {
                 IdleConnections cache = IdleConnections.here();
                 if (cache.park(e, h, mode.backendKeepAlive().maxIdle())) {
-                    h.idle(mode.backendKeepAlive().idleTimeout().toNanos(), null);
+                    h.idle(mode.backendKeepAlive().idleTimeout().toNanos(), null, now);
                     kept = true;
                 }
             }

@@ -59,6 +59,8 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     private boolean keepAlive = true;
     private boolean inputClosed;
     private boolean draining;
+    /** Between a read's first message and its read-complete: whatever is written now is flushed then. */
+    private boolean reading;
     private long waitStart;
     private long lingerStart;
     private int served;
@@ -85,6 +87,15 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
 
     ChannelHandlerContext ctx() {
         return ctx;
+    }
+
+    /**
+     * When the request now beginning began ({@link System#nanoTime()}): its first byte's arrival,
+     * or now when that is not known (an HTTP/2 stream; a pipelined request read with the one before).
+     */
+    long requestStart() {
+        long first = watch == null ? 0 : watch.firstByteAt();
+        return first != 0 ? first : System.nanoTime();
     }
 
     /** Whether the client connection continues after the current exchange, as far as the client said. */
@@ -131,8 +142,19 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         drainHeld();
     }
 
+    /**
+     * Whether the client's messages of one read are being delivered: {@link #channelReadComplete}
+     * follows, and with it {@link Exchange#clientReadComplete}, which flushes what the exchange
+     * wrote to its backend meanwhile. A request's head and its end (a GET's empty last content)
+     * come in one read and leave in one flush.
+     */
+    boolean reading() {
+        return reading;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         switch (phase) {
             case WAITING -> {
                 if (msg instanceof HttpRequest r && held.isEmpty()) {
@@ -210,6 +232,7 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
         if (phase == Phase.EXCHANGE) {
             exchange.clientReadComplete();
         } else if (phase == Phase.LINGERING) {

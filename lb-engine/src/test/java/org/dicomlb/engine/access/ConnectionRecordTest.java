@@ -37,11 +37,15 @@ class ConnectionRecordTest {
     }
 
     @Test
-    void aRequestRecordTakesOverItsConnectionsClientAndAProxiedClientReplacesIt() {
+    void aRequestRecordTakesOverItsConnectionsClientAndItsStartAndAProxiedClientReplacesIt() {
         ConnectionRecord connection = new ConnectionRecord("l", "http", new InetSocketAddress("127.0.0.1", 4000));
         connection.proxied(new InetSocketAddress("127.0.0.9", 5000));
-        ConnectionRecord request = new ConnectionRecord("l", "http", connection);
+        long began = System.nanoTime() - 50_000_000L;
+        ConnectionRecord request = new ConnectionRecord("l", "http", connection, began);
         assertThat(request.client()).isEqualTo(new InetSocketAddress("127.0.0.9", 5000));
+        // Its duration runs from when the request began (its first byte), not from when the record was made.
+        assertThat(request.startNanos()).isEqualTo(began);
+        assertThat(request.durationNanos()).isGreaterThanOrEqualTo(50_000_000L);
         assertThat(request.format()).contains(" client=127.0.0.9:5000 ");
         assertThat(connection.format()).contains(" client=127.0.0.9:5000 ").contains(" via=127.0.0.1:4000 ");
     }

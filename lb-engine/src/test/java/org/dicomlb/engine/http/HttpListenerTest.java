@@ -310,6 +310,22 @@ class HttpListenerTest {
     }
 
     @Test
+    void aRequestsDurationRunsFromItsFirstByte() throws Exception {
+        HttpTestBackend b = backend("b1", "127.0.0.11");
+        start("", pool("p", b));
+        try (RawHttp c = new RawHttp(fx.front())) {
+            // The request line, then the rest of the head 300 ms later: the request began with its first byte.
+            c.send("GET /name HTTP/1.1\r\n");
+            Thread.sleep(300);
+            assertThat(c.send("Host: x\r\n\r\n").read().status()).isEqualTo(200);
+        }
+        Eventually.until(() -> !access.lines().isEmpty(), Duration.ofSeconds(5), access::lines);
+        String line = access.lines().getFirst();
+        assertThat(Long.parseLong(line.replaceAll(".* response_ms=(\\d+) .*", "$1"))).isGreaterThanOrEqualTo(300);
+        assertThat(Long.parseLong(line.replaceAll(".* duration_ms=(\\d+) .*", "$1"))).isGreaterThanOrEqualTo(300);
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         HttpTestBackend b = backend("b1", "127.0.0.11");
         start("", pool("p", b));

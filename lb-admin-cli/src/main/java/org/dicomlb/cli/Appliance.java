@@ -2,7 +2,6 @@ package org.dicomlb.cli;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
@@ -110,7 +109,6 @@ public final class Appliance implements AdminApi, AutoCloseable {
     private final Gslb gslb;
     private final L4Runtime l4;
     private final AdminServer admin;
-    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     // Reloads are serialised and kept off event loops: reading and parsing the file is blocking I/O.
     private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "dicomlb-reload");
@@ -135,7 +133,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
-        gcMetrics.bindTo(registry);
+        GcMetrics.bindTo(registry);
         this.health = HealthChecker.builder().meterRegistry(registry)
                 .transport(ProbeTransport.on(loops.group("health", 1))).build();
         EventLoops.Group io = loops.group("io", options.ioThreads());
@@ -553,7 +551,6 @@ public final class Appliance implements AdminApi, AutoCloseable {
         dns.close();
         health.close();
         loops.close();
-        gcMetrics.close();
         for (AutoCloseable c : alsoClose) {
             try {
                 c.close();

@@ -85,7 +85,8 @@ class ApplianceAdminTest {
         assertThat(m.statusCode()).isEqualTo(200);
         assertThat(m.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
         assertThat(m.body()).contains("dicomlb_listener_connections_total{listener=\"front\"}",
-                "dicomlb_backend_connections_active{backend=\"b1\",pool=\"p\"}", "jvm_memory_used_bytes");
+                "dicomlb_backend_connections_active{backend=\"b1\",pool=\"p\"}", "jvm_memory_used_bytes",
+                "jvm_gc_pause_seconds_count{gc=");
         assertThat(call("GET", "/healthz", null).statusCode()).isEqualTo(200);
         assertThat(call("POST", "/api/v1/reload", null).statusCode()).isEqualTo(401);
         assertThat(call("POST", "/api/v1/reload", "wrong").statusCode()).isEqualTo(401);

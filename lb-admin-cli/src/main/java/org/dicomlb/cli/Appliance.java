@@ -510,7 +510,7 @@ public final class Appliance implements AdminApi, AutoCloseable {
     /** Exports how many access-log lines the writer had to drop (a disk that cannot keep up). */
     public void countDroppedAccessLines(AccessLogWriter writer) {
         FunctionCounter.builder("dicomlb.access.log.dropped", writer, AccessLogWriter::dropped)
-                .description("Access-log lines dropped because the writer fell 65536 lines behind")
+                .description("Access-log lines dropped because the writer fell 16 MiB of lines behind")
                 .register(registry);
     }
 

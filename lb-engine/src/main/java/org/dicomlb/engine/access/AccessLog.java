@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * Where the one-line-per-connection access log goes. The line's format is ours
  * ({@link ConnectionRecord#format()}, documented in docs/access-log.md); the sink is chosen by
  * the composition root and handed to the engine: for {@code dicomlb run} an
- * {@link AccessLogWriter} on stdout or a file, which costs an event loop the line's bytes and one
- * queue offer instead of a logging framework's locks; elsewhere (tests, tools) the
+ * {@link AccessLogWriter} on stdout or a file, which costs an event loop the line's bytes copied
+ * into a buffer of its own instead of a logging framework's locks; elsewhere (tests, tools) the
  * {@code dicomlb.access} SLF4J logger.
  */
 @FunctionalInterface

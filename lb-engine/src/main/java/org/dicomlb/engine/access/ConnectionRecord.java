@@ -258,6 +258,11 @@ public final class ConnectionRecord {
 
     /** {@link #format()} as the UTF-8 bytes an access-log file gets, without the line's end. */
     public byte[] line() {
+        return build().finish();
+    }
+
+    /** The line in this thread's {@link LineBuilder}, for the writer to copy. */
+    LineBuilder build() {
         LineBuilder b = LineBuilder.get();
         LogClock.append(b, startMillis);
         b.ascii(LISTENER).value(listener);
@@ -279,6 +284,6 @@ public final class ConnectionRecord {
         b.ascii(BYTES_OUT).number(bytesOut);
         b.ascii(DURATION_MS).number(durationNanos() / 1_000_000);
         b.ascii(END).value(end == null ? null : end.label());
-        return b.finish();
+        return b;
     }
 }

@@ -7,7 +7,8 @@ import java.util.Arrays;
  * An access-log line built as the UTF-8 bytes the writer puts in the file: each value is checked
  * for quoting while it is copied, in one pass, and numbers are written as digits without a
  * string in between. One per event loop ({@link #get}), reused line after line; the finished
- * line is copied out at its exact length. Keeping the line in a {@code StringBuilder} cost a scan
+ * line is copied out, into the access-log writer's buffer ({@link #bytes()}) or at its exact
+ * length ({@link #finish()}). Keeping the line in a {@code StringBuilder} cost a scan
  * of every value before copying it, a string per number, the string of the line and, on the
  * writer thread, its encoding again.
  */
@@ -30,10 +31,24 @@ final class LineBuilder {
     /** The line so far, at its exact length; the builder is dropped if a long line grew it. */
     byte[] finish() {
         byte[] line = Arrays.copyOf(buf, len);
+        release();
+        return line;
+    }
+
+    /** The line's bytes: {@code bytes()[0 .. length()]}, valid until this thread's next line. */
+    byte[] bytes() {
+        return buf;
+    }
+
+    int length() {
+        return len;
+    }
+
+    /** Done with the line read through {@link #bytes()}: the builder is dropped if a long line grew it. */
+    void release() {
         if (buf.length > KEPT_BYTES) {
             LINE.remove();
         }
-        return line;
     }
 
     /** {@code " key="} as bytes, for {@link #ascii(byte[])}: a key every line has, made once. */

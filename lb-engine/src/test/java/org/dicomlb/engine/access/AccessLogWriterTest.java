@@ -60,14 +60,62 @@ class AccessLogWriterTest {
     @Test
     void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
         Path f = dir.resolve("access.log");
-        try (AccessLogWriter w = new AccessLogWriter(f, 10)) {
+        // Two chunks of 64 bytes: about ten lines held at most.
+        try (AccessLogWriter w = new AccessLogWriter(f, 64, 2)) {
             for (int i = 0; i < 100_000; i++) {
                 w.accept("burst " + i);
             }
-            // Whatever the writer drained meanwhile, the rest beyond 10 queued lines was dropped.
+            // Whatever the writer drained meanwhile, the rest beyond what two chunks hold was dropped.
             assertThat(w.dropped()).isPositive();
             w.close();
             assertThat(Files.readAllLines(f).size() + w.dropped()).isEqualTo(100_000);
         }
+    }
+
+    @Test
+    void everyThreadsLinesArriveInTheirOrderAlsoFromThreadsThatEnded() throws Exception {
+        Path f = dir.resolve("access.log");
+        int threads = 4;
+        int each = 5_000;
+        try (AccessLogWriter w = new AccessLogWriter(f, 1024, 4096)) {
+            List<Thread> producers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                producers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        w.accept("t" + id + " " + i);
+                    }
+                }));
+            }
+            for (Thread p : producers) {
+                p.join();
+            }
+            // The producers have ended: what their lanes still hold is written all the same.
+            waitForLines(f, threads * each);
+            List<String> lines = Files.readAllLines(f);
+            assertThat(lines).hasSize(threads * each);
+            for (int t = 0; t < threads; t++) {
+                String prefix = "t" + t + " ";
+                List<String> mine = lines.stream().filter(l -> l.startsWith(prefix)).toList();
+                assertThat(mine).hasSize(each);
+                for (int i = 0; i < each; i++) {
+                    assertThat(mine.get(i)).isEqualTo(prefix + i);
+                }
+            }
+            assertThat(w.dropped()).isZero();
+        }
+    }
+
+    @Test
+    void aLineLongerThanAChunkIsWrittenWhole() throws Exception {
+        Path f = dir.resolve("access.log");
+        String longLine = "path=\"" + "x".repeat(3000) + "\"";
+        try (AccessLogWriter w = new AccessLogWriter(f, 256, 16)) {
+            w.accept("short before");
+            w.accept(longLine);
+            w.accept("short after");
+            waitForLines(f, 3);
+        }
+        assertThat(Files.readAllLines(f)).containsExactly("short before", longLine, "short after");
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -67,9 +68,9 @@ import org.xbill.DNS.SOARecord;
  * <p>Threads: DNS is answered on the event loops the appliance hands in, from an immutable
  * {@link ZoneView} read without locks. Everything else (applying a configuration, health events,
  * the failback policy, explicit failbacks, status) runs on one control thread of its own, which
- * rebuilds the view and publishes it atomically; the control thread also re-evaluates every
- * {@value #REEVALUATE_MILLIS} ms, for pools' eligibility (which has no events here) and
- * {@code after} delays.
+ * rebuilds the view and publishes it atomically; while a configuration is applied, the control
+ * thread also re-evaluates every {@value #REEVALUATE_MILLIS} ms, for pools' eligibility (which
+ * has no events here) and {@code after} delays.
  *
  * <p>Health comes from the appliance's one {@link HealthChecker} (owner {@value #HEALTH_OWNER},
  * target ids {@code gslb:NAME/MEMBER} and {@code gslb-gate:NAME/MEMBER}) or from {@link LocalPools}.
@@ -95,6 +96,12 @@ public final class Gslb implements AutoCloseable {
 
     // Control thread only.
     private GslbConfig config;
+    /**
+     * The periodic re-evaluation, while a configuration is applied (control thread only). Without
+     * one it would wake the thread twice a second for nothing, which on a virtual machine costs
+     * several milliseconds of CPU a wake-up (docs/benchmarks.md, "idle CPU").
+     */
+    private ScheduledFuture<?> reevaluation;
     /** Written on the control thread; volatile for the gauge and {@link #address()}. */
     private volatile DnsServer server;
     private ZoneView fixed = ZoneView.empty();
@@ -134,8 +141,6 @@ public final class Gslb implements AutoCloseable {
                 .description("open TCP connections to the GSLB").baseUnit("connections").register(registry);
         // Every owner's events: a member with 'pool:' follows the engine's pools' health too.
         this.subscription = checker.subscribe(e -> runOnControl(this::evaluate));
-        control.scheduleWithFixedDelay(() -> runOnControl(this::evaluate), REEVALUATE_MILLIS, REEVALUATE_MILLIS,
-                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -195,6 +200,10 @@ public final class Gslb implements AutoCloseable {
             }
             checker.update(HEALTH_OWNER, List.of()).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
             config = null;
+            if (reevaluation != null) {
+                reevaluation.cancel(false);
+                reevaluation = null;
+            }
             fixed = ZoneView.empty();
             view.set(fixed);
             trackers.clear();
@@ -225,6 +234,11 @@ public final class Gslb implements AutoCloseable {
     /** True while a configuration is applied. */
     public boolean running() {
         return server != null;
+    }
+
+    /** Whether the periodic re-evaluation is scheduled (tests). */
+    boolean reevaluating() throws Exception {
+        return onControl(() -> reevaluation != null).get(APPLY_WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     @FunctionalInterface
@@ -368,6 +382,10 @@ public final class Gslb implements AutoCloseable {
             server = bound;
         }
         config = next;
+        if (reevaluation == null) {
+            reevaluation = control.scheduleWithFixedDelay(() -> runOnControl(this::evaluate), REEVALUATE_MILLIS,
+                    REEVALUATE_MILLIS, TimeUnit.MILLISECONDS);
+        }
         fixed = nextFixed;
         Set<String> keys = new HashSet<>();
         for (NameConfig n : next.names()) {

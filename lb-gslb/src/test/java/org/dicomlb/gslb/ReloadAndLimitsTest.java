@@ -53,6 +53,18 @@ class ReloadAndLimitsTest {
     private static final String NO_RRL = "{ rate-limit: { responses-per-second: 0 } }";
 
     @Test
+    void withoutAConfigurationTheControlThreadIsNotWokenPeriodically() throws Exception {
+        assertThat(f.gslb.reevaluating()).isFalse();
+        f.apply(config("127.0.0.1:%PORT%", "127.0.1.1", NO_RRL), Set.of("archive"));
+        assertThat(f.gslb.reevaluating()).isTrue();
+        f.gslb.clear().get(30, TimeUnit.SECONDS);
+        assertThat(f.gslb.reevaluating()).isFalse();
+        // Applied again, it re-evaluates again.
+        f.apply(config("127.0.0.1:%PORT%", "127.0.1.1", NO_RRL), Set.of("archive"));
+        assertThat(f.gslb.reevaluating()).isTrue();
+    }
+
+    @Test
     void reloadKeepsAnsweringThroughoutAndPublishesTheNewAnswer() throws Exception {
         f.apply(config("127.0.0.1:%PORT%", "127.0.1.1", NO_RRL), Set.of("archive"));
         DnsClient dns = f.client();

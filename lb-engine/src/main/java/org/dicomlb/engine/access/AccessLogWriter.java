@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * node, allocated on the event loop; two shared counters moved between the cores with every line;
  * and the writer copied every line once more. At 40,000 requests a second that was 9% of the
  * event loops' garbage (344 of 3,680 bytes a request) and 0.2 µs of the writer's CPU per request
- * (docs/benchmarks.md). Lines of
- * one event loop keep their order; lines of different event loops interleave chunk by chunk, so
- * the file may be out of time order by a few milliseconds (every line carries its own time).
+ * (docs/benchmarks.md). Lines of one event loop keep their order; lines of different event loops
+ * interleave chunk by chunk, so the file may be out of time order by a few milliseconds (every
+ * line carries its own time).
  *
  * <p>The chunks are reused, so after the first seconds they live in the old generation and a
  * young collection copies none of the lines waiting in them (a queue of separate lines had been
@@ -202,32 +202,10 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
     private void run() {
         List<Filled> taken = new ArrayList<>();
         while (true) {
-            boolean wrote = false;
-            for (Lane l : lanes) {
-                // A lane whose thread has ended gets no more lines: once drained, it is forgotten.
-                boolean ended = !l.owner.isAlive();
-                synchronized (l) {
-                    l.seal();
-                    taken.addAll(l.filled);
-                    l.filled.clear();
-                }
-                for (Filled f : taken) {
-                    wrote |= write(f.chunk(), f.length());
-                    recycle(f.chunk());
-                }
-                taken.clear();
-                if (ended) {
-                    synchronized (l) {
-                        if (l.chunk != null) {
-                            recycle(l.chunk);
-                            l.chunk = null;
-                        }
-                    }
-                    lanes.remove(l);
-                }
-            }
-            flush();
+            boolean wrote = drain(taken);
             if (closing) {
+                // Once more: lines added to a lane after this pass went by it.
+                drain(taken);
                 return;
             }
             if (reopen) {
@@ -240,6 +218,36 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
             }
             sleeping = false;
         }
+    }
+
+    /** Writes every lane's lines; whether there were any. */
+    private boolean drain(List<Filled> taken) {
+        boolean wrote = false;
+        for (Lane l : lanes) {
+            // A lane whose thread has ended gets no more lines: once drained, it is forgotten.
+            boolean ended = !l.owner.isAlive();
+            synchronized (l) {
+                l.seal();
+                taken.addAll(l.filled);
+                l.filled.clear();
+            }
+            for (Filled f : taken) {
+                wrote |= write(f.chunk(), f.length());
+                recycle(f.chunk());
+            }
+            taken.clear();
+            if (ended) {
+                synchronized (l) {
+                    if (l.chunk != null) {
+                        recycle(l.chunk);
+                        l.chunk = null;
+                    }
+                }
+                lanes.remove(l);
+            }
+        }
+        flush();
+        return wrote;
     }
 
     private void recycle(byte[] chunk) {

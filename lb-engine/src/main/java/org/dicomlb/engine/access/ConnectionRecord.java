@@ -15,7 +15,9 @@ import org.dicomlb.engine.pool.Endpoint;
  * protocol fields are small arrays rather than a map, numbers stay numbers until they are written,
  * the time of day is formatted once per second ({@link LogClock}), and the line is built as UTF-8
  * bytes in a buffer each event loop keeps ({@link LineBuilder}), which the writer copies to the
- * file as they are.
+ * file as they are. The requests of one connection share their line's part from the listener to
+ * the backend's address ({@link Prefix}): built for the first, copied for the next as long as
+ * client, pool and backend are the same, a third of the line.
  */
 public final class ConnectionRecord {
     /** Room for an http request's or a DICOM association's fields without growing. */
@@ -58,6 +60,36 @@ public final class ConnectionRecord {
     /** Whether the record's exchange is over ({@link #over}), and when. */
     private boolean over;
     private long overNanos;
+    /** Shared by a connection's records once it has a request's ({@link #ConnectionRecord(String, String, ConnectionRecord, long)}). */
+    private Prefix prefix;
+
+    /**
+     * The line's {@code listener= mode= client= pool= backend= server=} fields as bytes, with what
+     * they were made from (compared by identity: the same strings and endpoint for every request
+     * of a connection; anything else, a reload's new endpoint say, makes them again).
+     */
+    private static final class Prefix {
+        private String listener;
+        private String mode;
+        private String client;
+        private String pool;
+        private Endpoint endpoint;
+        private byte[] bytes;
+
+        boolean matches(String listener, String mode, String client, String pool, Endpoint endpoint) {
+            return bytes != null && this.listener == listener && this.mode == mode && this.client == client
+                    && this.pool == pool && this.endpoint == endpoint;
+        }
+
+        void keep(String listener, String mode, String client, String pool, Endpoint endpoint, LineBuilder b, int from) {
+            this.listener = listener;
+            this.mode = mode;
+            this.client = client;
+            this.pool = pool;
+            this.endpoint = endpoint;
+            this.bytes = Arrays.copyOfRange(b.bytes(), from, b.length());
+        }
+    }
 
     public ConnectionRecord(String listener, String mode, InetSocketAddress client) {
         this(listener, mode, client, System.nanoTime());
@@ -78,6 +110,10 @@ public final class ConnectionRecord {
     public ConnectionRecord(String listener, String mode, ConnectionRecord connection, long startNanos) {
         this(listener, mode, connection.client, startNanos);
         this.clientText = connection.clientText();
+        if (connection.prefix == null) {
+            connection.prefix = new Prefix();
+        }
+        this.prefix = connection.prefix;
     }
 
     public InetSocketAddress client() {
@@ -265,12 +301,22 @@ public final class ConnectionRecord {
     LineBuilder build() {
         LineBuilder b = LineBuilder.get();
         LogClock.append(b, startMillis);
-        b.ascii(LISTENER).value(listener);
-        b.ascii(MODE).value(mode);
-        b.ascii(CLIENT).value(clientText());
-        b.ascii(POOL).value(pool);
-        b.ascii(BACKEND).value(endpoint == null ? null : endpoint.name());
-        b.ascii(SERVER).value(endpoint == null ? null : endpoint.addressText());
+        String client = clientText();
+        Prefix p = prefix;
+        if (p != null && p.matches(listener, mode, client, pool, endpoint)) {
+            b.ascii(p.bytes);
+        } else {
+            int from = b.length();
+            b.ascii(LISTENER).value(listener);
+            b.ascii(MODE).value(mode);
+            b.ascii(CLIENT).value(client);
+            b.ascii(POOL).value(pool);
+            b.ascii(BACKEND).value(endpoint == null ? null : endpoint.name());
+            b.ascii(SERVER).value(endpoint == null ? null : endpoint.addressText());
+            if (p != null) {
+                p.keep(listener, mode, client, pool, endpoint, b, from);
+            }
+        }
         b.ascii(ATTEMPTS).number(attempts);
         for (int i = 0; i < fields; i++) {
             b.key(keys[i]);

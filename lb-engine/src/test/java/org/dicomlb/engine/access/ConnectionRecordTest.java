@@ -2,8 +2,18 @@ package org.dicomlb.engine.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import org.dicomlb.engine.config.Balance;
+import org.dicomlb.engine.config.BackendConfig;
+import org.dicomlb.engine.config.PoolConfig;
+import org.dicomlb.engine.config.QueueConfig;
+import org.dicomlb.engine.pool.Endpoint;
+import org.dicomlb.engine.pool.Pool;
+import org.dicomlb.engine.testing.Pools;
 import org.junit.jupiter.api.Test;
 
 class ConnectionRecordTest {
@@ -48,6 +58,39 @@ class ConnectionRecordTest {
         assertThat(request.durationNanos()).isGreaterThanOrEqualTo(50_000_000L);
         assertThat(request.format()).contains(" client=127.0.0.9:5000 ");
         assertThat(connection.format()).contains(" client=127.0.0.9:5000 ").contains(" via=127.0.0.1:4000 ");
+    }
+
+    @Test
+    void aConnectionsRequestsShareTheirLinesPrefixUntilClientPoolOrBackendChange() {
+        Pool p = Pools.live(new PoolConfig("p", Balance.ROUNDROBIN, 3, QueueConfig.NONE, List.of(
+                new BackendConfig("b1", new InetSocketAddress("127.0.0.1", 2001), 1, false, 0),
+                new BackendConfig("b2", new InetSocketAddress("127.0.0.1", 2002), 1, false, 0))));
+        InetAddress client = InetAddress.getLoopbackAddress();
+        Endpoint first = p.pick(client, Set.of()).endpoint();
+        Endpoint second = p.pick(client, Set.of(first)).endpoint();
+        ConnectionRecord connection = new ConnectionRecord("l", "http", new InetSocketAddress("127.0.0.1", 4000));
+
+        String prefix = " listener=l mode=http client=127.0.0.1:4000 pool=p backend=" + first.name() + " server="
+                + first.addressText() + " attempts=1 ";
+        assertThat(request(connection, "p", first).format()).contains(prefix);
+        // The second request of the connection copies the first's prefix: the same text.
+        assertThat(request(connection, "p", first).format()).contains(prefix);
+        assertThat(request(connection, "p", second).format()).contains(" pool=p backend=" + second.name() + " server="
+                + second.addressText() + " attempts=1 ");
+        assertThat(request(connection, new String("q"), second).format()).contains(" pool=q backend=" + second.name() + " ");
+        assertThat(request(connection, null, null).format()).contains(" client=127.0.0.1:4000 pool=- backend=- server=- ");
+        assertThat(request(connection, "p", first).format()).contains(prefix);
+        // A client a PROXY header names afterwards is the line's from then on.
+        connection.proxied(new InetSocketAddress("127.0.0.9", 5000));
+        assertThat(request(connection, "p", first).format()).contains(" client=127.0.0.9:5000 pool=p backend=" + first.name() + " ");
+    }
+
+    private static ConnectionRecord request(ConnectionRecord connection, String pool, Endpoint endpoint) {
+        ConnectionRecord r = new ConnectionRecord("l", "http", connection, System.nanoTime());
+        r.pool(pool);
+        r.endpoint(endpoint);
+        r.attempt();
+        return r;
     }
 
     @Test

@@ -289,15 +289,10 @@ public final class ConnectionRecord {
      * {@code key=value} fields; values with spaces or quotes are double-quoted.
      */
     public String format() {
-        return new String(line(), StandardCharsets.UTF_8);
+        return new String(build().finish(), StandardCharsets.UTF_8);
     }
 
-    /** {@link #format()} as the UTF-8 bytes an access-log file gets, without the line's end. */
-    public byte[] line() {
-        return build().finish();
-    }
-
-    /** The line in this thread's {@link LineBuilder}, for the writer to copy. */
+    /** The line as UTF-8 in this thread's {@link LineBuilder}, without its end, for the writer to copy. */
     LineBuilder build() {
         LineBuilder b = LineBuilder.get();
         LogClock.append(b, startMillis);

@@ -50,7 +50,11 @@ class HttpListenerTest {
     }
 
     private void start(String listenerExtra, String pools) throws Exception {
-        fx.start("""
+        fx.start(yaml(listenerExtra, pools));
+    }
+
+    private String yaml(String listenerExtra, String pools) {
+        return """
                 listeners:
                   - name: web
                     bind: 127.0.0.1:%d
@@ -58,7 +62,7 @@ class HttpListenerTest {
                     pool: p
                 %s
                 pools:
-                %s""".formatted(fx.listenPort, listenerExtra.indent(4), pools.indent(2)));
+                %s""".formatted(fx.listenPort, listenerExtra.indent(4), pools.indent(2));
     }
 
     private static String pool(String name, HttpTestBackend... bs) {
@@ -217,6 +221,32 @@ class HttpListenerTest {
                 Duration.ofSeconds(5), () -> fx.registry.scrape());
         assertThat(fx.metric("dicomlb_http_requests_total{backend=\"none\",listener=\"web\",pool=\"p\",status=\"5xx\"}"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionsRequestsAreCountedByClassAndUnderTheBackendThatServesThemAfterAReload() throws Exception {
+        HttpTestBackend b1 = backend("b1", "127.0.0.11");
+        HttpTestBackend b2 = backend("b2", "127.0.0.12");
+        start("", pool("p", b1));
+        String b1Ok = "dicomlb_http_requests_total{backend=\"b1\",listener=\"web\",pool=\"p\",status=\"2xx\"}";
+        String b1Teapot = "dicomlb_http_requests_total{backend=\"b1\",listener=\"web\",pool=\"p\",status=\"4xx\"}";
+        String b2Ok = "dicomlb_http_requests_total{backend=\"b2\",listener=\"web\",pool=\"p\",status=\"2xx\"}";
+        try (RawHttp c = new RawHttp(fx.front())) {
+            // One connection keeps its request meters between requests: the classes still count apart.
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.send("GET /name HTTP/1.1\r\nHost: x\r\n\r\n").read().text()).isEqualTo("b1");
+            }
+            assertThat(c.send("GET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(418);
+            Eventually.until(() -> fx.metric(b1Ok) == 3 && fx.metric(b1Teapot) == 1, Duration.ofSeconds(5),
+                    () -> fx.registry.scrape());
+            // A reload replaces b1 with b2: b1's meters leave, and the same connection's next request is
+            // counted under b2 rather than by a handle kept from before.
+            assertThat(fx.apply(yaml("", pool("p", b2))).applied()).isTrue();
+            assertThat(c.send("GET /name HTTP/1.1\r\nHost: x\r\n\r\n").read().text()).isEqualTo("b2");
+        }
+        Eventually.until(() -> fx.metric(b2Ok) == 1, Duration.ofSeconds(5), () -> fx.registry.scrape());
+        assertThat(fx.metric(b1Ok)).isNaN();
+        assertThat(fx.metric(b1Teapot)).isNaN();
     }
 
     @Test

@@ -140,7 +140,7 @@ final class Headers {
                 h.add(X_FORWARDED_PROTO, client.scheme);
             }
             if (host != null && !h.contains(X_FORWARDED_HOST)) {
-                h.add(X_FORWARDED_HOST, host);
+                h.add(X_FORWARDED_HOST, client.host(host));
             }
         }
         if (f.forwarded()) {
@@ -150,39 +150,61 @@ final class Headers {
 
     /**
      * What the forwarded fields say about one client connection, made once rather than per
-     * request: its address literal, the scheme it came in over, and its RFC 7239 element for the
-     * last host seen (a connection's requests nearly always name the same host).
+     * request: its address literal, the scheme it came in over, and the last host seen with its
+     * RFC 7239 element (a connection's requests nearly always name the same host).
+     *
+     * <p>The values are {@link AsciiString}s, which the headers check and the encoder copies as
+     * bytes rather than character by character (a String's are); they are ASCII by construction
+     * (an address literal, a scheme, and a Host the decoder read as ISO-8859-1 and the headers
+     * validated).
      */
     static final class ClientForwarding {
         final InetSocketAddress address;
-        final String ip;
-        final String scheme;
+        final AsciiString ip;
+        final AsciiString scheme;
         private final String node;
+        private boolean remembered;
         private String host;
-        private String element;
+        private AsciiString hostValue;
+        private AsciiString element;
 
         ClientForwarding(InetSocketAddress address, String scheme) {
             this.address = address;
-            this.ip = literal(address);
-            this.scheme = scheme;
+            this.ip = new AsciiString(literal(address));
+            this.scheme = AsciiString.cached(scheme);
             this.node = node(address);
         }
 
-        String element(String host) {
-            if (element == null || !java.util.Objects.equals(host, this.host)) {
+        /** {@code host} as a field value (the same string as the last request's gives the same value). */
+        AsciiString host(String host) {
+            remember(host);
+            return hostValue;
+        }
+
+        AsciiString element(String host) {
+            remember(host);
+            if (element == null) {
                 StringBuilder e = new StringBuilder(64).append("for=").append(node).append(";proto=").append(scheme);
                 if (host != null) {
                     e.append(";host=").append(value(host));
                 }
-                this.host = host;
-                this.element = e.toString();
+                element = new AsciiString(e);
             }
             return element;
+        }
+
+        private void remember(String host) {
+            if (!remembered || !java.util.Objects.equals(host, this.host)) {
+                remembered = true;
+                this.host = host;
+                this.hostValue = host == null ? null : new AsciiString(host);
+                this.element = null;
+            }
         }
     }
 
     /** {@code entry} appended to the existing values of {@code name} (several fields joined as one list), or alone. */
-    private static void append(HttpHeaders h, AsciiString name, String entry) {
+    private static void append(HttpHeaders h, AsciiString name, AsciiString entry) {
         if (!h.contains(name)) {
             h.add(name, entry);
             return;

@@ -12,6 +12,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
@@ -23,11 +25,12 @@ import java.util.List;
  * transport and HTTP codec (the codec dicomlb's http listener uses), in a JVM started with
  * dicomlb's launcher settings. Each client connection gets one backend connection, dialled on
  * its event loop when it is accepted and kept alive as long as the client's; every request is
- * decoded, given an {@code X-Forwarded-For} (as HAProxy's {@code option forwardfor} does) and
- * encoded again towards the backend, every response decoded and encoded back, bodies streamed
- * as they come with dicomlb's read discipline (explicit reads, the next once the batch is flushed
- * and the peer is writable). Nothing else: no routing, pooling across clients, other forwarded
- * headers, persistence, timeouts, error responses, metrics or access log.
+ * decoded, given dicomlb's default forwarded fields (those of an untrusted client, as HAProxy is
+ * told to in the benchmark: {@link ProxyConfigs#HAPROXY_FORWARDED}) and encoded again towards the
+ * backend, every response decoded and encoded back, bodies streamed as they come with dicomlb's
+ * read discipline (explicit reads, the next once the batch is flushed and the peer is writable).
+ * Nothing else: no routing, pooling across clients, hop-by-hop fields, persistence, timeouts,
+ * error responses, metrics or access log.
  *
  * <p>What dicomlb's http listener costs beyond this is its own; what this costs beyond HAProxy's
  * {@code mode http} is the transport's, the codec's and the JVM's (docs/benchmarks.md, the
@@ -39,8 +42,13 @@ import java.util.List;
 public final class NettyHttpFloor {
     /** Thread-name prefix of the floor's event loops, for the I/O-thread CPU rows. */
     public static final String IO_THREADS = "http-floor-io-";
-    /** A plain string: a Netty class here would be loaded before main sets Netty's logging up. */
+    /** Plain strings: a Netty class here would be loaded before main sets Netty's logging up. */
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+    private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+    private static final String FORWARDED = "Forwarded";
+    private static final List<String> INCOMING = List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
+            "X-Forwarded-Port", "X-Real-IP", FORWARDED);
 
     private NettyHttpFloor() {
     }
@@ -116,7 +124,7 @@ public final class NettyHttpFloor {
 
     /**
      * Writes what its channel decodes to {@code peer}, which encodes it ({@link FloorForward}); a
-     * request gets the client's address in {@code X-Forwarded-For} on the way.
+     * request gets the forwarded fields on the way.
      */
     private static final class Forward extends FloorForward {
         /** The client's address, on the client's side; null on the backend's. */
@@ -130,7 +138,17 @@ public final class NettyHttpFloor {
         @Override
         protected Object onTheWay(Object msg) {
             if (forwardedFor != null && msg instanceof HttpRequest request) {
-                request.headers().add(X_FORWARDED_FOR, forwardedFor);
+                HttpHeaders h = request.headers();
+                INCOMING.forEach(h::remove);
+                String host = h.get(HttpHeaderNames.HOST);
+                h.add(X_FORWARDED_FOR, forwardedFor);
+                h.add(X_FORWARDED_PROTO, "http");
+                if (host != null) {
+                    h.add(X_FORWARDED_HOST, host);
+                    h.add(FORWARDED, "for=" + forwardedFor + ";proto=http;host=\"" + host + "\"");
+                } else {
+                    h.add(FORWARDED, "for=" + forwardedFor + ";proto=http");
+                }
             }
             return msg;
         }

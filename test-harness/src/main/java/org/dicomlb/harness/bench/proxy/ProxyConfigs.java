@@ -2,6 +2,7 @@ package org.dicomlb.harness.bench.proxy;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.dicomlb.config.Durations;
 import org.dicomlb.config.SocketAddresses;
@@ -13,9 +14,9 @@ import org.dicomlb.config.SocketAddresses;
  * rise 2, fall 3) and a one-line-per-connection access log written to a file. The check itself
  * is a TCP connect for HAProxy (all mode tcp can do) and the route's {@link DicomlbCheck} for
  * dicomlb: a C-ECHO association on the DICOM routes. An HTTP route runs both in their HTTP mode
- * (dicomlb {@code mode: http}, HAProxy {@code mode http} with {@code option forwardfor}); dicomlb
- * adds its default forwarded headers (X-Forwarded-For, -Proto, -Host and Forwarded), HAProxy
- * X-Forwarded-For. What is left at each product's default:
+ * (dicomlb {@code mode: http}, HAProxy {@code mode http}), doing the same header work on every
+ * request: dicomlb's default forwarded headers for an untrusted client, which HAProxy is given as
+ * rules ({@link #HAPROXY_FORWARDED}). What is left at each product's default:
  * buffer sizes, HAProxy's splicing (off unless {@code option splice-*} is set), and the bound on
  * one probe (dicomlb's {@code timeout} 1s; HAProxy's connect check is bounded by its connect
  * timeout and {@code inter}).
@@ -27,6 +28,29 @@ public final class ProxyConfigs {
     static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
     static final int CHECK_RISE = 2;
     static final int CHECK_FALL = 3;
+    /**
+     * What dicomlb's http listener does by default to the forwarded fields of a request from an
+     * untrusted client (docs/http.md, "Headers"), as HAProxy 2.6 rules, so that both do the same work
+     * on a request: every incoming X-Forwarded-For, -Proto, -Host, -Port, X-Real-IP and Forwarded is
+     * removed, then X-Forwarded-Proto, X-Forwarded-Host (when the request has a Host), the RFC 7239
+     * element and ({@code option forwardfor}, added last) X-Forwarded-For are added. The host is
+     * always quoted here (dicomlb quotes it when it is not a token, as a host with a port is) and the
+     * client's address is written as is (the benchmark's clients are IPv4).
+     */
+    static final List<String> HAPROXY_FORWARDED = List.of(
+            "http-request del-header X-Forwarded-For",
+            "http-request del-header X-Forwarded-Proto",
+            "http-request del-header X-Forwarded-Host",
+            "http-request del-header X-Forwarded-Port",
+            "http-request del-header X-Real-IP",
+            "http-request del-header Forwarded",
+            "http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]",
+            "http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }",
+            "http-request add-header Forwarded \"for=%[src];proto=%[ssl_fc,iif(https,http)];host=\\\"%[req.hdr(host)]\\\"\" "
+                    + "if { req.hdr(host) -m found }",
+            "http-request add-header Forwarded \"for=%[src];proto=%[ssl_fc,iif(https,http)]\" unless { req.hdr(host) -m found }",
+            "option forwardfor");
+
     /** dicomlb's http defaults ({@code timeouts.request}, {@code timeouts.keep-alive}), given to HAProxy too. */
     static final Duration HTTP_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     static final Duration HTTP_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(60);
@@ -88,11 +112,10 @@ public final class ProxyConfigs {
         c.append("    mode ").append(http ? "http" : "tcp").append('\n');
         c.append("    log global\n");
         if (http) {
-            // What dicomlb's http listener does by default: a log line per request, the client's
-            // address passed on, kept-alive connections to clients and (shared, safely) to the backend,
-            // and its request and keep-alive timeouts.
+            // What dicomlb's http listener does by default: a log line per request, kept-alive
+            // connections to clients and (shared, safely) to the backend, and its request and
+            // keep-alive timeouts. Its forwarded fields are the frontend's rules.
             c.append("    option httplog\n");
-            c.append("    option forwardfor\n");
             c.append("    option http-keep-alive\n");
             c.append("    http-reuse safe\n");
             c.append("    timeout http-request ").append(HTTP_REQUEST_TIMEOUT.toMillis()).append("ms\n");
@@ -110,6 +133,9 @@ public final class ProxyConfigs {
         route.tls().ifPresent(t -> c.append(" ssl crt ").append(t.combined()).append(" curves X25519:P-256:P-384"));
         c.append('\n');
         c.append("    maxconn ").append(frontend).append('\n');
+        if (http) {
+            HAPROXY_FORWARDED.forEach(rule -> c.append("    ").append(rule).append('\n'));
+        }
         c.append("    default_backend bench\n");
         c.append("backend bench\n");
         c.append("    balance ").append(balance(route)).append('\n');

@@ -77,7 +77,11 @@ class ProxyConfigsTest {
         assertThat(l.mode().label()).isEqualTo("http");
         String cfg = ProxyConfigs.haproxyCfg("s", http, LISTEN, 2, 20_000);
         assertThat(cfg).contains("    mode http\n", "    option httplog\n", "    option forwardfor\n",
-                "    timeout http-request 10000ms\n", "    timeout http-keep-alive 60000ms\n").doesNotContain("mode tcp", "tcplog");
+                "    timeout http-request 10000ms\n", "    timeout http-keep-alive 60000ms\n",
+                "    http-request del-header Forwarded\n").doesNotContain("mode tcp", "tcplog");
+        // The forwarded-field rules are the frontend's, before it hands requests on.
+        assertThat(cfg.substring(cfg.indexOf("frontend bench"), cfg.indexOf("backend bench")))
+                .contains(String.join("\n    ", ProxyConfigs.HAPROXY_FORWARDED));
         assertThat(ProxyConfigs.haproxyCfg("s", ROUTE, LISTEN, 2, 20_000)).doesNotContain("http");
     }
 

@@ -21,7 +21,7 @@ public enum Variant {
     /** The floor of the DNS scenario ({@code proxy.NettyUdpFloor}): what a query costs before any of the GSLB's code. */
     NETTY_UDP("Netty UDP floor", "the least UDP responder on dicomlb's transport and JVM settings, answering each query with an empty NOERROR"),
     /** The floor of the http listener's scenarios ({@code proxy.NettyHttpFloor}): what a request costs on Netty's HTTP codec before any of dicomlb's code. */
-    NETTY_HTTP("Netty HTTP floor", "the least HTTP/1.1 proxy on dicomlb's transport, JVM settings and HTTP codec: one kept-alive backend connection per client, X-Forwarded-For added");
+    NETTY_HTTP("Netty HTTP floor", "the least HTTP/1.1 proxy on dicomlb's transport, JVM settings and HTTP codec: one kept-alive backend connection per client, dicomlb's default forwarded fields added");
 
     /** The variants of every proxy scenario. */
     public static final java.util.List<Variant> PROXY_SCENARIOS = java.util.List.of(DIRECT, DICOMLB, HAPROXY);

@@ -478,7 +478,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             handler = ch.pipeline().get(BackendHandler.class);
         } else {
             HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(mode.maxRequestLine())
-                    .setMaxHeaderSize(mode.maxHeaderSize()).setMaxChunkSize(BACKEND_CHUNK);
+                    .setMaxHeaderSize(mode.maxHeaderSize()).setMaxChunkSize(BACKEND_CHUNK)
+                    .setTrailersFactory(SmallTrailers.INSTANCE);
             ch.pipeline().addLast("http-codec", new HttpClientCodec(decoding, false, false));
             handler = new BackendHandler(ch, e);
             ch.pipeline().addLast(BackendHandler.NAME, handler);

@@ -75,7 +75,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         } else {
             ByteWatch watch = new ByteWatch();
             HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(mode.maxRequestLine())
-                    .setMaxHeaderSize(mode.maxHeaderSize()).setMaxChunkSize(CHUNK);
+                    .setMaxHeaderSize(mode.maxHeaderSize()).setMaxChunkSize(CHUNK)
+                    .setTrailersFactory(SmallTrailers.INSTANCE);
             h1 = new RequestStream(session, false, watch);
             p.addAfter(ctx.name(), ByteWatch.NAME, watch);
             p.addAfter(ByteWatch.NAME, "http-codec", new HttpServerCodec(decoding, MAX_PIPELINED));

@@ -3,6 +3,7 @@ package org.dicomlb.engine.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -356,6 +357,49 @@ class HttpListenerTest {
         // (CI saw 299). Timed from the end of the head instead, it would be near 0, so 250 still tells.
         assertThat(Long.parseLong(line.replaceAll(".* response_ms=(\\d+) .*", "$1"))).isGreaterThanOrEqualTo(250);
         assertThat(Long.parseLong(line.replaceAll(".* duration_ms=(\\d+) .*", "$1"))).isGreaterThanOrEqualTo(250);
+    }
+
+    @Test
+    void trailersOfChunkedBodiesPassBothWays() throws Exception {
+        // A raw backend on 127.0.0.11: it reads one chunked request to its trailers' end and answers
+        // with a chunked body and a trailer of its own.
+        try (java.net.ServerSocket raw = new java.net.ServerSocket()) {
+            raw.bind(new InetSocketAddress("127.0.0.11", 0));
+            start("", "- name: p\n  health-check: none\n  backends:\n    - { name: raw, address: 127.0.0.11:"
+                    + raw.getLocalPort() + " }\n");
+            java.util.concurrent.CompletableFuture<String> received = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = raw.accept()) {
+                    s.setSoTimeout(10_000);
+                    StringBuilder request = new StringBuilder();
+                    java.io.InputStream in = s.getInputStream();
+                    while (!(request.toString().toLowerCase(java.util.Locale.ROOT).contains("x-checksum: abc")
+                            && request.toString().endsWith("\r\n\r\n"))) {
+                        int b = in.read();
+                        if (b < 0) {
+                            break;
+                        }
+                        request.append((char) b);
+                    }
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Digest\r\n\r\n"
+                            + "5\r\nworld\r\n0\r\nX-Digest: def\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    Thread.sleep(500);
+                    return request.toString();
+                } catch (IOException | InterruptedException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            try (RawHttp c = new RawHttp(fx.front())) {
+                RawHttp.Response r = c.send("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\nX-Checksum: abc\r\n\r\n").read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.text()).isEqualTo("world");
+                assertThat(r.header("trailer.x-digest")).isEqualTo("def");
+            }
+            String request = received.get(10, TimeUnit.SECONDS);
+            assertThat(request).containsIgnoringCase("transfer-encoding: chunked").contains("hello")
+                    .containsIgnoringCase("\r\nx-checksum: abc\r\n\r\n");
+        }
     }
 
     @Test

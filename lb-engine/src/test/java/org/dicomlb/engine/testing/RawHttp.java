@@ -86,8 +86,11 @@ public final class RawHttp implements AutoCloseable {
                 String size = line();
                 int n = Integer.parseInt(size.split(";")[0].strip(), 16);
                 if (n == 0) {
+                    // Trailers join the headers, named "trailer." and the field's lower-cased name.
                     while ((l = line()) != null && !l.isEmpty()) {
-                        // trailers
+                        int colon = l.indexOf(':');
+                        headers.put("trailer." + l.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                                l.substring(colon + 1).strip());
                     }
                     break;
                 }

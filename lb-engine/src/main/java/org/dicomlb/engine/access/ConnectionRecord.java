@@ -209,10 +209,15 @@ public final class ConnectionRecord {
      * request when its exchange is done); a connection still closing keeps its duration running.
      */
     public void over(EndReason reason) {
+        over(reason, System.nanoTime());
+    }
+
+    /** {@link #over(EndReason)} at {@code nowNanos}, a {@link System#nanoTime()} the caller has just read. */
+    public void over(EndReason reason, long nowNanos) {
         end(reason);
         if (!over) {
             over = true;
-            overNanos = System.nanoTime();
+            overNanos = nowNanos;
         }
     }
 

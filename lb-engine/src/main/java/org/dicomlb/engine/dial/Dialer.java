@@ -21,8 +21,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.config.SourceAddress;
 import org.dicomlb.engine.pool.Endpoint;
@@ -68,6 +69,15 @@ public final class Dialer<D> implements Waiter {
     }
 
     private static final ChannelHandler NO_HANDLER = new Unhandled();
+    private static final VarHandle QUEUE_DECIDED;
+
+    static {
+        try {
+            QUEUE_DECIDED = MethodHandles.lookup().findVarHandle(Dialer.class, "queueDecided", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Caller caller;
     private final ListenerContext listener;
@@ -76,7 +86,13 @@ public final class Dialer<D> implements Waiter {
     private final Outcome<D> outcome;
     /** Endpoints that failed this dial; a set is made on the first failure (most dials have none). */
     private Set<Endpoint> tried = Set.of();
-    private final AtomicBoolean queueDecided = new AtomicBoolean();
+    /**
+     * Whether the queue's hand-off or this dial's queue timeout has decided the wait ({@link #claim}).
+     * A field set through {@link #QUEUE_DECIDED} rather than an AtomicBoolean: an http listener
+     * dials once per request, and most dials never queue.
+     */
+    @SuppressWarnings("unused")
+    private volatile boolean queueDecided;
     private final InetAddress clientAddress;
     private int failures;
     private ScheduledFuture<?> queueTimer;
@@ -128,7 +144,7 @@ public final class Dialer<D> implements Waiter {
     }
 
     private void waitInQueue() {
-        queueDecided.set(false);
+        queueDecided = false;
         long timeout = pool.config().queue().timeout().toMillis();
         if (!pool.enqueue(this)) {
             outcome.failed(EndReason.QUEUE_FULL);
@@ -146,7 +162,13 @@ public final class Dialer<D> implements Waiter {
         caller.record().attempt();
         Channel idle = caller.idle(e);
         if (idle != null) {
-            handshake.start(idle, e, answer -> answered(idle, e, answer));
+            if (handshake == Handshake.NONE) {
+                // A kept-alive http connection, once per request: taken as it is, without the
+                // handshake's callback (NONE would take it anyway).
+                taken(idle, e, null);
+            } else {
+                handshake.start(idle, e, answer -> answered(idle, e, answer));
+            }
             return;
         }
         Channel client = caller.connection();
@@ -272,11 +294,7 @@ public final class Dialer<D> implements Waiter {
 
     private void answered(Channel backend, Endpoint e, Answer<D> answer) {
         switch (answer) {
-            case Answer.Take<D> take -> {
-                listener.observer().succeeded(e, clientAddress);
-                caller.taken(backend, e);
-                outcome.connected(backend, e, take.detail());
-            }
+            case Answer.Take<D> take -> taken(backend, e, take.detail());
             case Answer.Next<D> next -> {
                 listener.metrics().backend(e.backend()).connectFailed(next.reason());
                 String why = listener.config().mode().label() + " " + next.reason().replace('_', ' ');
@@ -288,6 +306,12 @@ public final class Dialer<D> implements Waiter {
                 next(e, backend);
             }
         }
+    }
+
+    private void taken(Channel backend, Endpoint e, D detail) {
+        listener.observer().succeeded(e, clientAddress);
+        caller.taken(backend, e);
+        outcome.connected(backend, e, detail);
     }
 
     /**
@@ -360,7 +384,7 @@ public final class Dialer<D> implements Waiter {
 
     @Override
     public boolean claim() {
-        return queueDecided.compareAndSet(false, true);
+        return QUEUE_DECIDED.compareAndSet(this, false, true);
     }
 
     @Override

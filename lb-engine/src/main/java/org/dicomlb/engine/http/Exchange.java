@@ -195,7 +195,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
                     "bad_request", true);
             return;
         }
-        if (h.contains(HttpHeaderNames.HOST) && h.getAll(HttpHeaderNames.HOST).size() > 1) {
+        if (hostField != null && Headers.repeated(h, HttpHeaderNames.HOST)) {
             answer(HttpResponseStatus.BAD_REQUEST, "the request has more than one Host header", EndReason.PROTOCOL,
                     "bad_request", true);
             return;
@@ -758,10 +758,13 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         wroteClient = false;
         boolean unread = !requestComplete;
         boolean reusable = !unread && reusable();
-        finish(EndReason.COMPLETE);
+        // Over when the read that brought the response's end came: that read's clock reading
+        // ({@link #backendRead}) serves the record, the idle backend and the client's wait.
+        state = State.DONE;
+        finishRecord(EndReason.COMPLETE, lastActivity);
         // A backend that answered before taking the whole request is left in an unknown state.
         releaseBackend(reusable);
-        stream.exchangeDone(closeAfter, unread);
+        stream.exchangeDone(closeAfter, unread, lastActivity);
     }
 
     /** The backend connection may serve another request: an HTTP/1.1 response that did not say close. */
@@ -1014,11 +1017,15 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     }
 
     private void finishRecord(EndReason reason) {
+        finishRecord(reason, System.nanoTime());
+    }
+
+    private void finishRecord(EndReason reason, long now) {
         if (logged) {
             return;
         }
         logged = true;
-        record.over(reason);
+        record.over(reason, now);
         Backend b = record.endpoint() == null ? null : record.endpoint().backend();
         session.shared.metrics().request(listener.meters(), poolName, pool, b, status, record.durationNanos());
         session.shared.accessLog().write(record);

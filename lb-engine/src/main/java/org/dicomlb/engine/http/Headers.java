@@ -6,6 +6,8 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.dicomlb.engine.config.ForwardedHeaders;
@@ -55,15 +57,30 @@ final class Headers {
      * ({@code Connection: upgrade} and {@code Upgrade}).
      */
     static void removeHopByHop(HttpHeaders h, boolean upgrade) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-        if (!connection.isEmpty()) {
-            for (String value : connection) {
+        if (h.contains(HttpHeaderNames.CONNECTION)) {
+            // The values are walked without a list (nearly every message has one, "keep-alive" or
+            // "close"); the fields they name are removed after the walk, not during it.
+            List<String> named = null;
+            for (Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+                    values.hasNext(); ) {
+                String value = values.next().toString();
                 int n = value.length();
                 for (int start = 0; start < n; ) {
                     int comma = value.indexOf(',', start);
                     int end = comma < 0 ? n : comma;
-                    connectionToken(h, value, start, end, upgrade);
+                    String t = connectionToken(value, start, end, upgrade);
+                    if (t != null) {
+                        if (named == null) {
+                            named = new ArrayList<>(2);
+                        }
+                        named.add(t);
+                    }
                     start = end + 1;
+                }
+            }
+            if (named != null) {
+                for (String t : named) {
+                    h.remove(t);
                 }
             }
             h.remove(HttpHeaderNames.CONNECTION);
@@ -79,11 +96,11 @@ final class Headers {
     }
 
     /**
-     * One token of a {@code Connection} field, {@code value[start, end)}: the field it names is
-     * removed. {@code keep-alive}, nearly every response's, is passed over without a string, its
-     * field being removed anyway.
+     * One token of a {@code Connection} field, {@code value[start, end)}: the name of a field to
+     * remove, or null. {@code keep-alive}, nearly every message's, is passed over without a
+     * string, its field being removed anyway.
      */
-    private static void connectionToken(HttpHeaders h, String value, int start, int end, boolean upgrade) {
+    private static String connectionToken(String value, int start, int end, boolean upgrade) {
         while (start < end && Character.isWhitespace(value.charAt(start))) {
             start++;
         }
@@ -92,14 +109,25 @@ final class Headers {
         }
         int len = end - start;
         if (len == 0 || (len == KEEP_ALIVE.length() && value.regionMatches(true, start, KEEP_ALIVE, 0, len))) {
-            return;
+            return null;
         }
         String t = value.substring(start, end);
         // Framing and routing fields are not the sender's to drop this way (a known trick
         // to strip Host or a body's length on the way through a proxy).
-        if (!(upgrade && t.equalsIgnoreCase("upgrade")) && !PROTECTED.contains(t.toLowerCase(Locale.ROOT))) {
-            h.remove(t);
+        if ((upgrade && t.equalsIgnoreCase("upgrade")) || PROTECTED.contains(t.toLowerCase(Locale.ROOT))) {
+            return null;
         }
+        return t;
+    }
+
+    /** Whether {@code h} has more than one {@code name} field (looked at without making a list of them). */
+    static boolean repeated(HttpHeaders h, CharSequence name) {
+        Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(name);
+        if (!values.hasNext()) {
+            return false;
+        }
+        values.next();
+        return values.hasNext();
     }
 
     /** The extension fields Netty's HTTP/2 conversion adds ({@code x-http2-*}). */

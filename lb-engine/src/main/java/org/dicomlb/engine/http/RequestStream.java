@@ -133,8 +133,13 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     }
 
     private void awaitRequest() {
+        awaitRequest(System.nanoTime());
+    }
+
+    /** Awaits the next request, the keep-alive timeout running from {@code now}. */
+    private void awaitRequest(long now) {
         phase = Phase.WAITING;
-        waitStart = System.nanoTime();
+        waitStart = now;
         if (watch != null) {
             watch.arm();
         }
@@ -262,6 +267,11 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
      *                   used for another request
      */
     void exchangeDone(boolean close, boolean bodyUnread) {
+        exchangeDone(close, bodyUnread, System.nanoTime());
+    }
+
+    /** {@link #exchangeDone(boolean, boolean)} at {@code now}, a {@link System#nanoTime()} the exchange has just read. */
+    void exchangeDone(boolean close, boolean bodyUnread, long now) {
         exchange = null;
         served++;
         if (multiplexed) {
@@ -285,7 +295,7 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
             session.close(EndReason.COMPLETE);
             return;
         }
-        awaitRequest();
+        awaitRequest(now);
         if (phase == Phase.WAITING) {
             ctx.read();
         }

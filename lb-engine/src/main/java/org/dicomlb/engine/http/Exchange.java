@@ -759,7 +759,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         boolean unread = !requestComplete;
         boolean reusable = !unread && reusable();
         // Over when the read that brought the response's end came: that read's clock reading
-        // ({@link #backendRead}) serves the record, the idle backend and the client's wait.
+        // (backendRead's) serves the record, the idle backend and the client's wait.
         state = State.DONE;
         finishRecord(EndReason.COMPLETE, lastActivity);
         // A backend that answered before taking the whole request is left in an unknown state.

@@ -10,8 +10,6 @@ import java.util.Objects;
 public sealed interface Answer<D> {
     /** The backend takes the connection; the frontend gets {@code detail}. */
     record Take<D>(D detail) implements Answer<D> {
-        /** The answer of a protocol without a handshake ({@link Handshake#NONE}): one for all. */
-        static final Take<Void> NOTHING = new Take<>(null);
     }
 
     /**

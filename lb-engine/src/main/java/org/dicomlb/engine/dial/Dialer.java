@@ -162,13 +162,7 @@ public final class Dialer<D> implements Waiter {
         caller.record().attempt();
         Channel idle = caller.idle(e);
         if (idle != null) {
-            if (handshake == Handshake.NONE) {
-                // A kept-alive http connection, once per request: taken as it is, without the
-                // handshake's callback (NONE would take it anyway).
-                taken(idle, e, null);
-            } else {
-                handshake.start(idle, e, answer -> answered(idle, e, answer));
-            }
+            handshake(idle, e);
             return;
         }
         Channel client = caller.connection();
@@ -252,7 +246,7 @@ public final class Dialer<D> implements Waiter {
         }
         ClientTls tls = pool.config().tls().orElse(null);
         if (tls == null) {
-            handshake.start(backend, e, answer -> answered(backend, e, answer));
+            handshake(backend, e);
         } else {
             secure(backend, e, tls);
         }
@@ -276,7 +270,7 @@ public final class Dialer<D> implements Waiter {
                 e.release();
                 outcome.failed(EndReason.CLIENT_ABORTED);
             } else {
-                handshake.start(backend, e, answer -> answered(backend, e, answer));
+                handshake(backend, e);
             }
         });
         // AUTO_READ is off; read from in front of the gate, so the handshake's reads are not taken
@@ -290,6 +284,19 @@ public final class Dialer<D> implements Waiter {
             c = c.getCause();
         }
         return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+
+    /**
+     * Runs the protocol's handshake on a connected (or kept-alive) backend. {@link Handshake#NONE}
+     * takes every backend, so the backend is taken at once, without a callback or an answer: an
+     * http listener comes here once per request.
+     */
+    private void handshake(Channel backend, Endpoint e) {
+        if (handshake == Handshake.NONE) {
+            taken(backend, e, null);
+        } else {
+            handshake.start(backend, e, answer -> answered(backend, e, answer));
+        }
     }
 
     private void answered(Channel backend, Endpoint e, Answer<D> answer) {

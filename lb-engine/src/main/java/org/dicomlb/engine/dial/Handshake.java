@@ -13,7 +13,7 @@ import org.dicomlb.engine.pool.Endpoint;
 @FunctionalInterface
 public interface Handshake<D> {
     /** Takes every backend as soon as it is connected. */
-    Handshake<Void> NONE = (backend, endpoint, answer) -> answer.accept(Answer.Take.NOTHING);
+    Handshake<Void> NONE = (backend, endpoint, answer) -> answer.accept(new Answer.Take<>(null));
 
     /**
      * Called on the connection's event loop with a connected backend channel. Must call

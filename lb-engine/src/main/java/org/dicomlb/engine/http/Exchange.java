@@ -760,8 +760,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         boolean reusable = !unread && reusable();
         // Over when the read that brought the response's end came: that read's clock reading
         // (backendRead's) serves the record, the idle backend and the client's wait.
-        state = State.DONE;
-        finishRecord(EndReason.COMPLETE, lastActivity);
+        finish(EndReason.COMPLETE, lastActivity);
         // A backend that answered before taking the whole request is left in an unknown state.
         releaseBackend(reusable);
         stream.exchangeDone(closeAfter, unread, lastActivity);
@@ -877,7 +876,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
         boolean clean = stream.handOver();
         c.pipeline().remove(RequestStream.class);
-        finish(EndReason.COMPLETE);
+        finish(EndReason.COMPLETE, System.nanoTime());
         if (!clean) {
             // The client spoke before the 101, which RFC 6455 forbids: the tunnel cannot be trusted.
             tunnelFromClient.forEach(ByteBuf::release);
@@ -1011,9 +1010,9 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
     }
 
-    private void finish(EndReason reason) {
+    private void finish(EndReason reason, long now) {
         state = State.DONE;
-        finishRecord(reason);
+        finishRecord(reason, now);
     }
 
     private void finishRecord(EndReason reason) {

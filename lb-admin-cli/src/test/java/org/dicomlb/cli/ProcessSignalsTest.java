@@ -38,6 +38,21 @@ class ProcessSignalsTest {
         assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor()).isZero();
     }
 
+    /** The names of the threads of {@code p}, as Linux keeps them. */
+    private static List<String> threadNames(Process p) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
+            List<String> names = new java.util.ArrayList<>();
+            for (Path t : tasks.toList()) {
+                try {
+                    names.add(Files.readString(t.resolve("comm")).strip());
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    // A thread that ended since the listing.
+                }
+            }
+            return names;
+        }
+    }
+
     private String connectWithin(InetSocketAddress a, long millis) throws Exception {
         long deadline = System.nanoTime() + millis * 1_000_000;
         IOException last = null;
@@ -84,6 +99,12 @@ class ProcessSignalsTest {
                 "run", "-c", config.toString(), "--access-log", accessLog.toString(), "--shutdown-grace", "20s"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
         assertThat(connectWithin(new InetSocketAddress("127.0.0.1", first), 20_000)).isEqualTo("b1");
+        // Nothing configures a GSLB, kernel listeners or dns backends: none of their threads runs
+        // (the GSLB's control thread and DNS loops, the kernel listeners' thread, the resolver's
+        // loop and its callbacks' thread; /proc shows a name's first 15 characters).
+        assertThat(threadNames(process)).as(this::said).anyMatch(n -> n.startsWith("dicomlb-io-"))
+                .noneMatch(n -> n.startsWith("dicomlb-gslb") || n.equals("dicomlb-l4") || n.startsWith("dicomlb-dns")
+                        || n.startsWith("dicomlb-resolv"));
 
         // A connection held open across both reloads below keeps relaying.
         Client held = Client.connect(new InetSocketAddress("127.0.0.1", first));

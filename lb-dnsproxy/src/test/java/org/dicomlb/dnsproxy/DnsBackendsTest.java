@@ -1,17 +1,23 @@
 package org.dicomlb.dnsproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.dicomlb.dnsproxy.Fixture.at;
 import static org.dicomlb.dnsproxy.Fixture.config;
 
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.dicomlb.dnsproxy.config.AddressMode;
 import org.dicomlb.dnsproxy.config.DnsBackendConfig;
 import org.dicomlb.dnsproxy.config.Family;
 import org.dicomlb.dnsproxy.internal.DnsMeters;
 import org.dicomlb.dnsproxy.testing.TestDnsServer;
+import org.dicomlb.io.Transport;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -304,5 +310,59 @@ class DnsBackendsTest {
             assertThat(firstAnswers.getLast() - firstAnswers.getFirst()).isGreaterThan(300);
             assertThat(f.dns.status().backends()).hasSize(200);
         }
+    }
+
+    /**
+     * An appliance without dns backends subscribes and applies an empty set at every start and
+     * reload: that starts neither the loop's thread nor a callback. The first backend starts the
+     * loop, and a subscriber from before gets its resolutions.
+     */
+    @Test
+    void withoutBackendsNoThreadRunsAndTheFirstBackendStartsThem() throws Exception {
+        Transport t = Transport.best();
+        String loopName = "test-dns-not-yet";
+        EventLoopGroup group = t.newGroup(1, loopName);
+        AtomicInteger callbacks = new AtomicInteger();
+        List<Resolution> seen = new CopyOnWriteArrayList<>();
+        try (TestDnsServer server = TestDnsServer.start("127.0.0.1").answer(NAME, "127.0.1.1")) {
+            DnsBackends dns = DnsBackends.builder(group, t).callbackExecutor(r -> {
+                callbacks.incrementAndGet();
+                r.run();
+            }).build();
+            dns.subscribe(seen::add);
+            dns.apply(Map.of()).get(10, TimeUnit.SECONDS);
+            dns.apply(Map.of()).get(10, TimeUnit.SECONDS);
+            assertThat(threadsNamed(loopName)).isZero();
+            assertThat(callbacks).hasValue(0);
+            assertThat(dns.status().backends()).isEmpty();
+
+            dns.apply(Map.of(ID, config(NAME, INTERVAL, 3, server))).get(10, TimeUnit.SECONDS);
+            Fixture.waitFor("the subscriber told of the answer", () -> seen.stream().anyMatch(Resolution::up));
+            assertThat(threadsNamed(loopName)).isEqualTo(1);
+            assertThat(seen.getLast().addresses()).containsExactly(at("127.0.1.1"));
+            dns.close();
+            assertThatThrownBy(() -> dns.apply(Map.of(ID, config(NAME, INTERVAL, 3, server))).join())
+                    .hasMessageContaining("closed");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void closedBeforeAnyBackendItRefusesOne() {
+        Transport t = Transport.best();
+        EventLoopGroup group = t.newGroup(1, "test-dns-closed-early");
+        try {
+            DnsBackends dns = DnsBackends.builder(group, t).build();
+            dns.close();
+            assertThatThrownBy(() -> dns.apply(Map.of(ID, DnsBackendConfig.of(NAME, 104, List.of(at("127.0.0.1"))))).join())
+                    .hasMessageContaining("the dns backends are closed");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static long threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(th -> th.getName().startsWith(prefix)).count();
     }
 }

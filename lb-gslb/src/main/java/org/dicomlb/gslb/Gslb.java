@@ -94,8 +94,13 @@ public final class Gslb implements AutoCloseable {
     private volatile GslbStatus status = GslbStatus.NONE;
     private volatile boolean closed;
 
+    /**
+     * Written on the control thread only; volatile for the health subscription, which does not
+     * wake that thread while nothing is configured.
+     */
+    private volatile GslbConfig config;
+
     // Control thread only.
-    private GslbConfig config;
     /**
      * The periodic re-evaluation, while a configuration is applied (control thread only). Without
      * one it would wake the thread twice a second for nothing, which on a virtual machine costs
@@ -140,7 +145,14 @@ public final class Gslb implements AutoCloseable {
         Gauge.builder("dicomlb.gslb.tcp.connections", this, Gslb::tcpConnections)
                 .description("open TCP connections to the GSLB").baseUnit("connections").register(registry);
         // Every owner's events: a member with 'pool:' follows the engine's pools' health too.
-        this.subscription = checker.subscribe(e -> runOnControl(this::evaluate));
+        // Without a configuration an evaluation does nothing, and a commit evaluates with the
+        // states of its moment, so the events before one are skipped: an appliance without a
+        // gslb: section never starts the control thread for its pools' health.
+        this.subscription = checker.subscribe(e -> {
+            if (config != null) {
+                runOnControl(this::evaluate);
+            }
+        });
     }
 
     /**

@@ -100,6 +100,13 @@ public final class L4Runtime implements AutoCloseable {
     private L4Config config = L4Config.EMPTY;
     /** True once a configuration with kernel listeners was applied: from then on the tables are ours. */
     private boolean touched;
+    /**
+     * True once a configuration with kernel listeners was handed to the runtime thread (any thread
+     * sets it, before handing over). Until then an empty configuration is answered without that
+     * thread, so an appliance without kernel listeners never starts it; from then on every call
+     * goes through it, in order.
+     */
+    private volatile boolean engaged;
     private Applied dsr = Applied.UNKNOWN;
     private Applied nat = Applied.UNKNOWN;
     private Map<String, Neighbours.Entry> neighbours = Map.of();
@@ -140,6 +147,9 @@ public final class L4Runtime implements AutoCloseable {
      * rendered from the pools as they are now. Fails with an {@link L4Exception} saying why.
      */
     public CompletableFuture<Void> check(L4Config next) {
+        if (idle(next)) {
+            return CompletableFuture.completedFuture(null);
+        }
         return supply(() -> {
             if (next.isEmpty()) {
                 return null;
@@ -160,6 +170,9 @@ public final class L4Runtime implements AutoCloseable {
      * the rules, the previous listeners stay as they were and the future fails with the reason.
      */
     public CompletableFuture<L4Status> apply(L4Config next) {
+        if (idle(next)) {
+            return CompletableFuture.completedFuture(status);
+        }
         return supply(() -> {
             if (!next.isEmpty()) {
                 checkHost(next);
@@ -196,7 +209,9 @@ public final class L4Runtime implements AutoCloseable {
 
     /** The pools' members may have changed (health, admin state, weights, a reload): re-render soon. Any thread. */
     public void poolsChanged() {
-        if (refreshQueued.compareAndSet(false, true)) {
+        // Before any kernel listener there is nothing to re-render; the first apply renders from
+        // the pools as they are when it runs.
+        if (engaged && refreshQueued.compareAndSet(false, true)) {
             try {
                 thread.execute(() -> {
                     refreshQueued.set(false);
@@ -206,6 +221,19 @@ public final class L4Runtime implements AutoCloseable {
                 refreshQueued.set(false); // closed
             }
         }
+    }
+
+    /**
+     * Whether {@code next} is empty and nothing else was ever handed to the runtime thread: then
+     * the tables were never ours and the status is {@link L4Status#NONE}, and there is nothing to
+     * do. Otherwise marks the runtime engaged.
+     */
+    private boolean idle(L4Config next) {
+        if (next.isEmpty() && !engaged) {
+            return true;
+        }
+        engaged = true;
+        return false;
     }
 
     /** The kernel listeners now; any thread. */

@@ -51,6 +51,15 @@ public final class Core {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private int running;
     private boolean closed;
+    /**
+     * Whether work was handed to the loop yet; guarded by {@code this}. Until a backend is
+     * watched, subscribing, applying an empty set and closing need nothing from the loop (there
+     * is no resolution to deliver), so they are done under the lock, and an appliance without dns
+     * backends never starts the loop's thread or the callbacks'. Once true, every call goes
+     * through the loop, in order; the loop first runs after the task that set it was handed over,
+     * so it sees what was done under the lock before.
+     */
+    private boolean started;
 
     public Core(EventLoop loop, Transport transport, MeterRegistry registry, Executor callbacks, Clock clock,
                 int maxConcurrentRounds) {
@@ -65,6 +74,12 @@ public final class Core {
     /** Watches exactly {@code backends}: new ids start, missing ids stop, changed configs are taken over. */
     public CompletableFuture<Void> apply(Map<String, DnsBackendConfig> backends) {
         Map<String, DnsBackendConfig> copy = Map.copyOf(backends);
+        synchronized (this) {
+            if (!started && copy.isEmpty() && !closed) {
+                return CompletableFuture.completedFuture(null);
+            }
+            started = true;
+        }
         return onLoop(() -> {
             if (closed) {
                 throw new IllegalStateException("the dns backends are closed");
@@ -96,6 +111,12 @@ public final class Core {
 
     /** Adds a subscriber; it first gets the current resolution of every backend, then each change. */
     public CompletableFuture<Void> subscribe(Consumer<Resolution> subscriber) {
+        synchronized (this) {
+            if (!started) {
+                subscribers.add(subscriber);
+                return CompletableFuture.completedFuture(null);
+            }
+        }
         return onLoop(() -> {
             subscribers.add(subscriber);
             List<Resolution> now = watches.values().stream().map(Watch::current)
@@ -106,6 +127,12 @@ public final class Core {
     }
 
     public CompletableFuture<Void> unsubscribe(Consumer<Resolution> subscriber) {
+        synchronized (this) {
+            if (!started) {
+                subscribers.remove(subscriber);
+                return CompletableFuture.completedFuture(null);
+            }
+        }
         return onLoop(() -> {
             subscribers.remove(subscriber);
             return null;
@@ -123,6 +150,13 @@ public final class Core {
 
     /** Stops every watch and removes its meters. */
     public CompletableFuture<Void> close() {
+        synchronized (this) {
+            if (!started) {
+                closed = true;
+                subscribers.clear();
+                return CompletableFuture.completedFuture(null);
+            }
+        }
         return onLoop(() -> {
             closed = true;
             watches.values().forEach(Watch::stop);

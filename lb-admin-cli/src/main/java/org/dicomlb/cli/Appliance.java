@@ -77,11 +77,13 @@ public final class Appliance implements AdminApi, AutoCloseable {
     /**
      * Settings fixed for the process lifetime (not reloadable).
      *
-     * @param runtimeDir where the appliance keeps runtime files (keepalived's, under {@code vip/})
+     * @param bindIoThreads each I/O thread bound to a CPU of its own, where there are enough
+     *                      ({@link EventLoops#boundGroup})
+     * @param runtimeDir    where the appliance keeps runtime files (keepalived's, under {@code vip/})
      */
-    public record Options(int ioThreads, boolean preferEpoll, Path runtimeDir) {
+    public record Options(int ioThreads, boolean preferEpoll, boolean bindIoThreads, Path runtimeDir) {
         public Options(int ioThreads, boolean preferEpoll) {
-            this(ioThreads, preferEpoll, defaultRuntimeDir());
+            this(ioThreads, preferEpoll, false, defaultRuntimeDir());
         }
 
         public static Options defaults() {
@@ -136,7 +138,8 @@ public final class Appliance implements AdminApi, AutoCloseable {
         GcMetrics.bindTo(registry);
         this.health = HealthChecker.builder().meterRegistry(registry)
                 .transport(ProbeTransport.on(loops.group("health", 1))).build();
-        EventLoops.Group io = loops.group("io", options.ioThreads());
+        EventLoops.Group io = options.bindIoThreads() ? loops.boundGroup("io", options.ioThreads())
+                : loops.group("io", options.ioThreads());
         // dns backends are resolved on a loop of their own, apart from the proxy's and the GSLB's.
         EventLoops.Group resolver = loops.group("resolver", 1);
         this.dns = DnsBackends.builder(resolver.group(), resolver.transport()).meterRegistry(registry).build();

@@ -172,6 +172,14 @@ public final class RunCommand implements Callable<Integer> {
                 description = "event loop threads (default: one per core)")
         int ioThreads;
 
+        enum Affinity { auto, off }
+
+        @Option(names = "--cpu-affinity", paramLabel = "auto|off", defaultValue = "off",
+                description = "auto: each event loop thread bound to a CPU of its own, when there are no more of them "
+                        + "than CPUs the process may use (for a machine of its own); off: the kernel places them "
+                        + "(default: ${DEFAULT-VALUE})")
+        Affinity cpuAffinity;
+
         enum TransportChoice { epoll, nio }
 
         @Option(names = "--transport", paramLabel = "epoll|nio", defaultValue = "epoll",
@@ -188,6 +196,7 @@ public final class RunCommand implements Callable<Integer> {
 
         Appliance.Options options() {
             return new Appliance.Options(Math.max(0, ioThreads), transport == TransportChoice.epoll,
+                    cpuAffinity == Affinity.auto,
                     runtimeDir != null ? runtimeDir.toAbsolutePath() : Appliance.Options.defaultRuntimeDir());
         }
 

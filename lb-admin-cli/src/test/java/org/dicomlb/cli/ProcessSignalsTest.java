@@ -53,6 +53,29 @@ class ProcessSignalsTest {
         }
     }
 
+    /** The {@code Cpus_allowed_list} of each of {@code p}'s I/O threads. */
+    private static List<String> ioThreadCpus(Process p) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
+            List<String> cpus = new java.util.ArrayList<>();
+            for (Path t : tasks.toList()) {
+                try {
+                    if (Files.readString(t.resolve("comm")).startsWith("dicomlb-io-")) {
+                        cpus.add(cpusAllowed(t.resolve("status")));
+                    }
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    // A thread that ended since the listing.
+                }
+            }
+            return cpus;
+        }
+    }
+
+    /** The {@code Cpus_allowed_list} of a /proc status file ("0-3"). */
+    private static String cpusAllowed(Path status) throws IOException {
+        return Files.readAllLines(status).stream().filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst().orElseThrow()
+                .substring("Cpus_allowed_list:".length()).strip();
+    }
+
     private String connectWithin(InetSocketAddress a, long millis) throws Exception {
         long deadline = System.nanoTime() + millis * 1_000_000;
         IOException last = null;
@@ -96,7 +119,8 @@ class ProcessSignalsTest {
         // inherits) must still test what SIGHUP does to a process started normally.
         process = new ProcessBuilder(List.of("env", "--default-signal=HUP", java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "run", "-c", config.toString(), "--access-log", accessLog.toString(), "--shutdown-grace", "20s"))
+                "run", "-c", config.toString(), "--access-log", accessLog.toString(), "--shutdown-grace", "20s",
+                "--cpu-affinity", "auto"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile()).start();
         assertThat(connectWithin(new InetSocketAddress("127.0.0.1", first), 20_000)).isEqualTo("b1");
         // Nothing configures a GSLB, kernel listeners or dns backends: none of their threads runs
@@ -105,6 +129,10 @@ class ProcessSignalsTest {
         assertThat(threadNames(process)).as(this::said).anyMatch(n -> n.startsWith("dicomlb-io-"))
                 .noneMatch(n -> n.startsWith("dicomlb-gslb") || n.equals("dicomlb-l4") || n.startsWith("dicomlb-dns")
                         || n.startsWith("dicomlb-resolv"));
+        // Each I/O thread running is bound to a CPU of its own, as --cpu-affinity auto asks.
+        List<String> ioCpus = ioThreadCpus(process);
+        assertThat(ioCpus).as(this::said).isNotEmpty().doesNotHaveDuplicates()
+                .allSatisfy(c -> assertThat(c).as("a single CPU").matches("\\d+"));
 
         // A connection held open across both reloads below keeps relaying.
         Client held = Client.connect(new InetSocketAddress("127.0.0.1", first));
@@ -176,6 +204,9 @@ class ProcessSignalsTest {
         assertThat(connectWithin(new InetSocketAddress("127.0.0.1", port), 20_000)).isEqualTo("b1");
         assertThat(Files.readString(dir.resolve("out.txt"))).contains("SIGHUP is ignored by this process",
                 "dicomlb reload");
+        // Without --cpu-affinity auto the kernel places the I/O threads: each may run where the process may.
+        String processCpus = cpusAllowed(Path.of("/proc", Long.toString(process.pid()), "status"));
+        assertThat(ioThreadCpus(process)).isNotEmpty().allSatisfy(c -> assertThat(c).isEqualTo(processCpus));
         signal(process, "HUP");
         Thread.sleep(500);
         assertThat(process.isAlive()).as("an ignored SIGHUP does not end it").isTrue();

@@ -2,8 +2,10 @@ package org.dicomlb.io;
 
 import io.netty.channel.EventLoopGroup;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,13 +59,55 @@ public final class EventLoops implements AutoCloseable {
      * time it is asked for; later requests get the same group whatever {@code threads} they give.
      */
     public synchronized Group group(String name, int threads) {
+        return group(name, threads, false);
+    }
+
+    /**
+     * Like {@link #group}, but each thread bound to a CPU of its own, in the order of the CPUs
+     * this process may use, when binding is possible here and there are no more threads than
+     * those CPUs; otherwise (said in the log) a group the kernel places freely. For the proxy's
+     * I/O loops (see {@link CpuAffinity} for why).
+     */
+    public synchronized Group boundGroup(String name, int threads) {
+        return group(name, threads, true);
+    }
+
+    private Group group(String name, int threads, boolean bound) {
         if (closed) {
             throw new IllegalStateException("event loops are closed");
         }
         return groups.computeIfAbsent(name, n -> {
             int size = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-            return new Group(n, transport.newGroup(size, "dicomlb-" + n), transport);
+            String threadName = "dicomlb-" + n;
+            List<Integer> cpus = bound ? cpusFor(n, size) : List.of();
+            EventLoopGroup g = cpus.isEmpty() ? transport.newGroup(size, threadName)
+                    : transport.newGroup(size, threadName, cpus, why -> LOG.warn("{} thread not bound to its CPU: {}", n, why));
+            return new Group(n, g, transport);
         });
+    }
+
+    /** The CPUs to bind the {@code size} threads of group {@code name} to, or none (the log says why). */
+    private static List<Integer> cpusFor(String name, int size) {
+        Optional<String> unavailable = CpuAffinity.unavailable();
+        if (unavailable.isPresent()) {
+            LOG.info("{} threads not bound to CPUs: {}", name, unavailable.get());
+            return List.of();
+        }
+        List<Integer> cpus;
+        try {
+            cpus = CpuAffinity.allowed();
+        } catch (IllegalStateException e) {
+            LOG.info("{} threads not bound to CPUs: {}", name, e.getMessage());
+            return List.of();
+        }
+        if (size > cpus.size()) {
+            LOG.info("{} threads ({}) not bound to CPUs: more of them than CPUs this process may use ({})", name, size,
+                    cpus.size());
+            return List.of();
+        }
+        List<Integer> to = cpus.subList(0, size);
+        LOG.info("{} threads ({}) bound to CPUs {}", name, size, to);
+        return to;
     }
 
     /** Stops every group, each given two seconds to finish what is queued. */

@@ -19,6 +19,10 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The socket transport: native epoll where it loads (Linux), NIO elsewhere. A group and the
@@ -58,8 +62,39 @@ public enum Transport {
 
     /** A group of daemon threads named {@code name-N}; the caller shuts it down. */
     public EventLoopGroup newGroup(int threads, String name) {
+        return newGroup(threads, new DefaultThreadFactory(name, true));
+    }
+
+    /**
+     * A group whose threads are each bound to one of {@code cpus}: the first thread started to the
+     * first CPU, the next to the next, round the list. A thread the kernel refuses to bind runs
+     * where the kernel places it; {@code refused} hears why, from that thread.
+     */
+    public EventLoopGroup newGroup(int threads, String name, List<Integer> cpus, Consumer<String> refused) {
+        List<Integer> to = List.copyOf(cpus);
+        if (to.isEmpty()) {
+            throw new IllegalArgumentException("no CPUs to bind to");
+        }
+        AtomicInteger started = new AtomicInteger();
+        return newGroup(threads, new DefaultThreadFactory(name, true) {
+            @Override
+            public Thread newThread(Runnable r) {
+                int cpu = to.get(started.getAndIncrement() % to.size());
+                return super.newThread(() -> {
+                    try {
+                        CpuAffinity.bindCurrentThread(cpu);
+                    } catch (IllegalStateException e) {
+                        refused.accept(Thread.currentThread().getName() + ": " + e.getMessage());
+                    }
+                    r.run();
+                });
+            }
+        });
+    }
+
+    private EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
         IoHandlerFactory factory = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+        return new MultiThreadIoEventLoopGroup(threads, threadFactory, factory);
     }
 
     public Class<? extends SocketChannel> socketChannelClass() {

@@ -31,6 +31,23 @@ public record DicomlbLaunch(Path home, int ioThreads, List<String> jvmOptions, L
         }
     }
 
+    /**
+     * Whether dicomlb binds its I/O threads to CPUs of their own: when the run arguments say
+     * {@code --cpu-affinity auto} (its default is {@code off}; the last one given counts).
+     */
+    public boolean bindsIoThreads() {
+        boolean binds = false;
+        for (int i = 0; i < runArguments.size(); i++) {
+            String a = runArguments.get(i);
+            if (a.startsWith("--cpu-affinity=")) {
+                binds = a.equals("--cpu-affinity=auto");
+            } else if (a.equals("--cpu-affinity") && i + 1 < runArguments.size()) {
+                binds = runArguments.get(i + 1).equals("auto");
+            }
+        }
+        return binds;
+    }
+
     public Path launcher() {
         return packaged() ? home.resolve("bin/dicomlb") : home.resolve("dicomlb");
     }

@@ -117,8 +117,11 @@ public final class Proxies {
     }
 
     private Server startHaproxy(String scenario, Route route) throws IOException, InterruptedException {
+        // HAProxy's threads bound as dicomlb's are (cpu-map), so that neither has the kernel's
+        // placement to thank or blame for a difference.
+        List<Integer> cpus = dicomlb.bindsIoThreads() ? ProxyConfigs.bindableCpus(dicomlb.ioThreads()) : List.of();
         Path cfg = write(scenario + "-haproxy.cfg", ProxyConfigs.haproxyCfg(scenario, route, layout.haproxy(), dicomlb.ioThreads(),
-                OpenFiles.limit()));
+                OpenFiles.limit(), cpus));
         // -db: stay in the foreground (our child, killed with the harness); -W would fork a master.
         List<String> cmd = List.of("haproxy", "-db", "-f", cfg.toString());
         // HAProxy's access log goes to stdout; keep it out of the results directory, like dicomlb's.

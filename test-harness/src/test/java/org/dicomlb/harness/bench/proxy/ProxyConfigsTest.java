@@ -126,6 +126,23 @@ class ProxyConfigsTest {
                 .contains("check inter 2000ms fastinter 500ms downinter 2000ms rise 2 fall 3");
     }
 
+    /** HAProxy's threads bound as dicomlb's --cpu-affinity auto binds its I/O threads, one CPU each. */
+    @Test
+    void haproxysThreadsAreBoundToTheCpusDicomlbUses(@TempDir Path dir) throws IOException, InterruptedException {
+        assertThat(ProxyConfigs.bindableCpus(1)).hasSize(1);
+        assertThat(ProxyConfigs.bindableCpus(100_000)).isEmpty();
+        Path cfg = dir.resolve("haproxy.cfg");
+        Files.writeString(cfg, ProxyConfigs.haproxyCfg("s", ROUTE, LISTEN, 2, 20_000, List.of(0, 1)));
+        assertThat(Files.readString(cfg)).contains("    nbthread 2\n    cpu-map 1/1 0\n    cpu-map 1/2 1\n");
+        Process p = new ProcessBuilder("haproxy", "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(ProxyConfigs.haproxyCfg("s", ROUTE, LISTEN, 2, 20_000)).doesNotContain("cpu-map");
+        assertThatThrownBy(() -> ProxyConfigs.haproxyCfg("s", ROUTE, LISTEN, 2, 20_000, List.of(0)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void haproxyAcceptsTheGeneratedConfiguration(@TempDir Path dir) throws IOException, InterruptedException {
         Path cfg = dir.resolve("haproxy.cfg");

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.engine.testing.Client;
 import org.dicomlb.testkit.Ports;
@@ -38,36 +40,34 @@ class ProcessSignalsTest {
         assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor()).isZero();
     }
 
-    /** The names of the threads of {@code p}, as Linux keeps them. */
-    private static List<String> threadNames(Process p) throws IOException {
+    /** The threads of {@code p}: each one's /proc directory and its name, as Linux keeps it. */
+    private static Map<Path, String> threads(Process p) throws IOException {
         try (var tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
-            List<String> names = new java.util.ArrayList<>();
+            Map<Path, String> threads = new LinkedHashMap<>();
             for (Path t : tasks.toList()) {
                 try {
-                    names.add(Files.readString(t.resolve("comm")).strip());
+                    threads.put(t, Files.readString(t.resolve("comm")).strip());
                 } catch (java.nio.file.NoSuchFileException ended) {
                     // A thread that ended since the listing.
                 }
             }
-            return names;
+            return threads;
         }
     }
 
-    /** The {@code Cpus_allowed_list} of each of {@code p}'s I/O threads. */
+    private static List<String> threadNames(Process p) throws IOException {
+        return List.copyOf(threads(p).values());
+    }
+
+    /** The {@code Cpus_allowed_list} of each of {@code p}'s I/O threads (which run until the process ends). */
     private static List<String> ioThreadCpus(Process p) throws IOException {
-        try (var tasks = Files.list(Path.of("/proc", Long.toString(p.pid()), "task"))) {
-            List<String> cpus = new java.util.ArrayList<>();
-            for (Path t : tasks.toList()) {
-                try {
-                    if (Files.readString(t.resolve("comm")).startsWith("dicomlb-io-")) {
-                        cpus.add(cpusAllowed(t.resolve("status")));
-                    }
-                } catch (java.nio.file.NoSuchFileException ended) {
-                    // A thread that ended since the listing.
-                }
+        List<String> cpus = new java.util.ArrayList<>();
+        for (Map.Entry<Path, String> t : threads(p).entrySet()) {
+            if (t.getValue().startsWith("dicomlb-io-")) {
+                cpus.add(cpusAllowed(t.getKey().resolve("status")));
             }
-            return cpus;
         }
+        return cpus;
     }
 
     /** The {@code Cpus_allowed_list} of a /proc status file ("0-3"). */

@@ -63,26 +63,14 @@ public final class CpuAffinity {
      * @throws IllegalStateException when the kernel cannot be asked (see {@link #unavailable()})
      */
     public static List<Integer> allowed() {
-        requireAvailable();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
-            MemorySegment set = arena.allocate(SET_BYTES);
-            int rc = (int) NATIVE.get().invokeExact(state, 0, (long) SET_BYTES, set);
-            if (rc != 0) {
-                throw failed("sched_getaffinity", state);
+        byte[] set = call(NATIVE.get(), "sched_getaffinity", new byte[SET_BYTES]);
+        List<Integer> cpus = new ArrayList<>();
+        for (int cpu = 0; cpu < SET_BYTES * 8; cpu++) {
+            if ((set[cpu / 8] & (1 << (cpu % 8))) != 0) {
+                cpus.add(cpu);
             }
-            List<Integer> cpus = new ArrayList<>();
-            for (int cpu = 0; cpu < SET_BYTES * 8; cpu++) {
-                if ((set.get(ValueLayout.JAVA_BYTE, cpu / 8) & (1 << (cpu % 8))) != 0) {
-                    cpus.add(cpu);
-                }
-            }
-            return List.copyOf(cpus);
-        } catch (IllegalStateException e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("sched_getaffinity: " + e, e);
         }
+        return List.copyOf(cpus);
     }
 
     /**
@@ -95,19 +83,30 @@ public final class CpuAffinity {
         if (cpu < 0 || cpu >= SET_BYTES * 8) {
             throw new IllegalArgumentException("cpu " + cpu + " is not 0.." + (SET_BYTES * 8 - 1));
         }
+        byte[] set = new byte[SET_BYTES];
+        set[cpu / 8] = (byte) (1 << (cpu % 8));
+        call(NATIVE.set(), "sched_setaffinity to CPU " + cpu, set);
+    }
+
+    /**
+     * Calls {@code function(0, SET_BYTES, set)} for the calling thread with {@code set} as given,
+     * and returns the set as the call left it.
+     */
+    private static byte[] call(MethodHandle function, String what, byte[] set) {
         requireAvailable();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
-            MemorySegment set = arena.allocate(SET_BYTES);
-            set.set(ValueLayout.JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
-            int rc = (int) NATIVE.set().invokeExact(state, 0, (long) SET_BYTES, set);
+            MemorySegment segment = arena.allocate(SET_BYTES);
+            MemorySegment.copy(set, 0, segment, ValueLayout.JAVA_BYTE, 0, SET_BYTES);
+            int rc = (int) function.invokeExact(state, 0, (long) SET_BYTES, segment);
             if (rc != 0) {
-                throw failed("sched_setaffinity to CPU " + cpu, state);
+                throw failed(what, state);
             }
+            return segment.toArray(ValueLayout.JAVA_BYTE);
         } catch (IllegalStateException e) {
             throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException("sched_setaffinity: " + e, e);
+            throw new IllegalStateException(what + ": " + e, e);
         }
     }
 

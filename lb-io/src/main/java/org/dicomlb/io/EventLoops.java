@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,11 +87,6 @@ public final class EventLoops implements AutoCloseable {
 
     /** The CPUs to bind the {@code size} threads of group {@code name} to, or none (the log says why). */
     private static List<Integer> cpusFor(String name, int size) {
-        Optional<String> unavailable = CpuAffinity.unavailable();
-        if (unavailable.isPresent()) {
-            LOG.info("{} threads not bound to CPUs: {}", name, unavailable.get());
-            return List.of();
-        }
         List<Integer> cpus;
         try {
             cpus = CpuAffinity.allowed();

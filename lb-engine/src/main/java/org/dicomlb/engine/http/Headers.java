@@ -57,12 +57,12 @@ final class Headers {
      * ({@code Connection: upgrade} and {@code Upgrade}).
      */
     static void removeHopByHop(HttpHeaders h, boolean upgrade) {
-        if (h.contains(HttpHeaderNames.CONNECTION)) {
+        Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+        if (values.hasNext()) {
             // The values are walked without a list (nearly every message has one, "keep-alive" or
             // "close"); the fields they name are removed after the walk, not during it.
             List<String> named = null;
-            for (Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
-                    values.hasNext(); ) {
+            while (values.hasNext()) {
                 String value = values.next().toString();
                 int n = value.length();
                 for (int start = 0; start < n; ) {

@@ -206,6 +206,7 @@ public final class Dialer<D> implements Waiter {
                     .channelFactory(Transport.of(client).socketChannelFactory(ipv4))
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, RelayOptions.READS)
+                    .option(ChannelOption.ALLOCATOR, RelayOptions.BUFFERS)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.SO_KEEPALIVE, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayOptions.WATER_MARK)

@@ -128,6 +128,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setAutoRead(false);
             ch.config().setWriteBufferWaterMark(RelayOptions.WATER_MARK);
+            ch.config().setAllocator(RelayOptions.BUFFERS);
             ch.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true));
             ch.pipeline().addLast(RequestStream.NAME, new RequestStream(connection.session, true, null));
             connection.streamOpened();

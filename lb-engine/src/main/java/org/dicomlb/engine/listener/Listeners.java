@@ -274,6 +274,7 @@ public final class Listeners {
                 .handler(new AcceptGuard(runtime))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RelayOptions.READS)
+                .childOption(ChannelOption.ALLOCATOR, RelayOptions.BUFFERS)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayOptions.WATER_MARK)

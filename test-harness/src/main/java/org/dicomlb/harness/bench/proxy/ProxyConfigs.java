@@ -102,10 +102,12 @@ public final class ProxyConfigs {
      * cannot be asked).
      */
     public static List<Integer> bindableCpus(int threads) {
-        if (CpuAffinity.unavailable().isPresent()) {
+        List<Integer> allowed;
+        try {
+            allowed = CpuAffinity.allowed();
+        } catch (IllegalStateException e) {
             return List.of();
         }
-        List<Integer> allowed = CpuAffinity.allowed();
         return threads <= allowed.size() ? allowed.subList(0, threads) : List.of();
     }
 

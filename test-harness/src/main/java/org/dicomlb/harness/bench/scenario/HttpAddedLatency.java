@@ -127,13 +127,13 @@ public final class HttpAddedLatency implements Scenario {
             @Override
             public Map<String, Double> measure(Via via, Phase phase) throws IOException, InterruptedException {
                 boolean warmUp = phase == Phase.WARM_UP;
-                ConstantRateHttp.Result r = ConstantRateHttp.run(via.address(), Nginx.PATH, connections, rate,
-                        warmUp ? Duration.ZERO : settle, warmUp ? GENERATOR_WARM_UP : measure);
+                Duration settleFor = warmUp ? Duration.ZERO : settle;
+                Duration measureFor = warmUp ? GENERATOR_WARM_UP : measure;
+                ConstantRateHttp.Result r = ConstantRateHttp.run(via.address(), Nginx.PATH, connections, rate, settleFor, measureFor);
                 nginx.checkAlive();
                 if (r.errors() > 0) {
-                    Duration offered = warmUp ? GENERATOR_WARM_UP : settle.plus(measure);
                     throw new IOException(r.errors() + " requests via " + via.variant().label() + " failed or went unanswered, of "
-                            + Math.round(rate * offered.toNanos() / 1e9) + " offered");
+                            + Math.round(rate * settleFor.plus(measureFor).toNanos() / 1e9) + " offered");
                 }
                 return Map.of(P50.key(), r.percentileMillis(50), P99.key(), r.percentileMillis(99),
                         P999.key(), r.percentileMillis(99.9), P99_SETTLING.key(), r.settlingPercentileMillis(99));

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,13 +26,14 @@ class ConstantRateHttpTest {
     private static final long STALL_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long STALL_MILLIS = 300;
 
+    private final ExecutorService handlers = Executors.newFixedThreadPool(4);
     private HttpServer server;
     private final AtomicLong firstRequest = new AtomicLong();
 
     @BeforeEach
     void startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(handlers);
         byte[] body = "ok".getBytes();
         server.createContext("/", exchange -> {
             long now = System.nanoTime();
@@ -54,7 +56,7 @@ class ConstantRateHttpTest {
     @AfterEach
     void stopServer() {
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        handlers.shutdownNow();
     }
 
     @Test

@@ -89,6 +89,7 @@ t_runtime=$(date +%s)
 # 4. Launcher, config, unit, docs.
 sed "s|@CLASSPATH@|$classpath|" "$src/dist/bin/dicomlb" > "$home/bin/dicomlb"
 chmod 755 "$home/bin/dicomlb"
+install -m 644 "$repo/scripts/lib/heap.sh" "$home/lib/heap.sh"
 ln -s ../lib/dicomlb/bin/dicomlb "$root/usr/bin/dicomlb"
 install -m 644 "$src/dist/etc/dicomlb.yaml" "$root/etc/dicomlb/dicomlb.yaml"
 install -m 644 "$src/dist/systemd/dicomlb.service" "$root/lib/systemd/system/dicomlb.service"

@@ -82,9 +82,15 @@ class NettyRelayTest {
 
     /** The two JVMs must differ only in their code: the launcher still starts with these settings. */
     @Test
-    void theJvmSettingsAreTheLaunchers() throws IOException {
+    void theJvmSettingsAreTheLaunchers() throws IOException, InterruptedException {
+        // The heap sizes come from scripts/lib/heap.sh for the default maximum.
+        Process sizing = new ProcessBuilder("sh", "-c", ". ../scripts/lib/heap.sh; dicomlb_heap_options 256m").start();
+        String heap = new String(sizing.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(sizing.waitFor()).isZero();
         // Defaults written as ${VAR:-value} count as their value.
-        String launcher = Files.readString(Path.of("..", "dicomlb")).replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1");
+        String launcher = Files.readString(Path.of("..", "dicomlb"))
+                .replace("$(dicomlb_heap_options \"${DICOMLB_HEAP:-256m}\")", heap)
+                .replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1");
         List<String> words = Arrays.asList(launcher.split("[\\s\\\\]+"));
 
         assertThat(words).containsAll(FloorJvm.LAUNCHER_JVM_OPTIONS);

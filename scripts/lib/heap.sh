@@ -18,8 +18,12 @@ dicomlb_heap_options() {
     '' | *[!0-9]*) return 0 ;;
   esac
   # Leading zeros would make the shell read octal; a size has none that matter.
-  _n=$(printf '%s' "$_n" | sed 's/^0*//')
-  _n=${_n:-0}
+  while :; do
+    case $_n in
+      0?*) _n=${_n#0} ;;
+      *) break ;;
+    esac
+  done
   case $_unit in
     k | K) _mib=$((_n / 1024)) ;;
     m | M) _mib=$_n ;;

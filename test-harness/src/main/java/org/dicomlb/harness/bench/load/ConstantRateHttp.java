@@ -214,12 +214,10 @@ public final class ConstantRateHttp {
             long now = System.nanoTime();
             boolean measured = inFlightDue >= measureFrom;
             (measured ? latency : settling).recordValue(Math.min(MAX_LATENCY_NANOS, now - inFlightDue));
-            if (response.status().equals(HttpResponseStatus.OK)) {
-                if (measured) {
-                    completed++;
-                }
-            } else {
+            if (!response.status().equals(HttpResponseStatus.OK)) {
                 errors++;
+            } else if (measured) {
+                completed++;
             }
             inFlight = false;
             trySend();

@@ -22,13 +22,14 @@ import org.dicomlb.harness.bench.report.Numbers;
 
 /**
  * Latency a proxy adds at a load it can sustain. First each variant's maximum keep-alive rate is
- * measured with wrk (this doubles as warm-up); then every variant is driven at the same constant
- * rate, half of the slowest variant's maximum, by {@link ConstantRateHttp}, an open-loop
- * generator that measures from each request's due time. Each run opens its connections fresh and
- * offers the rate for a settling period first, whose latencies are reported apart (their p99 is a
- * metric without a goal): the first requests of new connections, all due at once, are set-up
- * under a burst, not latency at the offered rate (see {@link ConstantRateHttp}). Through a tcp
- * listener, or as {@code http-mode-added-latency} through an http listener (HAProxy mode http).
+ * measured with wrk for the profile's warm-up time of that variant (this doubles as warm-up, so a
+ * JVM gets its longer one), and once more briefly when all are warm; then every variant is driven
+ * at the same constant rate, half of the slowest variant's maximum, by {@link ConstantRateHttp}, an
+ * open-loop generator that measures from each request's due time. Each run opens its connections
+ * fresh and offers the rate for a settling period first, whose latencies are reported apart (their
+ * p99 is a metric without a goal): the first requests of new connections, all due at once, are
+ * set-up under a burst, not latency at the offered rate (see {@link ConstantRateHttp}). Through a
+ * tcp listener, or as {@code http-mode-added-latency} through an http listener (HAProxy mode http).
  */
 public final class HttpAddedLatency implements Scenario {
     private static final Metric P50 = Metric.lower("p50", "p50 latency at half load", "ms");
@@ -92,8 +93,10 @@ public final class HttpAddedLatency implements Scenario {
             @Override
             public List<String> prepare(Map<Variant, Via> vias) throws IOException, InterruptedException {
                 Map<Variant, Double> max = new EnumMap<>(Variant.class);
+                // The first maximum is each variant's warm-up, as long as every other scenario's
+                // (a JVM's is longer): dicomlb's compiler still at work would be in every latency measured.
                 for (Via via : vias.values()) {
-                    max.put(via.variant(), maxRate(via, ctx.profile().warmUp()));
+                    max.put(via.variant(), maxRate(via, ctx.profile().duration(Phase.WARM_UP, via.variant())));
                 }
                 if (!ctx.profile().quick()) {
                     // Calibrate again now that every variant is warm; the warm-up figures undersell a cold JVM.

@@ -9,11 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +30,15 @@ import org.HdrHistogram.Histogram;
  * <p>One event-loop thread drives all connections, so the generator takes at most one core.
  * Each connection has at most one request outstanding; a late connection sends its overdue
  * requests back to back.
+ *
+ * <p>The generator runs in the harness's JVM, whose collector stops it: a pause of a few
+ * milliseconds is measured as latency of every request due in it, whichever proxy is behind. So
+ * a response is read without allocating: its head is copied into the connection's own buffer,
+ * the status and {@code Content-Length} are read from it, and the body is counted and dropped.
+ * With Netty's response decoder and aggregator the harness collected every 3.5 s or so in a
+ * half-load run, about three 2-3 ms pauses in each measured 10 s; reading this way, every
+ * 26-31 s (docs/benchmarks.md, 2026-12-07). Every response the benchmark reads is framed by
+ * {@code Content-Length}; one that is not (chunked, or up to the close) is counted as an error.
  *
  * <p>A run opens its connections fresh, and their first requests all fall due within a
  * millisecond: every hop (the generator's decoders, a proxy's new client and backend state) meets
@@ -60,8 +65,11 @@ public final class ConstantRateHttp {
      *                  settling period
      * @param settling  the same for requests due within the settling period
      * @param duration  the measured part of the run, settling period excluded
+     * @param failure   the first thing that went wrong (a response the generator could not read or
+     *                  whose status was not 200, or the server closing), or null
      */
-    public record Result(double offered, long completed, long errors, Histogram latency, Histogram settling, Duration duration) {
+    public record Result(double offered, long completed, long errors, Histogram latency, Histogram settling, Duration duration,
+                         String failure) {
         public double percentileMillis(double percentile) {
             return latency.getValueAtPercentile(percentile) / 1e6;
         }
@@ -104,7 +112,7 @@ public final class ConstantRateHttp {
                 ChannelFuture f = b.handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpResponseDecoder(), new HttpObjectAggregator(1 << 20), c);
+                        ch.pipeline().addLast(c);
                     }
                 }).connect(target).awaitUninterruptibly();
                 if (!f.isSuccess()) {
@@ -132,14 +140,18 @@ public final class ConstantRateHttp {
                 Histogram settling = new Histogram(MAX_LATENCY_NANOS, 3);
                 long completed = 0;
                 long errors = 0;
+                String failure = null;
                 for (Connection c : conns) {
+                    if (failure == null) {
+                        failure = c.failure;
+                    }
                     all.add(c.latency);
                     settling.add(c.settling);
                     completed += c.completed;
                     // A request still outstanding after the drain never got its answer.
                     errors += c.errors + (c.inFlight ? 1 : 0);
                 }
-                return new Result(ratePerSecond, completed, errors, all, settling, duration);
+                return new Result(ratePerSecond, completed, errors, all, settling, duration, failure);
             });
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -156,11 +168,20 @@ public final class ConstantRateHttp {
     }
 
     /** One keep-alive connection's schedule and results. Event-loop confined. */
-    private static final class Connection extends SimpleChannelInboundHandler<FullHttpResponse> {
+    private static final class Connection extends ChannelInboundHandlerAdapter {
+        /** Longer response heads are an error: the benchmark's backends send a few hundred bytes. */
+        static final int HEAD_LIMIT = 8192;
+        private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
+
         private final ByteBuf request;
         private final long interval;
         private final Histogram latency = new Histogram(MAX_LATENCY_NANOS, 3);
         private final Histogram settling = new Histogram(MAX_LATENCY_NANOS, 3);
+        private final byte[] head = new byte[HEAD_LIMIT];
+        private int headLength;
+        /** Body bytes still to come of the response being read, or -1 while its head is. */
+        private long bodyLeft = -1;
+        private int status;
         private Channel channel;
         private long next;
         private long measureFrom;
@@ -171,6 +192,7 @@ public final class ConstantRateHttp {
         private boolean broken;
         private long completed;
         private long errors;
+        private String failure;
 
         Connection(ByteBuf request, long interval) {
             this.request = request;
@@ -206,16 +228,136 @@ public final class ConstantRateHttp {
             inFlight = true;
             inFlightDue = next;
             next += interval;
-            channel.writeAndFlush(request.duplicate());
+            channel.writeAndFlush(request.duplicate(), channel.voidPromise());
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf in = (ByteBuf) msg;
+            try {
+                while (in.isReadable() && !broken) {
+                    if (bodyLeft < 0) {
+                        readHead(ctx, in);
+                    } else {
+                        int n = (int) Math.min(bodyLeft, in.readableBytes());
+                        in.skipBytes(n);
+                        bodyLeft -= n;
+                        if (bodyLeft == 0) {
+                            answered();
+                        }
+                    }
+                }
+            } finally {
+                in.release();
+            }
+        }
+
+        /** Copies head bytes until the blank line that ends it, then reads its status and length. */
+        private void readHead(ChannelHandlerContext ctx, ByteBuf in) {
+            if (!inFlight) {
+                fail(ctx, "bytes from the server with no request outstanding");
+                return;
+            }
+            while (in.isReadable()) {
+                if (headLength == head.length) {
+                    fail(ctx, "a response head longer than " + HEAD_LIMIT + " bytes");
+                    return;
+                }
+                head[headLength++] = in.readByte();
+                if (headLength >= 4 && head[headLength - 1] == '\n' && head[headLength - 2] == '\r'
+                        && head[headLength - 3] == '\n' && head[headLength - 4] == '\r') {
+                    status = status();
+                    long length = contentLength();
+                    headLength = 0;
+                    if (status < 0 || length < 0) {
+                        fail(ctx, "a response without a status or a Content-Length");
+                        return;
+                    }
+                    bodyLeft = length;
+                    if (length == 0) {
+                        answered();
+                    }
+                    return;
+                }
+            }
+        }
+
+        /** The status code of "HTTP/1.1 200 OK", or -1. */
+        private int status() {
+            int sp = indexOf((byte) ' ', 0);
+            if (sp < 0 || sp + 4 > headLength) {
+                return -1;
+            }
+            int code = 0;
+            for (int i = sp + 1; i < sp + 4; i++) {
+                int d = head[i] - '0';
+                if (d < 0 || d > 9) {
+                    return -1;
+                }
+                code = code * 10 + d;
+            }
+            return code;
+        }
+
+        /** The value of the head's Content-Length field (name in any case), or -1. */
+        private long contentLength() {
+            int line = indexOf((byte) '\n', 0) + 1;
+            while (line > 0 && line < headLength) {
+                if (startsWithIgnoringCase(line, CONTENT_LENGTH)) {
+                    long value = -1;
+                    for (int i = line + CONTENT_LENGTH.length; i < headLength && head[i] != '\r'; i++) {
+                        if (head[i] == ' ' || head[i] == '\t') {
+                            continue;
+                        }
+                        int d = head[i] - '0';
+                        if (d < 0 || d > 9) {
+                            return -1;
+                        }
+                        value = Math.max(value, 0) * 10 + d;
+                    }
+                    return value;
+                }
+                line = indexOf((byte) '\n', line) + 1;
+            }
+            return -1;
+        }
+
+        private int indexOf(byte b, int from) {
+            for (int i = from; i < headLength; i++) {
+                if (head[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private boolean startsWithIgnoringCase(int at, byte[] lowerCase) {
+            if (at + lowerCase.length > headLength) {
+                return false;
+            }
+            for (int i = 0; i < lowerCase.length; i++) {
+                byte c = head[at + i];
+                if (c >= 'A' && c <= 'Z') {
+                    c += 'a' - 'A';
+                }
+                if (c != lowerCase[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** A whole response has come for the outstanding request. */
+        private void answered() {
             long now = System.nanoTime();
+            bodyLeft = -1;
             boolean measured = inFlightDue >= measureFrom;
             (measured ? latency : settling).recordValue(Math.min(MAX_LATENCY_NANOS, now - inFlightDue));
-            if (!response.status().equals(HttpResponseStatus.OK)) {
+            if (status != 200) {
                 errors++;
+                if (failure == null) {
+                    failure = "a response with status " + status;
+                }
             } else if (measured) {
                 completed++;
             }
@@ -223,10 +365,21 @@ public final class ConstantRateHttp {
             trySend();
         }
 
+        /** A response the generator cannot read: the request outstanding fails, and the connection with it. */
+        private void fail(ChannelHandlerContext ctx, String why) {
+            if (failure == null) {
+                failure = why;
+            }
+            ctx.close();
+        }
+
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (!done()) {
                 broken = true;
+                if (failure == null) {
+                    failure = "the server closed the connection";
+                }
                 // The outstanding request and every request still due on this connection are lost.
                 errors += (inFlight ? 1 : 0) + Math.max(0, (end - next + interval - 1) / interval);
                 inFlight = false;

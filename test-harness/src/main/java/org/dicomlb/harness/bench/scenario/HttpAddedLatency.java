@@ -136,7 +136,8 @@ public final class HttpAddedLatency implements Scenario {
                 nginx.checkAlive();
                 if (r.errors() > 0) {
                     throw new IOException(r.errors() + " requests via " + via.variant().label() + " failed or went unanswered, of "
-                            + Math.round(rate * settleFor.plus(measureFor).toNanos() / 1e9) + " offered");
+                            + Math.round(rate * settleFor.plus(measureFor).toNanos() / 1e9) + " offered"
+                            + (r.failure() != null ? " (first: " + r.failure() + ")" : ""));
                 }
                 return Map.of(P50.key(), r.percentileMillis(50), P99.key(), r.percentileMillis(99),
                         P999.key(), r.percentileMillis(99.9), P99_SETTLING.key(), r.settlingPercentileMillis(99));

@@ -83,6 +83,37 @@ class ConstantRateHttpTest {
     }
 
     @Test
+    void aResponseWithoutContentLengthIsAnErrorThatSaysSo() throws Exception {
+        // Length 0 makes the JDK's server send the body chunked.
+        server.createContext("/chunked", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write("ok".getBytes());
+            }
+        });
+        ConstantRateHttp.Result r = ConstantRateHttp.run(server.getAddress(), "/chunked", 2, 100, Duration.ZERO, Duration.ofMillis(500));
+
+        assertThat(r.errors()).isPositive();
+        assertThat(r.failure()).contains("Content-Length");
+    }
+
+    @Test
+    void aStatusOtherThan200IsAnError() throws Exception {
+        server.createContext("/busy", exchange -> {
+            byte[] body = "busy".getBytes();
+            exchange.sendResponseHeaders(503, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        ConstantRateHttp.Result r = ConstantRateHttp.run(server.getAddress(), "/busy", 2, 100, Duration.ZERO, Duration.ofMillis(500));
+
+        assertThat(r.errors()).isBetween(49L, 51L);
+        assertThat(r.completed()).isZero();
+        assertThat(r.failure()).isEqualTo("a response with status 503");
+    }
+
+    @Test
     void aNegativeSettlingPeriodIsRefused() {
         assertThatThrownBy(() -> ConstantRateHttp.run(server.getAddress(), "/", 2, 100, Duration.ofMillis(-1), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)

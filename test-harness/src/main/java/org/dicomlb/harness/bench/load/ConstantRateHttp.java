@@ -96,19 +96,28 @@ public final class ConstantRateHttp {
         if (settle.isNegative() || duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("need a settling period of zero or more and a positive duration");
         }
+        // The harness's garbage so far, collected now rather than in the measured run: what a run
+        // allocates (a few hundred bytes a request) then fits in the young generation, and the
+        // collector does not stop the generator while requests are due.
+        System.gc();
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1, "bench-http-client");
         ByteBuf request = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
                 "GET " + path + " HTTP/1.1\r\nHost: bench\r\n\r\n", StandardCharsets.US_ASCII));
         try {
             long interval = Math.round(connections * 1e9 / ratePerSecond);
+            // One pair for all connections (they share the one event loop): a histogram of this
+            // range and precision is some 220 KB, and 32 of them live through a run were 7 MB
+            // for a young collection in the harness to copy (20-40 ms pauses, docs/benchmarks.md).
+            Histogram latency = new Histogram(MAX_LATENCY_NANOS, 3);
+            Histogram settling = new Histogram(MAX_LATENCY_NANOS, 3);
             List<Connection> conns = new ArrayList<>();
             Bootstrap b = new Bootstrap().group(group)
                     .channel(transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis());
             for (int i = 0; i < connections; i++) {
-                Connection c = new Connection(request, interval);
+                Connection c = new Connection(request, interval, latency, settling);
                 ChannelFuture f = b.handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -136,8 +145,6 @@ public final class ConstantRateHttp {
                 Thread.sleep(10);
             }
             return onLoop(group, () -> {
-                Histogram all = new Histogram(MAX_LATENCY_NANOS, 3);
-                Histogram settling = new Histogram(MAX_LATENCY_NANOS, 3);
                 long completed = 0;
                 long errors = 0;
                 String failure = null;
@@ -145,13 +152,11 @@ public final class ConstantRateHttp {
                     if (failure == null) {
                         failure = c.failure;
                     }
-                    all.add(c.latency);
-                    settling.add(c.settling);
                     completed += c.completed;
                     // A request still outstanding after the drain never got its answer.
                     errors += c.errors + (c.inFlight ? 1 : 0);
                 }
-                return new Result(ratePerSecond, completed, errors, all, settling, duration, failure);
+                return new Result(ratePerSecond, completed, errors, latency.copy(), settling.copy(), duration, failure);
             });
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -175,8 +180,8 @@ public final class ConstantRateHttp {
 
         private final ByteBuf request;
         private final long interval;
-        private final Histogram latency = new Histogram(MAX_LATENCY_NANOS, 3);
-        private final Histogram settling = new Histogram(MAX_LATENCY_NANOS, 3);
+        private final Histogram latency;
+        private final Histogram settling;
         private final byte[] head = new byte[HEAD_LIMIT];
         private int headLength;
         /** Body bytes still to come of the response being read, or -1 while its head is. */
@@ -194,9 +199,11 @@ public final class ConstantRateHttp {
         private long errors;
         private String failure;
 
-        Connection(ByteBuf request, long interval) {
+        Connection(ByteBuf request, long interval, Histogram latency, Histogram settling) {
             this.request = request;
             this.interval = interval;
+            this.latency = latency;
+            this.settling = settling;
         }
 
         void begin(long first, long measureFrom, long end) {

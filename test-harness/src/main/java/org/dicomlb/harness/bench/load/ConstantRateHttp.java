@@ -36,9 +36,11 @@ import org.HdrHistogram.Histogram;
  * a response is read without allocating: its head is copied into the connection's own buffer,
  * the status and {@code Content-Length} are read from it, and the body is counted and dropped.
  * With Netty's response decoder and aggregator the harness collected every 3.5 s or so in a
- * half-load run, about three 2-3 ms pauses in each measured 10 s; reading this way, every
- * 26-31 s (docs/benchmarks.md, 2026-12-07). Every response the benchmark reads is framed by
- * {@code Content-Length}; one that is not (chunked, or up to the close) is counted as an error.
+ * half-load run, about three 1-3 ms pauses in each measured 10 s. Reading this way, with one pair
+ * of histograms for all connections, a collection before each run and the harness's heap fixed
+ * by {@code scripts/bench}, none falls inside a measured run (docs/benchmarks.md, 2026-12-07).
+ * Every response the benchmark reads is framed by {@code Content-Length}; one that is not
+ * (chunked, or up to the close) is counted as an error.
  *
  * <p>A run opens its connections fresh, and their first requests all fall due within a
  * millisecond: every hop (the generator's decoders, a proxy's new client and backend state) meets
@@ -108,7 +110,7 @@ public final class ConstantRateHttp {
             long interval = Math.round(connections * 1e9 / ratePerSecond);
             // One pair for all connections (they share the one event loop): a histogram of this
             // range and precision is some 220 KB, and 32 of them live through a run were 7 MB
-            // for a young collection in the harness to copy (20-40 ms pauses, docs/benchmarks.md).
+            // for a young collection in the harness to copy (6-40 ms pauses, docs/benchmarks.md).
             Histogram latency = new Histogram(MAX_LATENCY_NANOS, 3);
             Histogram settling = new Histogram(MAX_LATENCY_NANOS, 3);
             List<Connection> conns = new ArrayList<>();

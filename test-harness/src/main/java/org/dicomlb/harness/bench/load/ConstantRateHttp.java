@@ -197,6 +197,8 @@ public final class ConstantRateHttp {
         private long inFlightDue;
         private boolean timerSet;
         private boolean broken;
+        /** A response could not be read: the connection is closing, and what else came is not read. */
+        private boolean failed;
         private long completed;
         private long errors;
         private String failure;
@@ -220,7 +222,7 @@ public final class ConstantRateHttp {
         }
 
         private void trySend() {
-            if (broken || inFlight || next >= end) {
+            if (broken || failed || inFlight || next >= end) {
                 return;
             }
             long now = System.nanoTime();
@@ -244,7 +246,7 @@ public final class ConstantRateHttp {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf in = (ByteBuf) msg;
             try {
-                while (in.isReadable() && !broken) {
+                while (in.isReadable() && !broken && !failed) {
                     if (bodyLeft < 0) {
                         readHead(ctx, in);
                     } else {
@@ -376,6 +378,7 @@ public final class ConstantRateHttp {
 
         /** A response the generator cannot read: the request outstanding fails, and the connection with it. */
         private void fail(ChannelHandlerContext ctx, String why) {
+            failed = true;
             if (failure == null) {
                 failure = why;
             }

@@ -41,6 +41,41 @@ public final class Wrk {
         return run(ctx, "http", target, path, threads, connections, duration, closeEach);
     }
 
+    /** The longest single wrk run of a keep-alive warm-up: see {@link #warmUp}. */
+    static final Duration WARM_UP_PIECE = Duration.ofSeconds(5);
+
+    /**
+     * Keep-alive warm-up traffic for {@code total}, as consecutive wrk runs of at most
+     * {@link #WARM_UP_PIECE}: each opens its connections afresh and closes them (some with a
+     * request in flight), as every measured run does. One long run opens its connections while a
+     * JVM proxy is still interpreting, before its JIT profiles anything, so the hot paths are
+     * compiled as if no connection ever opened or closed; the first measured run's new
+     * connections then throw that code out and the proxy recompiles it inside the measurement
+     * (docs/benchmarks.md, 2026-12-07 early morning).
+     *
+     * @return the last run's result
+     */
+    public static Result warmUp(BenchContext ctx, InetSocketAddress target, String path, int connections, Duration total)
+            throws IOException, InterruptedException {
+        Result last = null;
+        for (Duration piece : pieces(total)) {
+            last = run(ctx, target, path, 1, connections, piece, false);
+        }
+        return last;
+    }
+
+    /** {@code total} as runs of {@link #WARM_UP_PIECE}, the last one shorter; one run at least. */
+    static List<Duration> pieces(Duration total) {
+        List<Duration> out = new ArrayList<>();
+        Duration left = total;
+        do {
+            Duration piece = left.compareTo(WARM_UP_PIECE) < 0 ? left : WARM_UP_PIECE;
+            out.add(piece);
+            left = left.minus(piece);
+        } while (left.isPositive());
+        return out;
+    }
+
     /**
      * @param scheme {@code http}, or {@code https}: wrk speaks TLS (OpenSSL, verifying no
      *               certificate; a reconnecting wrk connection offers the session it had, so new

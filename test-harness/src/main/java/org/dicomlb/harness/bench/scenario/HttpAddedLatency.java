@@ -96,7 +96,8 @@ public final class HttpAddedLatency implements Scenario {
                 // The first maximum is each variant's warm-up, as long as every other scenario's
                 // (a JVM's is longer): dicomlb's compiler still at work would be in every latency measured.
                 for (Via via : vias.values()) {
-                    max.put(via.variant(), maxRate(via, ctx.profile().duration(Phase.WARM_UP, via.variant())));
+                    max.put(via.variant(), Wrk.warmUp(ctx, via.address(), Nginx.PATH, HttpKeepAlive.CONNECTIONS,
+                            ctx.profile().duration(Phase.WARM_UP, via.variant())).requestsPerSecond());
                 }
                 if (!ctx.profile().quick()) {
                     // Calibrate again now that every variant is warm; the warm-up figures undersell a cold JVM.

@@ -2,11 +2,13 @@ package org.dicomlb.harness.bench.scenario;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.dicomlb.harness.bench.BenchContext;
+import org.dicomlb.harness.bench.Phase;
 import org.dicomlb.harness.bench.Variant;
 import org.dicomlb.harness.bench.load.Wrk;
 import org.dicomlb.harness.bench.peer.Nginx;
@@ -82,7 +84,9 @@ public final class HttpKeepAlive implements Scenario {
         int connections = ctx.profile().pick(8, CONNECTIONS);
         return new OneBackend(nginx, route(mode, ctx.layout().nginx()), (via, phase) -> {
             ProxyCpu cpu = ProxyCpu.start(via);
-            Wrk.Result r = Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, ctx.profile().duration(phase, via.variant()), false);
+            Duration d = ctx.profile().duration(phase, via.variant());
+            Wrk.Result r = phase == Phase.WARM_UP ? Wrk.warmUp(ctx, via.address(), Nginx.PATH, connections, d)
+                    : Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, d, false);
             Map<String, Double> out = new LinkedHashMap<>(
                     Map.of(RPS.key(), r.requestsPerSecond(), P50.key(), r.p50Millis(), P99.key(), r.p99Millis()));
             out.putAll(cpu.per(r.requests(), CPU));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class WrkTest {
@@ -46,5 +47,15 @@ class WrkTest {
         String with404 = OUTPUT.replace("Requests/sec", "  Non-2xx or 3xx responses: 11277\nRequests/sec");
 
         assertThatThrownBy(() -> Wrk.parse(with404, "direct")).hasMessageContaining("11277 non-2xx");
+    }
+
+    @Test
+    void warmUpIsFiveSecondRunsTheLastOneShorter() {
+        assertThat(Wrk.pieces(Duration.ofSeconds(20))).containsExactly(
+                Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        assertThat(Wrk.pieces(Duration.ofSeconds(7))).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(2));
+        assertThat(Wrk.pieces(Duration.ofSeconds(1))).containsExactly(Duration.ofSeconds(1));
+        // Even no warm-up asked for is one run (wrk's shortest, 1 s): a scenario's first measurement is never cold.
+        assertThat(Wrk.pieces(Duration.ZERO)).containsExactly(Duration.ZERO);
     }
 }

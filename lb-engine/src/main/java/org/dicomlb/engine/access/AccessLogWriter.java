@@ -6,14 +6,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,20 +23,28 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes access-log lines from one background thread, so event loops never touch a terminal or
  * a disk. Each producing thread (an event loop) has a lane: a 64 KiB chunk it copies its lines
- * into, already in UTF-8, under the lane's own lock, which only the writer ever contends for. The
- * writer wakes every {@link #BUSY_LINGER_MILLIS} ms while lines keep coming and every
- * {@link #LINGER_MILLIS} ms once they stop (or early, when a lane has filled a chunk), takes each
- * lane's chunks in exchange for an empty one, and writes each with one system call. A connection
- * costs its event loop no thread wake-up (waking the writer for every line cost two futex calls
- * and a context switch per connection) and no allocation: the chunks go round.
+ * into, already in UTF-8. The writer wakes every {@link #BUSY_LINGER_MILLIS} ms while lines keep
+ * coming and every {@link #LINGER_MILLIS} ms once they stop (or early, when a lane has filled a
+ * chunk), takes each lane's filled chunks and the one being filled, and writes each with one
+ * system call. A connection costs its event loop no thread wake-up (waking the writer for every
+ * line cost two futex calls and a context switch per connection) and no allocation: the chunks go
+ * round.
+ *
+ * <p>No lock between a lane and the writer: the chunk being filled is handed over by an atomic
+ * swap. The lane's thread takes it out of its slot while it appends and puts it back after; the
+ * writer swaps an empty slot in, and finds the slot empty (and leaves the chunk for its next
+ * wake) while the thread is appending. With a lock the two shared, an event loop that met the
+ * writer's thread preempted inside it waited for the scheduler to run that thread again: 3.7 ms
+ * once in a minute of load on two busy cores (JFR {@code jdk.JavaMonitorEnter},
+ * docs/benchmarks.md).
  *
  * <p>Why lanes rather than one queue of lines: a queued line was an array of its own and a queue
  * node, allocated on the event loop; two shared counters moved between the cores with every line;
  * and the writer copied every line once more. At 40,000 requests a second that was 9% of the
  * event loops' garbage (344 of 3,680 bytes a request) and 0.2 µs of the writer's CPU per request
- * (docs/benchmarks.md). Lines of one event loop keep their order; lines of different event loops
- * interleave chunk by chunk, so the file may be out of time order by a few milliseconds (every
- * line carries its own time).
+ * (docs/benchmarks.md). Lines of one event loop keep their order (chunks carry their lane's
+ * sequence number); lines of different event loops interleave chunk by chunk, so the file may be
+ * out of time order by a few milliseconds (every line carries its own time).
  *
  * <p>The chunks are reused, so after the first seconds they live in the old generation and a
  * young collection copies none of the lines waiting in them (a queue of separate lines had been
@@ -59,13 +69,14 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
     static final long LINGER_MILLIS = 100;
     /** The writer's sleep while lines are coming. */
     static final long BUSY_LINGER_MILLIS = 20;
+    private static final Comparator<Chunk> BY_SEQ = Comparator.comparingLong(c -> c.seq);
 
     private final Path file;
     private final int chunkBytes;
     private final int maxChunks;
     private final ThreadLocal<Lane> lane = ThreadLocal.withInitial(this::newLane);
     private final List<Lane> lanes = new CopyOnWriteArrayList<>();
-    private final ConcurrentLinkedQueue<byte[]> spares = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Chunk> spares = new ConcurrentLinkedQueue<>();
     /** Chunks in existence: in lanes, being written, or spare. */
     private final AtomicInteger chunks = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
@@ -76,31 +87,37 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
     private OutputStream out;
     private long droppedReported;
 
-    /** One producing thread's lines; guarded by its own lock. */
+    /** One producing thread's lines: only that thread appends; the writer takes. */
     private static final class Lane {
         final Thread owner;
-        /** Chunks filled, oldest first. */
-        final ArrayDeque<Filled> filled = new ArrayDeque<>();
-        /** The chunk being filled, or null (before the first line, after the writer took it). */
-        byte[] chunk;
-        int length;
+        /** Chunks filled, oldest first: the owner adds, the writer polls. */
+        final ConcurrentLinkedQueue<Chunk> filled = new ConcurrentLinkedQueue<>();
+        /**
+         * The chunk being filled. Empty while the owner appends to it (it holds it meanwhile), before
+         * its first line, and after the writer took it.
+         */
+        final AtomicReference<Chunk> open = new AtomicReference<>();
+        /** The owner's count of chunks started, for their order; only the owner reads or writes it. */
+        long started;
 
         Lane(Thread owner) {
             this.owner = owner;
         }
-
-        /** Moves the chunk being filled, if it has lines, to the filled ones. */
-        void seal() {
-            if (chunk != null && length > 0) {
-                filled.add(new Filled(chunk, length));
-                chunk = null;
-                length = 0;
-            }
-        }
     }
 
-    /** The first {@code length} bytes of {@code chunk} are lines, each with its end. */
-    private record Filled(byte[] chunk, int length) {
+    /**
+     * Lines, each with its end, in the first {@code length} bytes. The owner writes {@code length};
+     * the writer reads it after taking the chunk from the lane's slot or queue, which publish it.
+     */
+    static final class Chunk {
+        final byte[] bytes;
+        int length;
+        /** Its place among its lane's chunks. */
+        long seq;
+
+        Chunk(byte[] bytes) {
+            this.bytes = bytes;
+        }
     }
 
     /** @param file where to append, or null for stdout */
@@ -144,38 +161,42 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
 
     private void add(byte[] line, int n) {
         Lane l = lane.get();
+        // Ours until it goes back: the writer finds the slot empty meanwhile and leaves it.
+        Chunk c = l.open.getAndSet(null);
         boolean sealed = false;
-        synchronized (l) {
-            if (l.chunk != null && l.length + n + 1 > l.chunk.length) {
-                if (l.length > 0) {
-                    l.seal();
-                    sealed = true;
-                } else {
-                    // Empty, and too small for this line (longer than a chunk).
-                    recycle(l.chunk);
-                    l.chunk = null;
-                }
-            }
-            if (l.chunk == null) {
-                l.chunk = chunk(n + 1);
-                if (l.chunk == null) {
-                    dropped.incrementAndGet();
-                    return;
-                }
-            }
-            System.arraycopy(line, 0, l.chunk, l.length, n);
-            l.length += n;
-            l.chunk[l.length++] = '\n';
+        if (c != null && c.length + n + 1 > c.bytes.length) {
+            // Full for this line: to the writer (a chunk in the slot always has lines).
+            l.filled.add(c);
+            sealed = true;
+            c = null;
         }
+        if (c == null) {
+            c = chunk(n + 1);
+            if (c == null) {
+                dropped.incrementAndGet();
+                wake(sealed);
+                return;
+            }
+            c.seq = l.started++;
+        }
+        System.arraycopy(line, 0, c.bytes, c.length, n);
+        c.length += n;
+        c.bytes[c.length++] = '\n';
+        l.open.set(c);
+        wake(sealed);
+    }
+
+    /** Wakes the writer early when a chunk was filled and it sleeps. */
+    private void wake(boolean sealed) {
         if (sealed && sleeping) {
             LockSupport.unpark(writer);
         }
     }
 
     /** An empty chunk with room for {@code need} bytes, or null when the lines held are at the bound. */
-    private byte[] chunk(int need) {
+    private Chunk chunk(int need) {
         if (need <= chunkBytes) {
-            byte[] spare = spares.poll();
+            Chunk spare = spares.poll();
             if (spare != null) {
                 return spare;
             }
@@ -185,7 +206,7 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
             return null;
         }
         // A line longer than a chunk (a very long quoted path) gets a chunk of its own size.
-        return new byte[Math.max(need, chunkBytes)];
+        return new Chunk(new byte[Math.max(need, chunkBytes)]);
     }
 
     /** Lines not written because the writer was too far behind, since start. */
@@ -200,7 +221,7 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
     }
 
     private void run() {
-        List<Filled> taken = new ArrayList<>();
+        List<Chunk> taken = new ArrayList<>();
         while (true) {
             boolean wrote = drain(taken);
             if (closing) {
@@ -221,28 +242,20 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
     }
 
     /** Writes every lane's lines; whether there were any. */
-    private boolean drain(List<Filled> taken) {
+    private boolean drain(List<Chunk> taken) {
         boolean wrote = false;
         for (Lane l : lanes) {
             // A lane whose thread has ended gets no more lines: once drained, it is forgotten.
             boolean ended = !l.owner.isAlive();
-            synchronized (l) {
-                l.seal();
-                taken.addAll(l.filled);
-                l.filled.clear();
-            }
-            for (Filled f : taken) {
-                wrote |= write(f.chunk(), f.length());
-                recycle(f.chunk());
+            // The open chunk first, then the filled ones: every chunk older than the one taken
+            // is in the queue by then.
+            take(l.open.getAndSet(null), l.filled, taken);
+            for (Chunk c : taken) {
+                wrote |= write(c.bytes, c.length);
+                recycle(c);
             }
             taken.clear();
             if (ended) {
-                synchronized (l) {
-                    if (l.chunk != null) {
-                        recycle(l.chunk);
-                        l.chunk = null;
-                    }
-                }
                 lanes.remove(l);
             }
         }
@@ -250,9 +263,27 @@ public final class AccessLogWriter implements AccessLog, AutoCloseable {
         return wrote;
     }
 
-    private void recycle(byte[] chunk) {
-        if (chunk.length == chunkBytes && spares.size() < SPARES) {
-            spares.add(chunk);
+    /**
+     * Moves a lane's chunks to {@code taken} in the order they were started: those {@code filled}
+     * and the {@code open} one taken from its slot just before (or null). A chunk the lane filled
+     * after that swap is newer than the open one but comes out of the queue with the older ones.
+     */
+    static void take(Chunk open, Queue<Chunk> filled, List<Chunk> taken) {
+        for (Chunk c; (c = filled.poll()) != null; ) {
+            taken.add(c);
+        }
+        if (open != null) {
+            taken.add(open);
+            if (taken.size() > 1) {
+                taken.sort(BY_SEQ);
+            }
+        }
+    }
+
+    private void recycle(Chunk c) {
+        if (c.bytes.length == chunkBytes && spares.size() < SPARES) {
+            c.length = 0;
+            spares.add(c);
         } else {
             chunks.decrementAndGet();
         }

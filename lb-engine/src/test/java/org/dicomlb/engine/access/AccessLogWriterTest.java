@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AccessLogWriterTest {
     @TempDir
@@ -104,6 +109,67 @@ class AccessLogWriterTest {
             }
             assertThat(w.dropped()).isZero();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1 << 20, 256})
+    void linesKeepTheirOrderWhileTheWriterTakesChunksBeingFilled(int chunkBytes) throws Exception {
+        Path f = dir.resolve("access.log");
+        int threads = 2;
+        int each = 4_000;
+        // 1 MiB: far more than a producer writes between two wakes of the writer, so every chunk
+        // reaches the file by the writer taking it from its lane while it is being filled. 256
+        // bytes: chunks fill up every 30 lines or so as well, so the two ways interleave.
+        try (AccessLogWriter w = new AccessLogWriter(f, chunkBytes, 4096)) {
+            List<Thread> producers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                producers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        w.accept("t" + id + " " + i);
+                        if (i % 50 == 0) {
+                            // 80 pauses of a few milliseconds: some 10 wakes of the writer in between.
+                            LockSupport.parkNanos(2_000_000);
+                        }
+                    }
+                }));
+            }
+            for (Thread p : producers) {
+                p.join();
+            }
+            waitForLines(f, threads * each);
+            List<String> lines = Files.readAllLines(f);
+            assertThat(lines).hasSize(threads * each);
+            for (int t = 0; t < threads; t++) {
+                String prefix = "t" + t + " ";
+                List<String> mine = lines.stream().filter(l -> l.startsWith(prefix)).toList();
+                for (int i = 0; i < each; i++) {
+                    assertThat(mine.get(i)).isEqualTo(prefix + i);
+                }
+            }
+            assertThat(w.dropped()).isZero();
+        }
+    }
+
+    @Test
+    void chunksFilledWhileTheOpenOneWasTakenComeAfterIt() {
+        // The lane had filled 3 and 4 and was filling 5 when the writer took 5 from its slot; it
+        // then started 6, filled it and queued it before the writer read the queue.
+        Queue<AccessLogWriter.Chunk> filled = new ArrayDeque<>(List.of(chunk(3), chunk(4), chunk(6)));
+        List<AccessLogWriter.Chunk> taken = new ArrayList<>();
+        AccessLogWriter.take(chunk(5), filled, taken);
+        assertThat(taken).extracting(c -> c.seq).containsExactly(3L, 4L, 5L, 6L);
+        assertThat(filled).isEmpty();
+
+        taken.clear();
+        AccessLogWriter.take(null, new ArrayDeque<>(List.of(chunk(7), chunk(8))), taken);
+        assertThat(taken).extracting(c -> c.seq).containsExactly(7L, 8L);
+    }
+
+    private static AccessLogWriter.Chunk chunk(long seq) {
+        AccessLogWriter.Chunk c = new AccessLogWriter.Chunk(new byte[16]);
+        c.seq = seq;
+        return c;
     }
 
     @Test

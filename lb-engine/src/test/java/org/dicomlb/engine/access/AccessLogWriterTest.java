@@ -80,34 +80,9 @@ class AccessLogWriterTest {
     @Test
     void everyThreadsLinesArriveInTheirOrderAlsoFromThreadsThatEnded() throws Exception {
         Path f = dir.resolve("access.log");
-        int threads = 4;
-        int each = 5_000;
         try (AccessLogWriter w = new AccessLogWriter(f, 1024, 4096)) {
-            List<Thread> producers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                producers.add(Thread.ofPlatform().start(() -> {
-                    for (int i = 0; i < each; i++) {
-                        w.accept("t" + id + " " + i);
-                    }
-                }));
-            }
-            for (Thread p : producers) {
-                p.join();
-            }
-            // The producers have ended: what their lanes still hold is written all the same.
-            waitForLines(f, threads * each);
-            List<String> lines = Files.readAllLines(f);
-            assertThat(lines).hasSize(threads * each);
-            for (int t = 0; t < threads; t++) {
-                String prefix = "t" + t + " ";
-                List<String> mine = lines.stream().filter(l -> l.startsWith(prefix)).toList();
-                assertThat(mine).hasSize(each);
-                for (int i = 0; i < each; i++) {
-                    assertThat(mine.get(i)).isEqualTo(prefix + i);
-                }
-            }
-            assertThat(w.dropped()).isZero();
+            // The producers end before their lines are read: what their lanes still hold is written all the same.
+            writeFromThreadsAndCheckOrder(w, f, 4, 5_000, 0);
         }
     }
 
@@ -115,40 +90,49 @@ class AccessLogWriterTest {
     @ValueSource(ints = {1 << 20, 256})
     void linesKeepTheirOrderWhileTheWriterTakesChunksBeingFilled(int chunkBytes) throws Exception {
         Path f = dir.resolve("access.log");
-        int threads = 2;
-        int each = 4_000;
         // 1 MiB: far more than a producer writes between two wakes of the writer, so every chunk
         // reaches the file by the writer taking it from its lane while it is being filled. 256
         // bytes: chunks fill up every 30 lines or so as well, so the two ways interleave.
         try (AccessLogWriter w = new AccessLogWriter(f, chunkBytes, 4096)) {
-            List<Thread> producers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                producers.add(Thread.ofPlatform().start(() -> {
-                    for (int i = 0; i < each; i++) {
-                        w.accept("t" + id + " " + i);
-                        if (i % 50 == 0) {
-                            // 80 pauses of a few milliseconds: some 10 wakes of the writer in between.
-                            LockSupport.parkNanos(2_000_000);
-                        }
-                    }
-                }));
-            }
-            for (Thread p : producers) {
-                p.join();
-            }
-            waitForLines(f, threads * each);
-            List<String> lines = Files.readAllLines(f);
-            assertThat(lines).hasSize(threads * each);
-            for (int t = 0; t < threads; t++) {
-                String prefix = "t" + t + " ";
-                List<String> mine = lines.stream().filter(l -> l.startsWith(prefix)).toList();
-                for (int i = 0; i < each; i++) {
-                    assertThat(mine.get(i)).isEqualTo(prefix + i);
-                }
-            }
-            assertThat(w.dropped()).isZero();
+            // 80 pauses of a few milliseconds: some 10 wakes of the writer in between.
+            writeFromThreadsAndCheckOrder(w, f, 2, 4_000, 50);
         }
+    }
+
+    /**
+     * Writes {@code each} numbered lines from each of {@code threads} threads (pausing 2 ms every
+     * {@code pauseEvery} lines when that is positive), waits until the threads have ended and the
+     * file has every line, and checks each thread's lines are there in order, none dropped.
+     */
+    private static void writeFromThreadsAndCheckOrder(AccessLogWriter w, Path f, int threads, int each, int pauseEvery)
+            throws Exception {
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            producers.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    w.accept("t" + id + " " + i);
+                    if (pauseEvery > 0 && i % pauseEvery == 0) {
+                        LockSupport.parkNanos(2_000_000);
+                    }
+                }
+            }));
+        }
+        for (Thread p : producers) {
+            p.join();
+        }
+        waitForLines(f, threads * each);
+        List<String> lines = Files.readAllLines(f);
+        assertThat(lines).hasSize(threads * each);
+        for (int t = 0; t < threads; t++) {
+            String prefix = "t" + t + " ";
+            List<String> mine = lines.stream().filter(l -> l.startsWith(prefix)).toList();
+            assertThat(mine).hasSize(each);
+            for (int i = 0; i < each; i++) {
+                assertThat(mine.get(i)).isEqualTo(prefix + i);
+            }
+        }
+        assertThat(w.dropped()).isZero();
     }
 
     @Test

@@ -24,7 +24,7 @@ public record DicomlbStart(Path executable, Optional<String> classPath, List<Str
     /** The launcher's JVM settings (see ./dicomlb), so both forms run the same JVM configuration. */
     static final List<String> LAUNCHER_JVM = List.of("--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xms48m", "-Xmn24m", "-Xmx256m", "-XX:TrimNativeHeapInterval=1000",
-            "-XX:MaxDirectMemorySize=512m", "-Dio.netty.tryReflectionSetAccessible=true");
+            "-XX:MetaspaceSize=64m", "-XX:MaxDirectMemorySize=512m", "-Dio.netty.tryReflectionSetAccessible=true");
     /** How long dicomlb lets open connections finish after the soak's SIGTERM. */
     static final String SHUTDOWN_GRACE = "2s";
 

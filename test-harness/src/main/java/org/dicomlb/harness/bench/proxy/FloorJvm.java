@@ -28,7 +28,7 @@ final class FloorJvm {
     static final List<String> LAUNCHER_JVM_OPTIONS = List.of(
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
             "-XX:+UseSerialGC", "-Xms48m", "-Xmn24m", "-Xmx256m", "-XX:MaxDirectMemorySize=512m",
-            "-XX:TrimNativeHeapInterval=1000", "-Dio.netty.tryReflectionSetAccessible=true",
+            "-XX:TrimNativeHeapInterval=1000", "-XX:MetaspaceSize=64m", "-Dio.netty.tryReflectionSetAccessible=true",
             "-Dio.netty.leakDetection.samplingInterval=1024");
 
     private FloorJvm() {

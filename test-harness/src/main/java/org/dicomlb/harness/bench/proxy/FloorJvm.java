@@ -14,23 +14,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.dicomlb.harness.soak.DicomlbStart;
 
 /**
- * What the floors ({@link NettyRelay}, {@link NettyUdpFloor}) share: the JVM they run in, started
- * with dicomlb's launcher settings so that it differs from dicomlb's only in the code it runs, and
- * their epoll event loops.
+ * What the floors ({@link NettyRelay}, {@link NettyUdpFloor}, {@link NettyHttpFloor}) share: the JVM
+ * they run in, started with dicomlb's launcher settings ({@link DicomlbStart#LAUNCHER_JVM}) so that
+ * it differs from dicomlb's only in the code it runs, and their epoll event loops.
  */
 final class FloorJvm {
-    /**
-     * The JVM settings of dicomlb's launcher ({@code ./dicomlb}, its default heap and direct
-     * memory sizes). {@code NettyRelayTest} checks the launcher still says so.
-     */
-    static final List<String> LAUNCHER_JVM_OPTIONS = List.of(
-            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-            "-XX:+UseSerialGC", "-Xms48m", "-Xmn24m", "-Xmx256m", "-XX:MaxDirectMemorySize=512m",
-            "-XX:TrimNativeHeapInterval=1000", "-XX:MetaspaceSize=64m", "-Dio.netty.tryReflectionSetAccessible=true",
-            "-Dio.netty.leakDetection.samplingInterval=1024");
-
     private FloorJvm() {
     }
 
@@ -47,7 +38,7 @@ final class FloorJvm {
                 .toList());
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
-        cmd.addAll(LAUNCHER_JVM_OPTIONS);
+        cmd.addAll(DicomlbStart.LAUNCHER_JVM);
         cmd.addAll(List.of("-cp", classPath, main.getName()));
         cmd.addAll(List.of(args));
         return cmd;

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.dicomlb.harness.soak.DicomlbStart;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,7 +122,7 @@ class NettyHttpFloorTest {
             listen = (InetSocketAddress) probe.getLocalSocketAddress();
         }
         List<String> cmd = NettyHttpFloor.command(listen, backend.getAddress(), 1);
-        assertThat(cmd).containsAll(FloorJvm.LAUNCHER_JVM_OPTIONS);
+        assertThat(cmd).containsAll(DicomlbStart.LAUNCHER_JVM);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

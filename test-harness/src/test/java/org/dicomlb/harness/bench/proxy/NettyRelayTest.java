@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.dicomlb.harness.soak.DicomlbStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,7 +66,7 @@ class NettyRelayTest {
             InetSocketAddress listen = (InetSocketAddress) probe.getLocalSocketAddress();
             probe.close();
             List<String> cmd = NettyRelay.command(listen, (InetSocketAddress) backend.getLocalSocketAddress(), 1);
-            assertThat(cmd).containsAll(FloorJvm.LAUNCHER_JVM_OPTIONS);
+            assertThat(cmd).containsAll(DicomlbStart.LAUNCHER_JVM);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -93,7 +94,7 @@ class NettyRelayTest {
                 .replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1");
         List<String> words = Arrays.asList(launcher.split("[\\s\\\\]+"));
 
-        assertThat(words).containsAll(FloorJvm.LAUNCHER_JVM_OPTIONS);
+        assertThat(words).containsAll(DicomlbStart.LAUNCHER_JVM);
     }
 
     /** Sends {@code request}, half-closes, and returns everything read until the relay closes. */

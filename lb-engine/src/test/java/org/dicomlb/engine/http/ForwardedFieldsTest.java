@@ -44,6 +44,13 @@ class ForwardedFieldsTest {
         return h;
     }
 
+    /** {@link #forged} headers for {@code host} after {@code f}'s forwarded fields, on this test's one connection. */
+    private HttpHeaders through(ForwardedHeaders f, String host) {
+        HttpHeaders h = forged(host);
+        Headers.forwarded(h, f, client, host);
+        return h;
+    }
+
     private static List<Map.Entry<String, String>> fields(HttpHeaders h) {
         List<Map.Entry<String, String>> out = new ArrayList<>();
         h.forEach(e -> out.add(Map.entry(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue())));
@@ -52,41 +59,33 @@ class ForwardedFieldsTest {
 
     @Test
     void anUntrustedClientsRequestCarriesDicomlbsFieldsAloneUnderEachSetting() {
-        HttpHeaders both = forged("viewer.test");
-        Headers.forwarded(both, BOTH, client, "viewer.test");
+        HttpHeaders both = through(BOTH, "viewer.test");
         assertThat(fields(both)).containsExactly(
                 Map.entry("host", "viewer.test"), Map.entry("accept", "*/*"),
                 Map.entry("x-forwarded-for", "192.0.2.7"), Map.entry("x-forwarded-proto", "http"),
                 Map.entry("x-forwarded-host", "viewer.test"), Map.entry("forwarded", "for=192.0.2.7;proto=http;host=viewer.test"));
 
-        HttpHeaders x = forged("viewer.test");
-        Headers.forwarded(x, X_ONLY, client, "viewer.test");
+        HttpHeaders x = through(X_ONLY, "viewer.test");
         assertThat(fields(x)).containsExactly(
                 Map.entry("host", "viewer.test"), Map.entry("accept", "*/*"),
                 Map.entry("x-forwarded-for", "192.0.2.7"), Map.entry("x-forwarded-proto", "http"),
                 Map.entry("x-forwarded-host", "viewer.test"));
 
-        HttpHeaders rfc = forged("viewer.test:8080");
-        Headers.forwarded(rfc, RFC_ONLY, client, "viewer.test:8080");
+        HttpHeaders rfc = through(RFC_ONLY, "viewer.test:8080");
         assertThat(fields(rfc)).containsExactly(
                 Map.entry("host", "viewer.test:8080"), Map.entry("accept", "*/*"),
                 Map.entry("forwarded", "for=192.0.2.7;proto=http;host=\"viewer.test:8080\""));
 
-        HttpHeaders none = forged("viewer.test");
-        Headers.forwarded(none, NONE, client, "viewer.test");
+        HttpHeaders none = through(NONE, "viewer.test");
         assertThat(fields(none)).containsExactly(Map.entry("host", "viewer.test"), Map.entry("accept", "*/*"));
     }
 
     @Test
     void theFieldsFollowTheHostRequestByRequest() {
-        HttpHeaders first = forged("a.test");
-        Headers.forwarded(first, BOTH, client, "a.test");
-        HttpHeaders second = forged("b.test");
-        Headers.forwarded(second, BOTH, client, "b.test");
-        HttpHeaders third = forged(null);
-        Headers.forwarded(third, BOTH, client, null);
-        HttpHeaders fourth = forged("b.test");
-        Headers.forwarded(fourth, BOTH, client, "b.test");
+        HttpHeaders first = through(BOTH, "a.test");
+        HttpHeaders second = through(BOTH, "b.test");
+        HttpHeaders third = through(BOTH, null);
+        HttpHeaders fourth = through(BOTH, "b.test");
 
         assertThat(first.get("X-Forwarded-Host")).isEqualTo("a.test");
         assertThat(first.get("Forwarded")).isEqualTo("for=192.0.2.7;proto=http;host=a.test");
@@ -101,10 +100,8 @@ class ForwardedFieldsTest {
 
     @Test
     void aReloadsSettingsApplyToTheConnectionsNextRequest() {
-        HttpHeaders before = forged("viewer.test");
-        Headers.forwarded(before, BOTH, client, "viewer.test");
-        HttpHeaders after = forged("viewer.test");
-        Headers.forwarded(after, X_ONLY, client, "viewer.test");
+        HttpHeaders before = through(BOTH, "viewer.test");
+        HttpHeaders after = through(X_ONLY, "viewer.test");
         assertThat(before.contains("Forwarded")).isTrue();
         assertThat(after.contains("Forwarded")).isFalse();
         assertThat(after.get("X-Forwarded-For")).isEqualTo("192.0.2.7");
@@ -112,12 +109,10 @@ class ForwardedFieldsTest {
 
     @Test
     void whatARuleDoesToOneRequestsFieldsLeavesTheNextRequestsAlone() {
-        HttpHeaders first = forged("viewer.test");
-        Headers.forwarded(first, BOTH, client, "viewer.test");
+        HttpHeaders first = through(BOTH, "viewer.test");
         first.remove("X-Forwarded-Host");
         first.set("X-Forwarded-Proto", "https");
-        HttpHeaders second = forged("viewer.test");
-        Headers.forwarded(second, BOTH, client, "viewer.test");
+        HttpHeaders second = through(BOTH, "viewer.test");
         assertThat(second.get("X-Forwarded-Host")).isEqualTo("viewer.test");
         assertThat(second.getAll("X-Forwarded-Proto")).containsExactly("http");
     }
@@ -135,8 +130,7 @@ class ForwardedFieldsTest {
     @Test
     void aTrustedProxysFieldsAreStillAppendedTo() {
         ForwardedHeaders trusting = new ForwardedHeaders(List.of(Cidr.parse("192.0.2.0/24")), true, true);
-        HttpHeaders h = forged("viewer.test");
-        Headers.forwarded(h, trusting, client, "viewer.test");
+        HttpHeaders h = through(trusting, "viewer.test");
         assertThat(h.get("X-Forwarded-For")).isEqualTo("203.0.113.9, 192.0.2.7");
         assertThat(h.get("X-Forwarded-Proto")).isEqualTo("https");
         assertThat(h.get("X-Forwarded-Host")).isEqualTo("evil.test");

@@ -2,7 +2,6 @@ package org.dicomlb.engine.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
@@ -121,7 +120,8 @@ class ForwardedFieldsTest {
     void headersMadeOtherwiseGetTheSameFields() {
         // An HTTP/2 stream's request is converted to HTTP/1.1 objects by other code; its headers
         // need not come from the decoder's factory, and get the fields one by one.
-        HttpHeaders h = new DefaultHttpHeaders(false).add("Host", "viewer.test").add("X-Forwarded-For", "203.0.113.9");
+        HttpHeaders h = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders()
+                .add("Host", "viewer.test").add("X-Forwarded-For", "203.0.113.9");
         Headers.forwarded(h, BOTH, client, "viewer.test");
         assertThat(h.getAll("X-Forwarded-For")).containsExactly("192.0.2.7");
         assertThat(h.get("Forwarded")).isEqualTo("for=192.0.2.7;proto=http;host=viewer.test");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.dicomlb.harness.peers.Listening;
@@ -143,6 +144,41 @@ public final class Server implements AutoCloseable {
             }
         }
         return Duration.ofNanos(nanos);
+    }
+
+    /**
+     * The context switches of the live threads of this process and of every process it forked
+     * (nginx's workers under its master). Threads that exited are not in it, so take it for
+     * threads that live as long as the process.
+     */
+    public ContextSwitches contextSwitches() throws IOException {
+        checkAlive();
+        long voluntary = 0;
+        long involuntary = 0;
+        List<Long> pids = new ArrayList<>(List.of(process.pid()));
+        process.descendants().forEach(d -> pids.add(d.pid()));
+        for (long pid : pids) {
+            List<Path> tasks;
+            try (var list = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                tasks = list.toList();
+            } catch (IOException gone) {
+                continue;  // a forked process that ended meanwhile
+            }
+            for (Path task : tasks) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            voluntary += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            involuntary += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        }
+                    }
+                } catch (IOException gone) {
+                    // The thread ended while we listed them (see threadCpuTime).
+                }
+            }
+        }
+        return new ContextSwitches(voluntary, involuntary);
     }
 
     public String logTail() {

@@ -66,7 +66,8 @@ public final class HttpKeepAlive implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(RPS, P50, P99, CPU.process(), CPU.io());
+        return List.of(RPS, P50, P99, CPU.process(), CPU.io(), Switches.PROXY_SLEEPS, Switches.PROXY_PREEMPTED,
+                Switches.BACKEND_SLEEPS);
     }
 
     /**
@@ -84,12 +85,14 @@ public final class HttpKeepAlive implements Scenario {
         int connections = ctx.profile().pick(8, CONNECTIONS);
         return new OneBackend(nginx, route(mode, ctx.layout().nginx()), (via, phase) -> {
             ProxyCpu cpu = ProxyCpu.start(via);
+            Switches switches = Switches.start(via, nginx);
             Duration d = ctx.profile().duration(phase, via.variant());
             Wrk.Result r = phase == Phase.WARM_UP ? Wrk.warmUp(ctx, via.address(), Nginx.PATH, connections, d)
                     : Wrk.run(ctx, via.address(), Nginx.PATH, 1, connections, d, false);
             Map<String, Double> out = new LinkedHashMap<>(
                     Map.of(RPS.key(), r.requestsPerSecond(), P50.key(), r.p50Millis(), P99.key(), r.p99Millis()));
             out.putAll(cpu.per(r.requests(), CPU));
+            out.putAll(switches.per(r.requests()));
             return out;
         });
     }

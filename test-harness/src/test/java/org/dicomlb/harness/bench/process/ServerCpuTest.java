@@ -2,6 +2,7 @@ package org.dicomlb.harness.bench.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +30,27 @@ class ServerCpuTest {
             // Same thread, one clock in nanoseconds, the other in 10 ms ticks.
             assertThat(all.minus(ticks).abs()).isLessThan(Duration.ofMillis(50));
             busy.close();
+        }
+    }
+
+    @Test
+    void contextSwitchesCountTheThreadsOfTheProcessAndWhatItForked() throws Exception {
+        try (Children children = new Children()) {
+            // The outer shell waits for the inner one (": " keeps it from exec'ing it); the inner
+            // one blocks twenty times in wait() for a sleep, each a voluntary switch of its own.
+            String inner = "i=0; while [ $i -lt 20 ]; do sleep 0.02; i=$((i+1)); done; touch " + dir.resolve("done") + "; sleep 30; :";
+            Server waiting = children.start("waiting", List.of("sh", "-c", "sh -c '" + inner + "'; :"), Map.of(),
+                    dir.resolve("waiting.log"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(dir.resolve("done")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            ContextSwitches s = waiting.contextSwitches();
+
+            assertThat(s.voluntary()).isGreaterThanOrEqualTo(20);
+            assertThat(s.involuntary()).isNotNegative();
+            assertThat(s.minus(s)).isEqualTo(new ContextSwitches(0, 0));
+            waiting.close();
         }
     }
 

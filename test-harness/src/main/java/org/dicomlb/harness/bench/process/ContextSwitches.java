@@ -6,6 +6,10 @@ package org.dicomlb.harness.bench.process;
  * be woken) and involuntary (the scheduler took the CPU from a thread that could have gone on).
  */
 public record ContextSwitches(long voluntary, long involuntary) {
+    public ContextSwitches plus(ContextSwitches other) {
+        return new ContextSwitches(voluntary + other.voluntary, involuntary + other.involuntary);
+    }
+
     public ContextSwitches minus(ContextSwitches before) {
         return new ContextSwitches(voluntary - before.voluntary, involuntary - before.involuntary);
     }

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.dicomlb.harness.peers.Listening;
 
 /** A long-running child (proxy or backend) started by {@link Children}; closing stops it and its children. */
@@ -131,16 +131,14 @@ public final class Server implements AutoCloseable {
     public Duration threadCpuTime(String namePrefix) throws IOException {
         checkAlive();
         long nanos = 0;
-        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    if (Files.readString(task.resolve("comm")).strip().startsWith(namePrefix)) {
-                        nanos += Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split("\\s+")[0]);
-                    }
-                } catch (IOException gone) {
-                    // The thread ended while we listed them: its files vanish (ENOENT), or one
-                    // opened just before it ended can no longer be read (ESRCH).
+        for (Path task : tasks(process.pid())) {
+            try {
+                if (Files.readString(task.resolve("comm")).strip().startsWith(namePrefix)) {
+                    nanos += Long.parseLong(Files.readString(task.resolve("schedstat")).strip().split("\\s+")[0]);
                 }
+            } catch (IOException gone) {
+                // The thread ended while we listed them: its files vanish (ENOENT), or one
+                // opened just before it ended can no longer be read (ESRCH).
             }
         }
         return Duration.ofNanos(nanos);
@@ -153,32 +151,45 @@ public final class Server implements AutoCloseable {
      */
     public ContextSwitches contextSwitches() throws IOException {
         checkAlive();
-        long voluntary = 0;
-        long involuntary = 0;
-        List<Long> pids = new ArrayList<>(List.of(process.pid()));
-        process.descendants().forEach(d -> pids.add(d.pid()));
+        ContextSwitches sum = new ContextSwitches(0, 0);
+        List<Long> pids = Stream.concat(Stream.of(process.pid()), process.descendants().map(ProcessHandle::pid)).toList();
         for (long pid : pids) {
             List<Path> tasks;
-            try (var list = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-                tasks = list.toList();
+            try {
+                tasks = tasks(pid);
             } catch (IOException gone) {
                 continue;  // a forked process that ended meanwhile
             }
             for (Path task : tasks) {
                 try {
-                    for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches:")) {
-                            voluntary += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-                        } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
-                            involuntary += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-                        }
-                    }
+                    sum = sum.plus(switchesOf(task));
                 } catch (IOException gone) {
                     // The thread ended while we listed them (see threadCpuTime).
                 }
             }
         }
+        return sum;
+    }
+
+    /** One thread's counts, from the two lines of its {@code status} that hold them. */
+    private static ContextSwitches switchesOf(Path task) throws IOException {
+        long voluntary = 0;
+        long involuntary = 0;
+        for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                voluntary = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
         return new ContextSwitches(voluntary, involuntary);
+    }
+
+    /** The thread directories of process {@code pid}, {@code /proc/PID/task/TID}. */
+    private static List<Path> tasks(long pid) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.toList();
+        }
     }
 
     public String logTail() {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.dicomlb.dicom.AeTitle;
 import org.dicomlb.dicom.Uids;
 import org.dicomlb.dicom.scp.ScpConfig;
@@ -138,8 +139,11 @@ class DnsBackendThroughDicomlbTest {
         change.run();
         until("backend at " + ip, () -> at(ip));
         Duration followed = Duration.between(changed, Instant.now());
-        Resolution moved = resolutions.stream().filter(r -> r.addresses().stream()
-                .anyMatch(a -> a.getAddress().getHostAddress().equals(ip))).findFirst().orElseThrow();
+        Predicate<Resolution> withIp = r -> r.addresses().stream().anyMatch(a -> a.getAddress().getHostAddress().equals(ip));
+        // This test's subscriber hears of an answer after dicomlb's pools do (one serial executor,
+        // subscribers in the order they came), so the pool can be at ip a moment before the list has it.
+        until("the answer with " + ip + " heard by the test", () -> resolutions.stream().anyMatch(withIp));
+        Resolution moved = resolutions.stream().filter(withIp).findFirst().orElseThrow();
         Duration answered = Duration.between(changed, moved.answeredAt().orElseThrow());
         // The next round starts at most interval + 10 % after the last; its question takes far less
         // than resolve-timeout on loopback. The rest is slack for a loaded machine's timers.
@@ -236,6 +240,7 @@ class DnsBackendThroughDicomlbTest {
             assertThat(during.exitCode()).as("served while the last answer is kept: " + during).isZero();
         }
         until("down", () -> lb.poolAddresses("legacy").isEmpty());
+        until("the change heard by the test", () -> resolutions.size() > before);  // after the pools (see follow)
         List<Resolution> after = resolutions.subList(before, resolutions.size());
         assertThat(after).as("no change until resolve-fall rounds failed").first()
                 .satisfies(r -> {

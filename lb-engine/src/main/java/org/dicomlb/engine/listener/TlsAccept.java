@@ -84,6 +84,10 @@ final class TlsAccept extends ChannelInboundHandlerAdapter {
         if (c instanceof io.netty.handler.codec.DecoderException && c.getCause() != null) {
             c = c.getCause();
         }
+        if (c instanceof io.netty.handler.ssl.NotSslRecordException) {
+            // Its message carries the client's bytes in hex: plain HTTP with its credentials, say.
+            return "not an SSL/TLS record";
+        }
         String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
         return m.length() > MAX_ERROR_LENGTH ? m.substring(0, MAX_ERROR_LENGTH) : m;
     }

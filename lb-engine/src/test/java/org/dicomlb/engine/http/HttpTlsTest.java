@@ -163,7 +163,8 @@ class HttpTlsTest {
         fx.start(yaml("", "", b));
         try (Socket s = new Socket("127.0.0.1", fx.listenPort)) {
             s.setSoTimeout(15_000);
-            s.getOutputStream().write("GET /name HTTP/1.1\r\nHost: viewer.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(("GET /name HTTP/1.1\r\nHost: viewer.test\r\nAuthorization: Basic YWRtaW46aHVudGVyMg==\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             byte[] got = in.readAllBytes();
             assertThat(new String(got, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/");
@@ -171,6 +172,9 @@ class HttpTlsTest {
         assertThat(b.requests()).isZero();
         Eventually.until(() -> access.lines().stream().anyMatch(l -> l.contains("end=tls_handshake")), Duration.ofSeconds(5),
                 access::lines);
+        // What the client sent (here its credentials) is not logged, not even in hex.
+        assertThat(access.lines()).filteredOn(l -> l.contains("end=tls_handshake")).singleElement()
+                .satisfies(l -> assertThat(l).contains("tls_error=\"not an SSL/TLS record\"").doesNotContain("474554"));
     }
 
     @Test

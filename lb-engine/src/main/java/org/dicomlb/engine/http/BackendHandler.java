@@ -10,16 +10,17 @@ import io.netty.util.ReferenceCountUtil;
 import org.dicomlb.engine.pool.Endpoint;
 
 /**
- * The last handler of a backend connection, behind its HTTP/1.1 client codec: passes what the
+ * The last handler of a backend connection, behind its {@link BackendCodec}: passes what the
  * backend sends to the request the connection serves now, or, while the connection is kept idle
- * for reuse, watches it: a close, or anything the backend sends unasked, ends it and takes it out
- * of the cache. One per backend connection, for its whole life.
+ * for reuse, watches it: a close, or anything the backend sends unasked (even part of a response),
+ * ends it and takes it out of the cache. One per backend connection, for its whole life.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "http-backend";
 
     private final Channel channel;
     private final Endpoint endpoint;
+    private final BackendCodec codec;
     private Exchange exchange;
     /** Where the connection is kept while idle; null while it serves a request. */
     private IdleConnections cache;
@@ -28,9 +29,15 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private long idleSince;
     private long idleNanos;
 
-    BackendHandler(Channel channel, Endpoint endpoint) {
+    BackendHandler(Channel channel, Endpoint endpoint, BackendCodec codec) {
         this.channel = channel;
         this.endpoint = endpoint;
+        this.codec = codec;
+    }
+
+    /** The backend sent more than the responses asked for: the connection serves no further request. */
+    boolean overrun() {
+        return codec.overrun();
     }
 
     Channel channel() {
@@ -100,6 +107,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (exchange != null) {
             exchange.backendReadComplete();
+        } else if (codec.overrun()) {
+            // Part of a response nobody asked for, which the codec holds (a whole one would have come above).
+            dropIdle();
+            ctx.close();
         }
     }
 

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -148,7 +147,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
                 || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
         // Fields in the order docs/access-log.md gives them; values filled in as they are known.
         record.field("req", session.nextRequest());
-        record.field("proto", session.protocol);
+        // An HTTP/1.0 request is logged as one (the connection's protocol says HTTP/1.1).
+        record.field("proto", request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? "HTTP/1.0" : session.protocol);
         record.field("method", null);
         record.field("host", null);
         record.field("path", null);
@@ -164,9 +164,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         requestComplete = request instanceof LastHttpContent;
         originalHttp10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         DecoderResult decoded = request.decoderResult();
-        record.field("method", clip(request.method().name(), 32));
-        record.field("path", clip(Headers.path(request.uri()), MAX_LOGGED_PATH));
         if (decoded.isFailure()) {
+            // The method and path of a request that could not be read are the codec's placeholders: not logged.
             Throwable cause = decoded.cause();
             if (cause instanceof TooLongHttpLineException) {
                 answer(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is longer than "
@@ -179,26 +178,52 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             }
             return;
         }
+        record.field("method", clip(request.method().name(), 32));
+        record.field("path", clip(Headers.path(request.uri()), MAX_LOGGED_PATH));
         HttpHeaders h = request.headers();
+        if (!stream.multiplexed() && request.protocolVersion().majorVersion() != 1) {
+            // "HTTP/2.0" in a request line is not HTTP/2 (which starts with its preface): RFC 9112 section 2.3.
+            answer(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are spoken in a request line",
+                    EndReason.PROTOCOL, "bad_request", true);
+            return;
+        }
         if (request.method() == HttpMethod.CONNECT) {
             answer(HttpResponseStatus.METHOD_NOT_ALLOWED, "dicomlb is not a forward proxy; CONNECT is not served",
                     EndReason.PROTOCOL, "bad_request", true);
             return;
         }
-        if (!originForm()) {
-            answer(HttpResponseStatus.BAD_REQUEST, "the request target is not a path", EndReason.PROTOCOL, "bad_request", true);
+        String badTarget = originForm();
+        if (badTarget != null) {
+            answer(HttpResponseStatus.BAD_REQUEST, badTarget, EndReason.PROTOCOL, "bad_request", true);
             return;
         }
         String hostField = h.get(HttpHeaderNames.HOST);
-        if (hostField == null && request.protocolVersion().equals(HttpVersion.HTTP_1_1) && !stream.multiplexed()) {
-            answer(HttpResponseStatus.BAD_REQUEST, "an HTTP/1.1 request needs a Host header", EndReason.PROTOCOL,
-                    "bad_request", true);
+        if (hostField == null && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            // An HTTP/2 request's :authority arrives as Host; a backend needs one (RFC 9113 section 8.3.1).
+            answer(HttpResponseStatus.BAD_REQUEST, stream.multiplexed() ? "the request has neither :authority nor Host"
+                    : "an HTTP/1.1 request needs a Host header", EndReason.PROTOCOL, "bad_request", true);
             return;
         }
         if (hostField != null && Headers.repeated(h, HttpHeaderNames.HOST)) {
             answer(HttpResponseStatus.BAD_REQUEST, "the request has more than one Host header", EndReason.PROTOCOL,
                     "bad_request", true);
             return;
+        }
+        if (hostField != null && !Headers.validHost(hostField)) {
+            // RFC 9112 section 3.2: a host and an optional port, nothing else (it routes, and backends trust it).
+            answer(HttpResponseStatus.BAD_REQUEST, "the Host header is not a host and port", EndReason.PROTOCOL,
+                    "bad_request", true);
+            return;
+        }
+        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            if (!Headers.onlyChunked(h)) {
+                // A coding dicomlb does not know (RFC 9112 section 6.1) leaves the body's end unknown.
+                answer(HttpResponseStatus.NOT_IMPLEMENTED, "only the chunked transfer coding is understood",
+                        EndReason.PROTOCOL, "bad_request", true);
+                return;
+            }
+            // One field in one spelling for the backend, which must not read the framing otherwise than dicomlb did.
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         String expect = h.get(HttpHeaderNames.EXPECT);
         if (expect != null && !expect.strip().equalsIgnoreCase("100-continue")) {
@@ -228,29 +253,39 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         dial();
     }
 
-    /** An absolute-form target (a client talking to us as to a forward proxy) becomes origin-form. */
-    private boolean originForm() {
+    /**
+     * An absolute-form target (a client talking to us as to a forward proxy) becomes origin-form.
+     * Returns why the target cannot be served, or null.
+     */
+    private String originForm() {
         String uri = request.uri();
         if (uri.startsWith("/") || (uri.equals("*") && request.method() == HttpMethod.OPTIONS)) {
-            return true;
+            return null;
         }
         String lower = uri.toLowerCase(Locale.ROOT);
-        if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
-            return false;
+        String notAPath = "the request target is not a path";
+        // HTTP/2 has its authority in :authority, never in :path (RFC 9113 section 8.3.1).
+        if (stream.multiplexed() || (!lower.startsWith("http://") && !lower.startsWith("https://"))) {
+            return notAPath;
         }
         try {
             URI u = new URI(uri);
             if (u.getRawAuthority() == null) {
-                return false;
+                return notAPath;
+            }
+            if (u.getRawUserInfo() != null) {
+                // RFC 9110 section 4.2.4: user information in an http(s) target is an error (and a password is never logged).
+                record.field("path", null);
+                return "the request target carries user information";
             }
             String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
             request.setUri(u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
             // RFC 9112 section 3.2.2: the target's authority replaces any Host the client sent.
             request.headers().set(HttpHeaderNames.HOST, u.getRawAuthority());
             record.field("path", clip(path, MAX_LOGGED_PATH));
-            return true;
+            return null;
         } catch (java.net.URISyntaxException e) {
-            return false;
+            return notAPath;
         }
     }
 
@@ -480,8 +515,9 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(mode.maxRequestLine())
                     .setMaxHeaderSize(mode.maxHeaderSize()).setMaxChunkSize(BACKEND_CHUNK)
                     .setTrailersFactory(SmallTrailers.INSTANCE);
-            ch.pipeline().addLast("http-codec", new HttpClientCodec(decoding, false, false));
-            handler = new BackendHandler(ch, e);
+            BackendCodec codec = new BackendCodec(decoding);
+            ch.pipeline().addLast("http-codec", codec);
+            handler = new BackendHandler(ch, e, codec);
             ch.pipeline().addLast(BackendHandler.NAME, handler);
             if (!websocket) {
                 // A WebSocket's connection is counted when it becomes the client connection's tunnel.
@@ -489,6 +525,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             }
         }
         handler.serve(this);
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            // An HTTP/1.0 request without Host goes on as HTTP/1.1, which needs one: the backend's address.
+            request.headers().set(HttpHeaderNames.HOST, e.addressText());
+        }
         backend.write(request, backend.voidPromise());
         if (pending != null) {
             for (HttpContent c : pending) {
@@ -597,7 +637,12 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
                 listener.meters().bytesOut.increment(n);
             }
             boolean last = c instanceof LastHttpContent;
-            client.write(c, client.voidPromise());
+            if (last && stream.multiplexed()) {
+                // The stream may be reset after it (a request body still coming): not before it is sent.
+                stream.lastWrite(client.write(c));
+            } else {
+                client.write(c, client.voidPromise());
+            }
             wroteClient = true;
             if (last) {
                 responseComplete();
@@ -633,11 +678,19 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         boolean close = !stream.keepAlive() || !requestComplete;
         boolean bodyless = request.method() == HttpMethod.HEAD || status == 204 || status == 304;
         // Whether the body's end is known from the head, rather than from the connection closing.
-        boolean framed = bodyless || HttpUtil.isContentLengthSet(r) || HttpUtil.isTransferEncodingChunked(r);
-        closeFromBackend = !framed || !HttpUtil.isKeepAlive(r);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+        boolean framed = bodyless || chunked || HttpUtil.isContentLengthSet(r);
+        // A 204 announcing a body (RFC 9110 section 15.3.5 forbids one) may send it: its connection's next bytes are not a response.
+        boolean announcesBody = status == 204 && (chunked || HttpUtil.getContentLength(r, 0L) != 0);
+        closeFromBackend = !framed || !HttpUtil.isKeepAlive(r) || announcesBody;
         Headers.removeHopByHop(h, false);
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (!stream.multiplexed() && !framed) {
+        if (!stream.multiplexed() && originalHttp10 && chunked && !bodyless) {
+            // RFC 9112 section 6.1: no chunks for an HTTP/1.0 client; the body goes as it is (trailers
+            // dropped) and ends with the connection.
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            close = true;
+        } else if (!stream.multiplexed() && !framed) {
             if (originalHttp10) {
                 // An HTTP/1.0 client knows no chunks: the body ends with the connection.
                 close = true;
@@ -768,7 +821,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
 
     /** The backend connection may serve another request: an HTTP/1.1 response that did not say close. */
     private boolean reusable() {
-        return backend.isActive() && handler != null && !closeFromBackend;
+        return backend.isActive() && handler != null && !closeFromBackend && !handler.overrun();
     }
 
     // ---- timers -----------------------------------------------------------------------------------
@@ -867,7 +920,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         var connection = session.connection;
         Channel c = client.channel();
         // What either codec read beyond the handshake comes out as bytes as it leaves, to this exchange.
-        backend.pipeline().remove(HttpClientCodec.class);
+        backend.pipeline().remove(BackendCodec.class);
         handler.detach();
         backend.pipeline().remove(handler);
         c.pipeline().remove(HttpServerCodec.class);
@@ -955,14 +1008,23 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         releasePending();
         boolean unread = !requestComplete;
         // A request without a body, or with a short one still to come, is read to its end so the
-        // connection can go on (its end usually comes in the same read as its head).
-        boolean discard = unread && !close && !stream.multiplexed() && stream.keepAlive() && remainingBody() <= MAX_DISCARD;
+        // connection can go on (its end usually comes in the same read as its head). Not a body
+        // the client holds back for a 100 Continue: it does not come after a final answer, and
+        // what comes next would be taken for it.
+        boolean awaitsContinue = unread && record.bytesIn() == 0 && HttpUtil.is100ContinueExpected(request);
+        boolean discard = unread && !close && !awaitsContinue && !stream.multiplexed() && stream.keepAlive()
+                && remainingBody() <= MAX_DISCARD;
         boolean closing = close || (unread && !discard) || !stream.keepAlive();
         state = discard ? State.DISCARDING : State.DONE;
         status = s.code();
         responseStarted = true;
         logStatus(System.nanoTime());
-        client.writeAndFlush(LocalResponses.of(client.alloc(), s, why, closing && !stream.multiplexed()), client.voidPromise());
+        FullHttpResponse reply = LocalResponses.of(client.alloc(), s, why, closing && !stream.multiplexed());
+        if (stream.multiplexed()) {
+            stream.lastWrite(client.writeAndFlush(reply));
+        } else {
+            client.writeAndFlush(reply, client.voidPromise());
+        }
         session.shared.metrics().local(listener.meters(), tag);
         listener.meters().rejected(reason.label());
         finishRecord(reason);

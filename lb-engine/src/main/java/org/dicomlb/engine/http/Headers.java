@@ -28,6 +28,10 @@ final class Headers {
     static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    /** HTTP/2's cleartext upgrade (RFC 7540 section 3.2), which dicomlb does not offer; hop-by-hop whether named or not. */
+    static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
+    /** What a registered name may hold besides letters and digits (RFC 3986 section 3.2.2: unreserved, pct-encoded, sub-delims). */
+    private static final String REG_NAME_MARKS = "-._~%!$&'()*+,;=";
     private static final java.util.Set<String> PROTECTED = java.util.Set.of("host", "content-length", "transfer-encoding");
     private static final AsciiString WEBSOCKET = AsciiString.cached("websocket");
     private static final String KEEP_ALIVE = "keep-alive";
@@ -52,8 +56,8 @@ final class Headers {
 
     /**
      * Removes the hop-by-hop fields: those {@code Connection} names, and {@code Connection},
-     * {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Upgrade} themselves.
-     * {@code Transfer-Encoding} is framing, which the codecs redo on each hop, so it stays as the
+     * {@code Keep-Alive}, {@code Proxy-Connection}, {@code HTTP2-Settings}, {@code TE},
+     * {@code Upgrade} themselves. {@code Transfer-Encoding} is framing, which the codecs redo on each hop, so it stays as the
      * message's own description of its body. With {@code upgrade}, the WebSocket upgrade is kept
      * ({@code Connection: upgrade} and {@code Upgrade}).
      */
@@ -88,6 +92,7 @@ final class Headers {
         }
         h.remove(HttpHeaderNames.KEEP_ALIVE);
         h.remove(PROXY_CONNECTION);
+        h.remove(HTTP2_SETTINGS);
         h.remove(HttpHeaderNames.TE);
         if (upgrade) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
@@ -129,6 +134,56 @@ final class Headers {
         }
         values.next();
         return values.hasNext();
+    }
+
+    /**
+     * Whether a {@code Host} value is {@code uri-host [":" port]} (RFC 9112 section 3.2, RFC 3986
+     * section 3.2.2): a registered name or IPv4 address, or an IPv6 literal in brackets; empty is
+     * allowed (a target without an authority).
+     */
+    static boolean validHost(String value) {
+        String v = value.strip();
+        int n = v.length();
+        int i = 0;
+        if (n > 0 && v.charAt(0) == '[') {
+            int close = v.indexOf(']');
+            if (close < 0) {
+                return false;
+            }
+            for (i = 1; i < close; i++) {
+                char c = v.charAt(i);
+                if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            for (; i < n && v.charAt(i) != ':'; i++) {
+                char c = v.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || REG_NAME_MARKS.indexOf(c) >= 0)) {
+                    return false;
+                }
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (v.charAt(i) != ':') {
+            return false;
+        }
+        for (i++; i < n; i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a request's {@code Transfer-Encoding} is the chunked coding alone: one field, one token. */
+    static boolean onlyChunked(HttpHeaders h) {
+        List<String> values = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        return values.size() == 1 && values.getFirst().strip().equalsIgnoreCase("chunked");
     }
 
     /** The extension fields Netty's HTTP/2 conversion adds ({@code x-http2-*}). */

@@ -26,8 +26,12 @@ import org.dicomlb.tls.TlsChannels;
  * handshake's last read) are held and handed to the protocol's codec first.
  */
 final class HttpFrontend extends ChannelInboundHandlerAdapter {
-    /** HTTP/1.1 requests pipelined ahead of their answers, at most; the codec refuses more. */
-    static final int MAX_PIPELINED = 64;
+    /**
+     * The codec's bound on requests decoded ahead of their answers: above what the request stream
+     * holds ({@link RequestStream#MAX_HELD}), which answers those and closes, so that the codec
+     * refuses only input already being dropped.
+     */
+    static final int MAX_PIPELINED = RequestStream.MAX_HELD + 1;
     /** Client bytes held before the protocol is in place, at most. */
     private static final int MAX_EARLY_BYTES = 1024 * 1024;
     /** Content the HTTP/1.1 codec hands on in one piece, at most (the socket reads up to 256 KiB). */

@@ -1,15 +1,20 @@
 package org.dicomlb.engine.http;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -43,8 +48,12 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     static final String NAME = "http-requests";
     /** How long a connection closed with part of a request body unread keeps reading it (see {@link #linger}). */
     static final Duration LINGER = Duration.ofSeconds(2);
-    /** Objects (requests and their content) held ahead of the current exchange, at most. */
-    private static final int MAX_HELD = 1024;
+    /**
+     * Objects (requests and their content) held ahead of the current exchange, at most. A client
+     * that pipelines more gets the requests held answered, the last with {@code Connection: close},
+     * and resends the rest on a new connection (RFC 9112 section 9.3.2).
+     */
+    static final int MAX_HELD = 1024;
 
     private enum Phase { NEW, WAITING, EXCHANGE, LINGERING, DONE }
 
@@ -58,6 +67,8 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     /** The connection goes on after the current exchange (HTTP/1.1 keep-alive). */
     private boolean keepAlive = true;
     private boolean inputClosed;
+    /** More was pipelined than is held: nothing after the requests held is served. */
+    private boolean full;
     private boolean draining;
     /** Between a read's first message and its read-complete: whatever is written now is flushed then. */
     private boolean reading;
@@ -65,6 +76,8 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     private long lingerStart;
     private int served;
     private ScheduledFuture<?> timer;
+    /** See {@link #lastWrite}. */
+    private ChannelFuture lastWrite;
     private long timerAt;
 
     /**
@@ -98,9 +111,13 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         return first != 0 ? first : System.nanoTime();
     }
 
-    /** Whether the client connection continues after the current exchange, as far as the client said. */
+    /**
+     * Whether the client connection continues after the current exchange, as far as the client
+     * said: a request it pipelined before half-closing (or before more than dicomlb holds) is still
+     * to be answered.
+     */
     boolean keepAlive() {
-        return keepAlive && !inputClosed;
+        return keepAlive && ((!inputClosed && !full) || heldRequest());
     }
 
     Timeouts timeouts() {
@@ -160,6 +177,11 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         reading = true;
+        if (full) {
+            // Pipelined beyond what is held: the client resends it after the connection closes.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         switch (phase) {
             case WAITING -> {
                 if (msg instanceof HttpRequest r && held.isEmpty()) {
@@ -184,8 +206,12 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
 
     private void hold(Object msg) {
         if (held.size() >= MAX_HELD) {
+            // The requests held whole are answered; a part of one, this and what follows are not.
             ReferenceCountUtil.release(msg);
-            close(EndReason.CLIENT_ERROR);
+            while (!held.isEmpty() && !(held.peekLast() instanceof LastHttpContent)) {
+                ReferenceCountUtil.release(held.pollLast());
+            }
+            full = true;
             return;
         }
         held.add(msg);
@@ -254,9 +280,11 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** Asks the client for more (request body). */
+    /** Asks the client for more (request body), unless it has said all it will (a read then fails). */
     void read() {
-        ctx.read();
+        if (!inputClosed) {
+            ctx.read();
+        }
     }
 
     /**
@@ -279,8 +307,17 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
             cancelTimer();
             releaseHeld();
             if (bodyUnread || close) {
-                // Resets the stream (RST_STREAM) if the client is still sending; a finished stream is closed already.
-                ctx.close();
+                // After the response's last frame has gone: a reset sent at once would overtake the
+                // DATA that waits for the client's flow-control window, and the client would see the
+                // reset instead of the answer. A client still sending is asked to stop without error
+                // (RFC 9113 section 8.1); a finished stream is closed already.
+                ChannelFuture last = lastWrite;
+                lastWrite = null;
+                if (last == null || last.isDone()) {
+                    endStream(bodyUnread);
+                } else {
+                    last.addListener(f -> endStream(bodyUnread));
+                }
             }
             return;
         }
@@ -288,7 +325,7 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
             linger();
             return;
         }
-        if (close || !keepAlive || (inputClosed && !heldRequest())) {
+        if (close || !keepAlive || ((inputClosed || full) && !heldRequest())) {
             phase = Phase.DONE;
             cancelTimer();
             releaseHeld();
@@ -298,6 +335,19 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         awaitRequest(now);
         if (phase == Phase.WAITING) {
             ctx.read();
+        }
+    }
+
+    /** The write of the current response's end, on an HTTP/2 stream: the stream ends after it. */
+    void lastWrite(ChannelFuture f) {
+        lastWrite = f;
+    }
+
+    private void endStream(boolean bodyUnread) {
+        if (bodyUnread && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR)).addListener(f -> ctx.close());
+        } else {
+            ctx.close();
         }
     }
 
@@ -466,6 +516,10 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (full && cause instanceof DecoderException) {
+            // The codec's own limit on pipelined requests, met in input already being dropped.
+            return;
+        }
         if (exchange != null) {
             Exchange e = exchange;
             exchange = null;

@@ -366,6 +366,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         boolean last = c instanceof LastHttpContent;
         if (last) {
             requestComplete = true;
+            HttpHeaders trailers = ((LastHttpContent) c).trailingHeaders();
+            if (!trailers.isEmpty()) {
+                Headers.filterTrailers(trailers);
+            }
         }
         if (backend == null) {
             if (pending == null) {

@@ -180,6 +180,34 @@ final class Headers {
         return true;
     }
 
+    /**
+     * Fields a client may not send in a request's trailers (RFC 9110 section 6.5.1): framing,
+     * routing, forwarding, authentication and how the content is to be read. A backend that merged
+     * them into the header section would otherwise take from the trailers what dicomlb checked or
+     * replaced in the headers.
+     */
+    private static final java.util.Set<String> NOT_IN_TRAILERS = java.util.Set.of("host", "content-length",
+            "transfer-encoding", "trailer", "te", "connection", "keep-alive", "upgrade", "proxy-connection",
+            "http2-settings", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip",
+            "forwarded", "authorization", "proxy-authorization", "cookie", "content-encoding", "content-type",
+            "content-range", "expect");
+
+    /** Removes from a request's trailers what may not be there ({@link #NOT_IN_TRAILERS}, pseudo-header fields). */
+    static void filterTrailers(HttpHeaders trailers) {
+        List<String> drop = null;
+        for (String name : trailers.names()) {
+            if (name.startsWith(":") || NOT_IN_TRAILERS.contains(name.toLowerCase(Locale.ROOT))) {
+                if (drop == null) {
+                    drop = new ArrayList<>(2);
+                }
+                drop.add(name);
+            }
+        }
+        if (drop != null) {
+            drop.forEach(trailers::remove);
+        }
+    }
+
     /** Whether a request's {@code Transfer-Encoding} is the chunked coding alone: one field, one token. */
     static boolean onlyChunked(HttpHeaders h) {
         List<String> values = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);

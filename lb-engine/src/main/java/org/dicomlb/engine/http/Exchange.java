@@ -608,7 +608,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         if (msg instanceof HttpResponse r) {
             if (r.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                backendFailed("the backend's response is not valid HTTP", false);
+                backendFailed("the backend's response is not valid HTTP", true);
                 return;
             }
             if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -867,11 +867,23 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
     }
 
-    /** A request on a connection a trusted upstream's PROXY header named: the upstream is logged as {@code via}. */
+    /**
+     * What a request's line repeats of its connection's: the upstream a trusted PROXY header came
+     * from ({@code via}), and on a TLS listener the session and client certificate (the
+     * connection's own line is written only when it carried no request).
+     */
     private static void viaUpstream(ClientSession session, ConnectionRecord record) {
-        String via = session.connection.record().field("via");
+        ConnectionRecord connection = session.connection.record();
+        String via = connection.field("via");
         if (via != null) {
             record.field("via", via);
+        }
+        if (session.tls) {
+            record.field("tls", connection.field("tls"));
+            String cert = connection.field("client_cert");
+            if (cert != null) {
+                record.field("client_cert", cert);
+            }
         }
     }
 

@@ -217,6 +217,9 @@ class HttpFramingTest {
             assertThat(c.send("GET /999 HTTP/1.1\r\nHost: web.test\r\n\r\n").read().status()).isEqualTo(502);
             assertThat(c.send("GET /ok HTTP/1.1\r\nHost: web.test\r\n\r\n").read().status()).isEqualTo(200);
         }
+        // Not HTTP is the backend's error, not a close (it counts against the backend as such).
+        Eventually.until(() -> access.lines().size() >= 3, Duration.ofSeconds(5), access::lines);
+        assertThat(access.lines().get(0)).contains("path=/99", "status=502", "end=backend_error");
     }
 
     /** An HTTP/1.0 request is logged as one; a request that could not be read has no made-up path. */

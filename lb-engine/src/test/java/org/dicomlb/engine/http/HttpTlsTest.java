@@ -138,7 +138,7 @@ class HttpTlsTest {
         assertThat(headers.body()).contains("host: 127.0.0.1:" + fx.listenPort, "x-forwarded-proto: https")
                 .doesNotContain("x-http2");
         Eventually.until(() -> access.lines().size() >= 43, Duration.ofSeconds(5), access::lines);
-        assertThat(access.lines()).allMatch(l -> l.contains("proto=HTTP/2.0"));
+        assertThat(access.lines()).allMatch(l -> l.contains("proto=HTTP/2.0") && l.contains(" tls=TLSv1."));
         assertThat(fx.metric("dicomlb_listener_connections_total{listener=\"web\"}")).isEqualTo(1);
     }
 

@@ -113,6 +113,12 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2Exception) {
+            // A connection error the codec answers itself, with GOAWAY carrying its error code
+            // (PROTOCOL_ERROR ...), then closes: closing first would send GOAWAY with NO_ERROR.
+            session.connection.record().end(EndReason.PROTOCOL);
+            return;
+        }
         session.close(EndReason.CLIENT_ERROR);
     }
 

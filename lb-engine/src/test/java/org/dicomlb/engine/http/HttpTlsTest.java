@@ -2,13 +2,18 @@ package org.dicomlb.engine.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +26,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
@@ -94,6 +101,10 @@ class HttpTlsTest {
     }
 
     private HttpClient client(HttpClient.Version version) throws Exception {
+        return HttpClient.newBuilder().sslContext(sslContext()).version(version).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    private SSLContext sslContext() throws Exception {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         ks.setCertificateEntry("ca", pki.caCertificate());
@@ -101,7 +112,7 @@ class HttpTlsTest {
         tmf.init(ks);
         SSLContext c = SSLContext.getInstance("TLS");
         c.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(c).version(version).connectTimeout(Duration.ofSeconds(10)).build();
+        return c;
     }
 
     private URI uri(String path) {
@@ -155,6 +166,53 @@ class HttpTlsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(h1.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
         assertThat(h1.body()).isEqualTo("b1");
+    }
+
+    /**
+     * A connection error (RFC 9113 section 6.9: a WINDOW_UPDATE of 0 for the connection) is
+     * answered with GOAWAY carrying PROTOCOL_ERROR, not NO_ERROR, by frames written by hand.
+     */
+    @Test
+    void anHttp2ConnectionErrorGetsGoawayWithItsErrorCode() throws Exception {
+        HttpTestBackend b = backend(HttpTestBackend.start("b1", "127.0.0.11"));
+        fx.start(yaml("", "", b));
+        try (SSLSocket s = (SSLSocket) sslContext().getSocketFactory().createSocket("127.0.0.1", fx.listenPort)) {
+            s.setSoTimeout(10_000);
+            SSLParameters params = s.getSSLParameters();
+            params.setApplicationProtocols(new String[] {"h2"});
+            s.setSSLParameters(params);
+            s.startHandshake();
+            assertThat(s.getApplicationProtocol()).isEqualTo("h2");
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // SETTINGS, empty
+            out.write(new byte[] {0, 0, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0}); // WINDOW_UPDATE, stream 0, increment 0
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            for (int frames = 0; frames < 20; frames++) {
+                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                in.readUnsignedByte();
+                in.readInt();
+                byte[] payload = in.readNBytes(length);
+                if (type == 7) {
+                    int error = ByteBuffer.wrap(payload, 4, 4).getInt();
+                    assertThat(error).as("GOAWAY error code").isEqualTo(1); // PROTOCOL_ERROR
+                    // ... and the connection closes.
+                    try {
+                        while (in.read() >= 0) {
+                            // what came after the GOAWAY (nothing, or TLS's close)
+                        }
+                    } catch (SocketTimeoutException e) {
+                        throw new AssertionError("the connection stayed open after GOAWAY", e);
+                    } catch (IOException closed) {
+                        // closed without close_notify: closed all the same
+                    }
+                    return;
+                }
+            }
+            throw new AssertionError("no GOAWAY in the first 20 frames");
+        }
     }
 
     @Test

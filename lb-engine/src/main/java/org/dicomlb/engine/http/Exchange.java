@@ -427,6 +427,20 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
     }
 
+    /**
+     * The client's HTTP/2 stream broke the protocol and is being reset by the codec: the exchange
+     * ends, logged with {@code reason}, without closing the stream itself.
+     */
+    void clientFailed(EndReason reason) {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        releasePending();
+        releaseBackend(false);
+        finishRecord(reason);
+    }
+
     /** The client connection (or the HTTP/2 stream) is gone. */
     void clientGone() {
         if (state == State.DISCARDING) {
@@ -906,6 +920,24 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         session.shared.accessLog().write(record);
         session.requestLogged();
         stream.close(EndReason.REQUEST_TIMEOUT);
+    }
+
+    /**
+     * An HTTP/2 stream whose request was malformed (no request was made of it), being reset by the
+     * codec: one access-log line, without a status, so that what the client sent is on record.
+     */
+    static void malformed(RequestStream stream) {
+        ClientSession session = stream.session();
+        ConnectionRecord record = new ConnectionRecord(session.config().name(), "http", session.connection.record(),
+                stream.requestStart());
+        viaUpstream(session, record);
+        record.field("req", session.nextRequest());
+        record.field("proto", session.protocol);
+        record.field("status", null);
+        record.over(EndReason.PROTOCOL);
+        session.shared.metrics().request(session.listener.meters(), null, null, null, 0, record.durationNanos());
+        session.shared.accessLog().write(record);
+        session.requestLogged();
     }
 
     // ---- WebSocket: from HTTP to a byte tunnel ----------------------------------------------------

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -518,6 +519,27 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (full && cause instanceof DecoderException) {
             // The codec's own limit on pipelined requests, met in input already being dropped.
+            return;
+        }
+        if (multiplexed && (cause instanceof Http2Exception || cause instanceof DecoderException)) {
+            // A malformed stream (RFC 9113 section 8.1.1) is reset with the error's code
+            // (PROTOCOL_ERROR), not with the CANCEL a close sends: by Netty's multiplexer after
+            // this when its codec found it, by us when the stream's conversion to HTTP/1.1 did
+            // (a missing :path, say, which Netty reports as it can).
+            if (cause instanceof DecoderException && ctx.channel().isActive()) {
+                Http2Error error = cause.getCause() instanceof Http2Exception e ? e.error() : Http2Error.PROTOCOL_ERROR;
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(error)).addListener(f -> ctx.close());
+            }
+            if (exchange != null) {
+                Exchange e = exchange;
+                exchange = null;
+                e.clientFailed(EndReason.PROTOCOL);
+            } else if (phase == Phase.WAITING || phase == Phase.NEW) {
+                Exchange.malformed(this);
+            }
+            phase = Phase.DONE;
+            cancelTimer();
+            releaseHeld();
             return;
         }
         if (exchange != null) {

@@ -3,9 +3,9 @@ package org.dicomlb.engine.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -168,51 +168,102 @@ class HttpTlsTest {
         assertThat(h1.body()).isEqualTo("b1");
     }
 
+    /** An HTTP/2 frame read by hand. */
+    private record Frame(int type, int stream, byte[] payload) {
+        static Frame read(DataInputStream in) throws IOException {
+            int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+            int type = in.readUnsignedByte();
+            in.readUnsignedByte();
+            int stream = in.readInt() & 0x7fffffff;
+            return new Frame(type, stream, in.readNBytes(length));
+        }
+
+        /** The error code of a RST_STREAM (its payload) or a GOAWAY (after the last stream id). */
+        int errorCode() {
+            return ByteBuffer.wrap(payload, type == 7 ? 4 : 0, 4).getInt();
+        }
+    }
+
+    /** A TLS connection that has chosen h2 by ALPN and sent the preface and an empty SETTINGS. */
+    private SSLSocket h2ByHand() throws Exception {
+        SSLSocket s = (SSLSocket) sslContext().getSocketFactory().createSocket("127.0.0.1", fx.listenPort);
+        s.setSoTimeout(10_000);
+        SSLParameters params = s.getSSLParameters();
+        params.setApplicationProtocols(new String[] {"h2"});
+        s.setSSLParameters(params);
+        s.startHandshake();
+        assertThat(s.getApplicationProtocol()).isEqualTo("h2");
+        OutputStream out = s.getOutputStream();
+        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // SETTINGS, empty
+        out.flush();
+        return s;
+    }
+
+    /** The first frame of {@code type} on {@code stream} among the next 20. */
+    private static Frame awaitFrame(DataInputStream in, int type, int stream) throws IOException {
+        for (int frames = 0; frames < 20; frames++) {
+            Frame f = Frame.read(in);
+            if (f.type() == type && f.stream() == stream) {
+                return f;
+            }
+        }
+        throw new AssertionError("no frame of type " + type + " on stream " + stream + " in the first 20");
+    }
+
     /**
      * A connection error (RFC 9113 section 6.9: a WINDOW_UPDATE of 0 for the connection) is
-     * answered with GOAWAY carrying PROTOCOL_ERROR, not NO_ERROR, by frames written by hand.
+     * answered with GOAWAY carrying PROTOCOL_ERROR, not NO_ERROR, and the connection closes.
      */
     @Test
     void anHttp2ConnectionErrorGetsGoawayWithItsErrorCode() throws Exception {
         HttpTestBackend b = backend(HttpTestBackend.start("b1", "127.0.0.11"));
         fx.start(yaml("", "", b));
-        try (SSLSocket s = (SSLSocket) sslContext().getSocketFactory().createSocket("127.0.0.1", fx.listenPort)) {
-            s.setSoTimeout(10_000);
-            SSLParameters params = s.getSSLParameters();
-            params.setApplicationProtocols(new String[] {"h2"});
-            s.setSSLParameters(params);
-            s.startHandshake();
-            assertThat(s.getApplicationProtocol()).isEqualTo("h2");
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // SETTINGS, empty
-            out.write(new byte[] {0, 0, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0}); // WINDOW_UPDATE, stream 0, increment 0
+        try (SSLSocket s = h2ByHand()) {
+            s.getOutputStream().write(new byte[] {0, 0, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0}); // WINDOW_UPDATE 0, stream 0
+            s.getOutputStream().flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            assertThat(awaitFrame(in, 7, 0).errorCode()).as("GOAWAY error code").isEqualTo(1); // PROTOCOL_ERROR
+            try {
+                while (in.read() >= 0) {
+                    // what came after the GOAWAY (nothing, or TLS's close)
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the connection stayed open after GOAWAY", e);
+            } catch (IOException closed) {
+                // closed without close_notify: closed all the same
+            }
+        }
+    }
+
+    /**
+     * A malformed request (RFC 9113 section 8.3.1: no :path) resets its stream
+     * with PROTOCOL_ERROR, not CANCEL, gets an access-log line, and the connection goes on.
+     */
+    @Test
+    void aMalformedHttp2StreamIsResetWithProtocolErrorAndLogged() throws Exception {
+        HttpTestBackend b = backend(HttpTestBackend.start("b1", "127.0.0.11"));
+        fx.start(yaml("", "", b));
+        try (SSLSocket s = h2ByHand()) {
+            // HPACK by hand: :method GET, :scheme https (static table), :authority viewer.test
+            // (indexed name), and no :path.
+            java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+            block.write(new byte[] {(byte) 0x82, (byte) 0x87, 0x01, 11});
+            block.write("viewer.test".getBytes(StandardCharsets.US_ASCII));
+            byte[] headers = block.toByteArray();
+            OutputStream out = s.getOutputStream();
+            // HEADERS, END_STREAM | END_HEADERS, stream 1
+            out.write(new byte[] {0, 0, (byte) headers.length, 1, 0x05, 0, 0, 0, 1});
+            out.write(headers);
             out.flush();
             DataInputStream in = new DataInputStream(s.getInputStream());
-            for (int frames = 0; frames < 20; frames++) {
-                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-                int type = in.readUnsignedByte();
-                in.readUnsignedByte();
-                in.readInt();
-                byte[] payload = in.readNBytes(length);
-                if (type == 7) {
-                    int error = ByteBuffer.wrap(payload, 4, 4).getInt();
-                    assertThat(error).as("GOAWAY error code").isEqualTo(1); // PROTOCOL_ERROR
-                    // ... and the connection closes.
-                    try {
-                        while (in.read() >= 0) {
-                            // what came after the GOAWAY (nothing, or TLS's close)
-                        }
-                    } catch (SocketTimeoutException e) {
-                        throw new AssertionError("the connection stayed open after GOAWAY", e);
-                    } catch (IOException closed) {
-                        // closed without close_notify: closed all the same
-                    }
-                    return;
-                }
-            }
-            throw new AssertionError("no GOAWAY in the first 20 frames");
+            assertThat(awaitFrame(in, 3, 1).errorCode()).as("RST_STREAM error code").isEqualTo(1); // PROTOCOL_ERROR
         }
+        assertThat(b.requests()).isZero();
+        Eventually.until(() -> access.lines().stream().anyMatch(l -> l.contains("end=protocol")), Duration.ofSeconds(5),
+                access::lines);
+        assertThat(access.lines()).filteredOn(l -> l.contains("end=protocol")).singleElement()
+                .satisfies(l -> assertThat(l).contains("proto=HTTP/2.0", "status=-"));
     }
 
     @Test

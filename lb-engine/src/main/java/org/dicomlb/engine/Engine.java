@@ -53,6 +53,8 @@ import org.dicomlb.engine.pool.Pool;
 import org.dicomlb.engine.tcp.TcpFrontend;
 import org.dicomlb.healthcheck.HealthChecker;
 import org.dicomlb.io.EventLoops;
+import org.dicomlb.tls.Pem;
+import org.dicomlb.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,6 +164,9 @@ public final class Engine implements AutoCloseable {
         reportCaps(next.listeners(), limits, b);
         poolsChanged();
         boolean first = current == null;
+        if (!first) {
+            reportRenewals(current.listeners(), next.listeners());
+        }
         current = next;
         if (!first) {
             metrics.reloaded(true);
@@ -169,6 +174,26 @@ public final class Engine implements AutoCloseable {
         LOG.info("{}: {} listener(s), {} pool(s); {}", first ? "configuration applied" : "configuration reloaded",
                 next.listeners().size(), next.pools().size(), summary);
         return ReloadResult.applied(summary);
+    }
+
+    /**
+     * Says which listeners took a renewed certificate in this reload (otherwise it would show only
+     * in the handshakes of new connections): the new subject and validity, for the operator who
+     * just replaced the files.
+     */
+    private static void reportRenewals(List<ListenerConfig> before, List<ListenerConfig> after) {
+        for (ListenerConfig l : after) {
+            if (l.tls().isEmpty()) {
+                continue;
+            }
+            ServerTls now = l.tls().get();
+            before.stream().filter(b -> b.name().equals(l.name())).findFirst().flatMap(ListenerConfig::tls)
+                    .filter(was -> !was.material().equals(now.material()))
+                    .ifPresent(was -> LOG.info("listener '{}': TLS certificate reloaded: {}, valid until {}; new connections"
+                            + " get it, open ones keep their session", l.name(),
+                            now.material().certificate().map(Pem::subject).orElse("-"),
+                            now.material().notAfter().map(Object::toString).orElse("-")));
+        }
     }
 
     /** What the descriptors allow now: relayed connections open now are part of it. */

@@ -295,7 +295,14 @@ class HttpTlsTest {
         BigInteger oldSerial = serial(before);
         TestPki.Issued renewed = pki.server("renewed", TestPki.Names.cn("viewer.test").ip("127.0.0.1"));
         install(renewed);
-        assertThat(fx.apply(yaml("", "", b)).applied()).isTrue();
+        try (LogCapture engineLog = new LogCapture("org.dicomlb.engine.Engine", ch.qos.logback.classic.Level.INFO)) {
+            assertThat(fx.apply(yaml("", "", b)).applied()).isTrue();
+            // The operator who replaced the files is told which listener took which certificate.
+            assertThat(engineLog.lines()).anySatisfy(l -> assertThat(l).contains("listener 'web': TLS certificate reloaded: ")
+                    .contains("CN=viewer.test").contains("valid until " + renewed.x509().getNotAfter().toInstant()));
+            assertThat(fx.apply(yaml("", "", b)).applied()).isTrue();
+            assertThat(engineLog.lines()).filteredOn(l -> l.contains("TLS certificate reloaded")).hasSize(1);
+        }
         HttpResponse<String> after = open.send(HttpRequest.newBuilder(uri("/name")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(after.body()).isEqualTo("b1");
         assertThat(serial(after)).as("the open connection goes on with its session").isEqualTo(oldSerial);

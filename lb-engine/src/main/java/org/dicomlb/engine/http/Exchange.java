@@ -1098,10 +1098,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         if (state == State.DONE) {
             return;
         }
-        state = State.DONE;
-        releasePending();
-        releaseBackend(false);
-        finishRecord(reason);
+        clientFailed(reason);
         if (client.channel().isActive()) {
             stream.close(reason);
         }

@@ -266,6 +266,31 @@ class HttpTlsTest {
                 .satisfies(l -> assertThat(l).contains("proto=HTTP/2.0", "status=-"));
     }
 
+    /**
+     * dicomlb's own answer (docs/http.md, "Error statuses") to an HTTP/2 request whose body is
+     * still coming reaches the client: the stream is reset (NO_ERROR) only after the answer has
+     * been sent; a reset sent at once would overtake the DATA waiting for the window, and the
+     * client would see the reset instead of the status.
+     */
+    @Test
+    void aLocalAnswerToAnHttp2UploadReachesTheClient() throws Exception {
+        HttpTestBackend b = backend(HttpTestBackend.start("b1", "127.0.0.11"));
+        // Only /only/ is routed: the listener's own pool is taken out of the configuration.
+        fx.start(yaml("routes:\n  - { path-prefix: /only/, pool: p }", "", b).replace("    pool: p\n    tls:", "    tls:"));
+        HttpClient client = client(HttpClient.Version.HTTP_2);
+        // Without a body: 404, as documented.
+        HttpResponse<String> get = client.send(HttpRequest.newBuilder(uri("/elsewhere")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(get.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(get.statusCode()).isEqualTo(404);
+        // With a body still coming when dicomlb answers: the client gets the 404 too.
+        HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri("/elsewhere"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[4 * 1024 * 1024])).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(404);
+        assertThat(post.body()).contains("no route");
+    }
+
     @Test
     void plainHttpToATlsListenerGetsNoHttpAnswerAndIsLogged() throws Exception {
         HttpTestBackend b = backend(HttpTestBackend.start("b1", "127.0.0.11"));

@@ -2,6 +2,7 @@ package org.dicomlb.engine.listener;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.OptionalInt;
@@ -24,6 +25,7 @@ import org.dicomlb.engine.relay.EndpointObserver;
 import org.dicomlb.engine.relay.ListenerContext;
 import org.dicomlb.engine.relay.ProxyConnection;
 import org.dicomlb.tls.ServerTls;
+import org.dicomlb.tls.TlsReadErrors;
 import org.dicomlb.tls.TlsReadGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -195,7 +197,9 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
         }
         if (c.tls().isPresent()) {
             ServerTls tls = c.tls().get();
-            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), c.mode().applicationProtocols()));
+            SslHandler ssl = tls.newHandler(ch.alloc(), c.mode().applicationProtocols());
+            ch.pipeline().addLast(TlsReadErrors.NAME, new TlsReadErrors(ssl));
+            ch.pipeline().addLast("tls", ssl);
             ch.pipeline().addLast(TlsAccept.NAME, new TlsAccept(connection, tls.asksForClientCertificates()));
             ch.pipeline().addLast(TlsReadGate.NAME, new TlsReadGate());
         }

@@ -554,7 +554,9 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Stops accepting, lets open connections finish for up to {@code grace}, then closes
-     * everything. Returns the number of connections still open when the grace ran out.
+     * everything. Returns the number of connections still open when the grace ran out. An http
+     * connection does not wait for the grace: it is told at once, and ends once its requests in
+     * progress are answered (HTTP/1.1: {@code Connection: close}; HTTP/2: GOAWAY).
      */
     public int drainAndClose(Duration grace) {
         onControl(() -> {

@@ -46,8 +46,16 @@ public enum EndReason {
      * packets reach the peer now, so the connection (and its backend association) cannot continue.
      */
     VIP_LEFT,
-    /** dicomlb stopped and its drain grace period ran out. */
+    /**
+     * dicomlb stopped: its drain grace period ran out, or (http) the connection was between
+     * requests, or its last HTTP/2 stream had ended, once the drain began.
+     */
     SHUTDOWN,
+    /**
+     * http: a reload removed the listener, and the connection was between requests (HTTP/2: its
+     * last stream had ended) once it had been told so.
+     */
+    LISTENER_REMOVED,
     /**
      * An operator closed it ({@code dicomlb connections --close}); a DICOM association was sent
      * an A-ABORT first.

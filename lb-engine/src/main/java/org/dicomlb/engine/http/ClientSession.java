@@ -35,7 +35,6 @@ final class ClientSession {
     private final ListenerConfig initial;
     private final List<BackendHandler> privateIdle = new ArrayList<>();
     private int requests;
-    private boolean logged;
     private Headers.ClientForwarding forwarding;
 
     ClientSession(ListenerContext listener, HttpShared shared, ProxyConnection connection, ListenerConfig initial,
@@ -82,17 +81,17 @@ final class ClientSession {
         return tls ? "https" : "http";
     }
 
-    /** The next request's number on this connection, from 1. */
+    /**
+     * The next request's number on this connection, from 1. From the first on, the connection's
+     * own access-log line is not needed: a request's record always ends in a line of its own, one
+     * cut off with its connection too, so a connection cut during its first request (the shutdown
+     * grace ran out, the client left) is not logged twice.
+     */
     int nextRequest() {
-        return ++requests;
-    }
-
-    /** A request line was written: this connection's own line is no longer needed. */
-    void requestLogged() {
-        if (!logged) {
-            logged = true;
+        if (requests == 0) {
             connection.logConnection(false);
         }
+        return ++requests;
     }
 
     /** An idle connection of this client's own to {@code e}, or null. */
@@ -129,6 +128,16 @@ final class ClientSession {
             h.channel().close();
         }
         privateIdle.clear();
+    }
+
+    /**
+     * Why a request still in progress is over now that the client connection is gone: dicomlb's
+     * own reason when dicomlb ended the connection (the shutdown grace ran out, an operator, the
+     * VIP left), else the client's leaving.
+     */
+    EndReason lostBecause() {
+        EndReason r = connection.record().end();
+        return r == EndReason.SHUTDOWN || r == EndReason.ADMIN_CLOSE || r == EndReason.VIP_LEFT ? r : EndReason.CLIENT_ABORTED;
     }
 
     /** Ends the client connection once what is queued has been written. */

@@ -446,7 +446,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         if (state == State.DISCARDING) {
             state = State.DONE;
         } else if (state != State.DONE) {
-            abandon(EndReason.CLIENT_ABORTED);
+            abandon(session.lostBecause());
         }
     }
 
@@ -918,7 +918,6 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         session.shared.metrics().local(session.listener.meters(), "request_timeout");
         session.shared.metrics().request(session.listener.meters(), null, null, null, 408, record.durationNanos());
         session.shared.accessLog().write(record);
-        session.requestLogged();
         stream.close(EndReason.REQUEST_TIMEOUT);
     }
 
@@ -937,7 +936,6 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         record.over(EndReason.PROTOCOL);
         session.shared.metrics().request(session.listener.meters(), null, null, null, 0, record.durationNanos());
         session.shared.accessLog().write(record);
-        session.requestLogged();
     }
 
     // ---- WebSocket: from HTTP to a byte tunnel ----------------------------------------------------
@@ -1135,7 +1133,6 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         Backend b = record.endpoint() == null ? null : record.endpoint().backend();
         session.shared.metrics().request(listener.meters(), poolName, pool, b, status, record.durationNanos());
         session.shared.accessLog().write(record);
-        session.requestLogged();
     }
 
     private static String describe(Throwable cause) {

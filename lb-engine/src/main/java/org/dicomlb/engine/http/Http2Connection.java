@@ -4,7 +4,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -30,6 +32,9 @@ import org.dicomlb.engine.relay.RelayOptions;
  * {@value #CONNECTION_WINDOW} for the connection, at most {@value #MAX_STREAMS} streams at once.
  * The connection itself is read continuously (its control frames must flow). A connection with no
  * open stream for {@code timeouts.keep-alive} is closed with GOAWAY.
+ *
+ * <p>When dicomlb stops, or a reload removes the listener, the connection goes away at once
+ * ({@link #goAway}) rather than serving new streams through the shutdown grace.
  */
 final class Http2Connection extends ChannelInboundHandlerAdapter {
     static final int STREAM_WINDOW = 256 * 1024;
@@ -41,13 +46,15 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     private int open;
     private long idleSince = System.nanoTime();
     private ScheduledFuture<?> timer;
+    /** Why the connection went away ({@link #goAway}); null while it serves new streams. */
+    private EndReason goingAway;
 
     private Http2Connection(ClientSession session) {
         this.session = session;
     }
 
     /** Puts HTTP/2 on the connection, behind the handler named {@code after}. */
-    static void install(ChannelPipeline p, String after, ClientSession session, HttpMode mode) {
+    static Http2Connection install(ChannelPipeline p, String after, ClientSession session, HttpMode mode) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(MAX_STREAMS)
                 .initialWindowSize(STREAM_WINDOW)
@@ -64,6 +71,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
             throw new IllegalStateException("cannot widen the HTTP/2 connection window", e);
         }
         p.channel().config().setAutoRead(true);
+        return connection;
     }
 
     @Override
@@ -99,6 +107,27 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     void streamClosed() {
         if (--open == 0) {
             idleSince = System.nanoTime();
+            if (goingAway != null && ctx.channel().isActive()) {
+                session.close(goingAway);
+            }
+        }
+    }
+
+    /**
+     * dicomlb is stopping, or a reload removed the listener: GOAWAY (NO_ERROR) at once, whose
+     * last-stream-id Netty's codec sets to the last stream the client opened, so the client opens
+     * no new stream here and knows that any it opened meanwhile was not processed (the codec
+     * ignores them; RFC 9113 section 6.8 lets the client retry them elsewhere). The streams in
+     * progress run to their end and the connection closes after the last.
+     */
+    void goAway(EndReason why) {
+        if (goingAway != null || !ctx.channel().isActive()) {
+            return;
+        }
+        goingAway = why;
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        if (open == 0) {
+            session.close(why);
         }
     }
 

@@ -74,8 +74,9 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         ClientSession session = new ClientSession(listener, shared, connection, config, protocol);
         ChannelPipeline p = ctx.pipeline();
         RequestStream h1 = null;
+        Http2Connection h2c = null;
         if (h2) {
-            Http2Connection.install(p, ctx.name(), session, mode);
+            h2c = Http2Connection.install(p, ctx.name(), session, mode);
         } else {
             ByteWatch watch = new ByteWatch();
             HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(mode.maxRequestLine())
@@ -101,6 +102,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         if (earlyEnd) {
             ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
+        // After the early bytes: a GOAWAY's last stream then counts the streams they opened.
+        connection.onDrain(h2c != null ? h2c::goAway : h1::goAway);
         p.remove(this);
     }
 

@@ -70,6 +70,8 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     private boolean inputClosed;
     /** More was pipelined than is held: nothing after the requests held is served. */
     private boolean full;
+    /** dicomlb is stopping or the listener was removed: the next response is the connection's last. */
+    private boolean goingAway;
     private boolean draining;
     /** Between a read's first message and its read-complete: whatever is written now is flushed then. */
     private boolean reading;
@@ -118,7 +120,7 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
      * to be answered.
      */
     boolean keepAlive() {
-        return keepAlive && ((!inputClosed && !full) || heldRequest());
+        return keepAlive && !goingAway && ((!inputClosed && !full) || heldRequest());
     }
 
     Timeouts timeouts() {
@@ -326,7 +328,9 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
             linger();
             return;
         }
-        if (close || !keepAlive || ((inputClosed || full) && !heldRequest())) {
+        // Going away: a response whose head went out before dicomlb was told had no Connection:
+        // close, but it is complete, so the connection is between requests and may end now.
+        if (close || !keepAlive || goingAway || ((inputClosed || full) && !heldRequest())) {
             phase = Phase.DONE;
             cancelTimer();
             releaseHeld();
@@ -336,6 +340,32 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         awaitRequest(now);
         if (phase == Phase.WAITING) {
             ctx.read();
+        }
+    }
+
+    /**
+     * dicomlb is stopping, or a reload removed the listener ({@link
+     * org.dicomlb.engine.relay.ProxyConnection#drain}); HTTP/1.1 only (HTTP/2 goes away with its
+     * connection, {@link Http2Connection#goAway}). A request in progress is answered, its response
+     * with {@code Connection: close}, and the connection ends after it; requests pipelined behind
+     * it are not served (the client resends them, RFC 9112 section 9.3.2). A kept-alive
+     * connection between requests ends now, a moment at which a client expects a close and
+     * resends what crossed it. A new connection that has not sent its first request yet is not
+     * closed: its request is answered, with {@code Connection: close}, as a client does not
+     * expect to lose the first request of a connection it has just opened;
+     * {@code timeouts.request} bounds the wait.
+     */
+    void goAway(EndReason why) {
+        if (multiplexed || goingAway) {
+            return;
+        }
+        goingAway = true;
+        boolean between = phase == Phase.WAITING && served > 0 && watch.firstByteAt() == 0 && !heldRequest();
+        if (between) {
+            phase = Phase.DONE;
+            cancelTimer();
+            releaseHeld();
+            session.close(why);
         }
     }
 

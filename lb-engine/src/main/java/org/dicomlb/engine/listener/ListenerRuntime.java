@@ -66,6 +66,8 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
     private volatile Channel serverChannel;
     /** Accept is held back after the process ran out of descriptors (see {@link AcceptGuard}). */
     private volatile boolean backingOff;
+    /** Why the listener's connections wind down (dicomlb stopping, the listener removed); null until then. */
+    private volatile EndReason draining;
     /** Per-source accounting, made when the listener first has source-limits and kept across reloads. */
     private volatile SourceTable sources;
     private final java.util.concurrent.atomic.AtomicLong lastFullWarning = new java.util.concurrent.atomic.AtomicLong();
@@ -245,7 +247,28 @@ public final class ListenerRuntime implements ListenerContext, ConnectionOwner {
         ProxyConnection c = new ProxyConnection(ids.getAsLong(), client, this, this, accessLog);
         client.attr(CONNECTION).set(c);
         live.add(c);
+        // Accepted as the listener closed: drain() may have passed over it (added to live after its
+        // loop), so it is told here. Added before this read, so one of the two tells it.
+        EndReason d = draining;
+        if (d != null) {
+            c.drain(d);
+        }
         return c;
+    }
+
+    /**
+     * The listener stopped accepting for good ({@code why}: dicomlb is stopping, or a reload
+     * removed it): each open connection is asked to wind down, on its own loop ({@link
+     * ProxyConnection#drain}). Control thread (as {@link Listeners}); the first call counts.
+     */
+    void drain(EndReason why) {
+        if (draining != null) {
+            return;
+        }
+        draining = why;
+        for (ProxyConnection c : live) {
+            c.client().eventLoop().execute(() -> c.drain(why));
+        }
     }
 
     @Override

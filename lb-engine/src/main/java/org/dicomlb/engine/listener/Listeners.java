@@ -22,6 +22,7 @@ import java.util.function.Predicate;
 import org.dicomlb.config.SocketAddresses;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.access.EndReason;
+import org.dicomlb.engine.config.HttpMode;
 import org.dicomlb.engine.config.ListenerConfig;
 import org.dicomlb.engine.config.SourceAddress;
 import org.dicomlb.engine.metrics.EngineMetrics;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * The set of bound listeners, changed in two phases so a reload is all-or-nothing: {@link
  * #prepare} binds every new address without accepting (undone by {@link #rollback} if anything
  * fails), {@link #commit} then starts them, updates kept ones and closes removed ones. Closing a
- * listening socket leaves its accepted connections running. Control thread only.
+ * listening socket leaves its accepted connections running, told to wind down where their
+ * protocol allows ({@link ProxyConnection#drain}). Control thread only.
  */
 public final class Listeners {
     private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
@@ -202,9 +204,12 @@ public final class Listeners {
             r.serverChannel().close().awaitUninterruptibly();
             retired.removeIf(old -> old.openConnections() == 0);
             retired.add(r);
+            // An http connection has a clean point to stop at (between requests); tcp and dicom ones run on.
+            r.drain(EndReason.LISTENER_REMOVED);
             metrics.removeListener(r.config().name());
-            LOG.info("listener '{}' on {} stopped accepting; {} open connection(s) continue",
-                    r.config().name(), SocketAddresses.format(a), r.openConnections());
+            LOG.info("listener '{}' on {} stopped accepting; {} open connection(s) continue{}",
+                    r.config().name(), SocketAddresses.format(a), r.openConnections(),
+                    r.config().mode() instanceof HttpMode ? " until their requests in progress are answered" : "");
         }
         for (var e : plan.added().entrySet()) {
             ListenerRuntime r = e.getValue();
@@ -216,11 +221,15 @@ public final class Listeners {
         }
     }
 
-    /** Stops accepting everywhere; accepted connections continue. */
+    /**
+     * Stops accepting everywhere (dicomlb is stopping); accepted connections continue, asked to
+     * wind down at their protocol's next clean point ({@link ProxyConnection#drain}).
+     */
     public void closeAll() {
         for (ListenerRuntime r : bound.values()) {
             r.serverChannel().close().awaitUninterruptibly();
             retired.add(r);
+            r.drain(EndReason.SHUTDOWN);
         }
         bound.clear();
     }

@@ -87,6 +87,10 @@ public final class ProxyConnection {
     private boolean logLine = true;
     /** An http connection whose protocol is set up: it carries requests, each to a backend of its own. */
     private boolean serving;
+    /** Why the connection was asked to wind down ({@link #drain}); null while it was not. */
+    private EndReason draining;
+    /** Set once by {@link #onDrain}; null for protocols without a clean point to stop at. */
+    private Consumer<EndReason> drainHook;
 
     /**
      * Made by the listener ({@link ListenerContext#open}), which is its {@code owner}.
@@ -250,7 +254,7 @@ public final class ProxyConnection {
 
     /**
      * Whether this connection's own access-log line is written when it ends. An http frontend
-     * writes one line per request and turns it off once it has written one; a connection that
+     * writes one line per request and turns it off once its first request begins; a connection that
      * carried no request (a failed TLS handshake, a client that never spoke) or that became a
      * byte tunnel (a WebSocket after its upgrade) keeps it. Event loop only.
      */
@@ -272,6 +276,36 @@ public final class ProxyConnection {
      */
     public void protocol(OperatorHooks h) {
         this.hooks = h;
+    }
+
+    /**
+     * dicomlb is stopping, or a reload removed the connection's listener: the connection is asked
+     * to end at its protocol's next clean point (http: once the request in progress is answered)
+     * instead of running on until the shutdown grace cuts it. A protocol without such a point
+     * (tcp, dicom: the bytes or the association are the client's) sets no hook and runs on until
+     * its peers end it or the grace runs out. {@code why} is the access log's {@code end} should
+     * it end for this. Event loop only; the first call counts.
+     */
+    public void drain(EndReason why) {
+        if (draining != null || finished) {
+            return;
+        }
+        draining = why;
+        if (drainHook != null) {
+            drainHook.accept(why);
+        }
+    }
+
+    /**
+     * How the protocol winds the connection down when asked ({@link #drain}): at once if it was
+     * asked before the protocol was set up (accepted just before the listener closed, or still in
+     * its TLS handshake). Set once. Event loop only.
+     */
+    public void onDrain(Consumer<EndReason> hook) {
+        this.drainHook = hook;
+        if (draining != null && !finished) {
+            hook.accept(draining);
+        }
     }
 
     /** True once the relay runs (a DICOM association: after the AC went to the client). Event loop only. */

@@ -123,6 +123,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private boolean heardThisRead;
     /** Whether the client spoke HTTP/1.0 (the request's version is rewritten for the backend). */
     private boolean originalHttp10;
+    /** The request came without Host, and has the address of the backend it is sent to as one. */
+    private boolean hostIsBackend;
     /** The backend's response ends its connection (Connection: close, HTTP/1.0, a body ended by closing). */
     private boolean closeFromBackend;
     /** What the client and the backend sent beyond the WebSocket handshake, for the tunnel. */
@@ -428,8 +430,9 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     }
 
     /**
-     * The client's HTTP/2 stream broke the protocol and is being reset by the codec: the exchange
-     * ends, logged with {@code reason}, without closing the stream itself.
+     * Ends the exchange, logged with {@code reason}, without closing the client's connection or
+     * stream: for a client's HTTP/2 stream that broke the protocol and is being reset by the codec
+     * (and for {@link #abandon}, which closes after it).
      */
     void clientFailed(EndReason reason) {
         if (state == State.DONE) {
@@ -543,9 +546,11 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             }
         }
         handler.serve(this);
-        if (!request.headers().contains(HttpHeaderNames.HOST)) {
-            // An HTTP/1.0 request without Host goes on as HTTP/1.1, which needs one: the backend's address.
+        if (hostIsBackend || !request.headers().contains(HttpHeaderNames.HOST)) {
+            // An HTTP/1.0 request without Host goes on as HTTP/1.1, which needs one: the address of
+            // the backend it goes to (the next one's, when a connect failed).
             request.headers().set(HttpHeaderNames.HOST, e.addressText());
+            hostIsBackend = true;
         }
         backend.write(request, backend.voidPromise());
         if (pending != null) {

@@ -122,7 +122,7 @@ class HttpDrainTest {
              RawHttp fresh = new RawHttp(fx.front())) {
             assertThat(busy.send(GET).read().header("connection")).isNull();
             assertThat(idle.send(GET).read().header("connection")).isNull();
-            busy.send("GET /slow/1500 HTTP/1.1\r\nHost: web.test\r\n\r\n");
+            busy.send("GET /slow/3000 HTTP/1.1\r\nHost: web.test\r\n\r\n");
             Eventually.until(() -> b.requests() == 3 && fx.engine.openConnections() == 3, Duration.ofSeconds(10),
                     () -> b.requests() + " requests at the backend, " + fx.engine.openConnections() + " connections");
             long stopAt = System.nanoTime();
@@ -147,7 +147,7 @@ class HttpDrainTest {
         }
         Eventually.until(() -> access.lines().size() == 4, Duration.ofSeconds(5), access::lines);
         assertThat(access.lines()).allSatisfy(l -> assertThat(l).contains(" status=200 ").endsWith(" end=complete"));
-        assertThat(access.lines()).filteredOn(l -> l.contains(" path=/slow/1500 ")).hasSize(1);
+        assertThat(access.lines()).filteredOn(l -> l.contains(" path=/slow/3000 ")).hasSize(1);
     }
 
     @Test
@@ -158,7 +158,7 @@ class HttpDrainTest {
         try (RawHttp busy = new RawHttp(fx.front()); RawHttp idle = new RawHttp(fx.front())) {
             assertThat(busy.send(GET).read().status()).isEqualTo(200);
             assertThat(idle.send(GET).read().status()).isEqualTo(200);
-            busy.send("GET /slow/1000 HTTP/1.1\r\nHost: web.test\r\n\r\n");
+            busy.send("GET /slow/3000 HTTP/1.1\r\nHost: web.test\r\n\r\n");
             Eventually.until(() -> b.requests() == 3, Duration.ofSeconds(10), () -> b.requests() + " requests");
 
             ReloadResult moved = fx.apply(yaml(next, ""));
@@ -195,7 +195,7 @@ class HttpDrainTest {
         H2Client.Answer first = h2.get("/name").get(10, TimeUnit.SECONDS);
         assertThat(first.status()).isEqualTo("200");
         assertThat(first.body()).isEqualTo("b1");
-        CompletableFuture<H2Client.Answer> slow = h2.get("/slow/1500");
+        CompletableFuture<H2Client.Answer> slow = h2.get("/slow/3000");
         int inProgress = h2.lastOpened;
         Eventually.until(() -> b.requests() == 2, Duration.ofSeconds(10), () -> b.requests() + " requests");
         long stopAt = System.nanoTime();

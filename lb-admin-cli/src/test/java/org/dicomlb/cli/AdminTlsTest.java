@@ -10,11 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.dicomlb.cli.config.RootConfigReader;
 import org.dicomlb.engine.access.AccessLog;
 import org.dicomlb.engine.testing.LogCapture;
@@ -68,20 +65,9 @@ class AdminTlsTest {
         backend.close();
     }
 
-    private SSLContext trusting(Path ca) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", pki.caCertificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, tmf.getTrustManagers(), null);
-        return c;
-    }
-
     @Test
     void anHttpsClientTrustingTheCaGetsMetricsAndTheApiWithItsToken() throws Exception {
-        try (HttpClient http = HttpClient.newBuilder().sslContext(trusting(pki.caFile())).connectTimeout(Duration.ofSeconds(10)).build()) {
+        try (HttpClient http = HttpClient.newBuilder().sslContext(pki.trustingContext()).connectTimeout(Duration.ofSeconds(10)).build()) {
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + adminPort + "/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).isEqualTo(200);

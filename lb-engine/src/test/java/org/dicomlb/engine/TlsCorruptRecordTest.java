@@ -8,12 +8,9 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Arrays;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.HttpTestBackend;
@@ -134,14 +131,7 @@ class TlsCorruptRecordTest {
     /** A TLS 1.3 handshake over {@code raw}, which stays open for writing around the TLS layer. */
     private SSLSocket handshake(Socket raw) throws Exception {
         raw.setSoTimeout(CLOSED_WITHIN_MILLIS);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", pki.caCertificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, tmf.getTrustManagers(), null);
-        SSLSocket s = (SSLSocket) c.getSocketFactory().createSocket(raw, "127.0.0.1", fx.listenPort, false);
+        SSLSocket s = (SSLSocket) pki.trustingContext().getSocketFactory().createSocket(raw, "127.0.0.1", fx.listenPort, false);
         s.setEnabledProtocols(new String[] {"TLSv1.3"});
         s.startHandshake();
         return s;

@@ -14,12 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.testkit.TestPki;
 import org.junit.jupiter.api.AfterEach;
@@ -78,13 +76,7 @@ class TlsListenerTest {
     }
 
     private SSLSocket connect(String from) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", pki.caCertificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, tmf.getTrustManagers(), null);
+        SSLContext c = pki.trustingContext();
         Socket plain = new Socket();
         plain.setSoTimeout(15_000);
         plain.bind(new InetSocketAddress(InetAddress.getByName(from), 0));

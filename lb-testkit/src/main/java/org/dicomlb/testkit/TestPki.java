@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -19,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -130,6 +133,22 @@ public final class TestPki {
 
     public X509Certificate caCertificate() {
         return ca;
+    }
+
+    /** A TLS client context of the JDK's that trusts this CA alone (and presents no certificate). */
+    public SSLContext trustingContext() {
+        try {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            ks.setCertificateEntry("ca", ca);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(null, tmf.getTrustManagers(), null);
+            return c;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot make a TLS context trusting the test CA", e);
+        }
     }
 
     /** A server certificate (serverAuth and clientAuth usage) valid for a month. */

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.HttpTestBackend;
@@ -104,15 +102,8 @@ class HttpTlsTest {
         return HttpClient.newBuilder().sslContext(sslContext()).version(version).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
-    private SSLContext sslContext() throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", pki.caCertificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, tmf.getTrustManagers(), null);
-        return c;
+    private SSLContext sslContext() {
+        return pki.trustingContext();
     }
 
     private URI uri(String path) {

@@ -30,6 +30,12 @@ final class ClientSession {
     final ProxyConnection connection;
     final Channel channel;
     final boolean tls;
+    /**
+     * The connection's {@code tls} and {@code client_cert} access-log fields, which each request's
+     * line repeats: set with the handshake, before the connection reached the frontend, so read once.
+     */
+    final String tlsField;
+    final String clientCertField;
     /** {@code HTTP/1.1} or {@code HTTP/2.0}, as the access log shows it. */
     final String protocol;
     private final ListenerConfig initial;
@@ -44,6 +50,8 @@ final class ClientSession {
         this.connection = connection;
         this.channel = connection.client();
         this.tls = TlsChannels.session(channel).isPresent();
+        this.tlsField = tls ? connection.record().field("tls") : null;
+        this.clientCertField = tls ? connection.record().field("client_cert") : null;
         this.initial = initial;
         this.protocol = protocol;
     }

@@ -892,16 +892,14 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
      * connection's own line is written only when it carried no request).
      */
     private static void viaUpstream(ClientSession session, ConnectionRecord record) {
-        ConnectionRecord connection = session.connection.record();
-        String via = connection.field("via");
+        String via = session.connection.record().field("via");
         if (via != null) {
             record.field("via", via);
         }
         if (session.tls) {
-            record.field("tls", connection.field("tls"));
-            String cert = connection.field("client_cert");
-            if (cert != null) {
-                record.field("client_cert", cert);
+            record.field("tls", session.tlsField);
+            if (session.clientCertField != null) {
+                record.field("client_cert", session.clientCertField);
             }
         }
     }
@@ -909,20 +907,11 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     /** 408 for a request whose headers did not all arrive in time (no exchange was started). */
     static void requestTimeout(RequestStream stream) {
         ClientSession session = stream.session();
-        ListenerConfig config = session.config();
-        ConnectionRecord record = new ConnectionRecord(config.name(), "http", session.connection.record(),
-                stream.requestStart());
-        viaUpstream(session, record);
-        record.field("req", session.nextRequest());
-        record.field("proto", session.protocol);
-        record.field("status", 408);
         ChannelHandlerContext ctx = stream.ctx();
         ctx.writeAndFlush(LocalResponses.of(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
-                "the request's headers did not arrive within " + millis(config.timeouts().request()), true));
-        record.over(EndReason.REQUEST_TIMEOUT);
+                "the request's headers did not arrive within " + millis(session.config().timeouts().request()), true));
         session.shared.metrics().local(session.listener.meters(), "request_timeout");
-        session.shared.metrics().request(session.listener.meters(), null, null, null, 408, record.durationNanos());
-        session.shared.accessLog().write(record);
+        logWithoutExchange(stream, 408, EndReason.REQUEST_TIMEOUT);
         stream.close(EndReason.REQUEST_TIMEOUT);
     }
 
@@ -931,15 +920,27 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
      * codec: one access-log line, without a status, so that what the client sent is on record.
      */
     static void malformed(RequestStream stream) {
+        logWithoutExchange(stream, 0, EndReason.PROTOCOL);
+    }
+
+    /**
+     * The line and meters of a request no exchange was made for, ended now for {@code reason}
+     * with {@code status} (0: none).
+     */
+    private static void logWithoutExchange(RequestStream stream, int status, EndReason reason) {
         ClientSession session = stream.session();
         ConnectionRecord record = new ConnectionRecord(session.config().name(), "http", session.connection.record(),
                 stream.requestStart());
         viaUpstream(session, record);
         record.field("req", session.nextRequest());
         record.field("proto", session.protocol);
-        record.field("status", null);
-        record.over(EndReason.PROTOCOL);
-        session.shared.metrics().request(session.listener.meters(), null, null, null, 0, record.durationNanos());
+        if (status == 0) {
+            record.field("status", null);
+        } else {
+            record.field("status", status);
+        }
+        record.over(reason);
+        session.shared.metrics().request(session.listener.meters(), null, null, null, status, record.durationNanos());
         session.shared.accessLog().write(record);
     }
 

@@ -57,9 +57,9 @@ final class Headers {
     /**
      * Removes the hop-by-hop fields: those {@code Connection} names, and {@code Connection},
      * {@code Keep-Alive}, {@code Proxy-Connection}, {@code HTTP2-Settings}, {@code TE},
-     * {@code Upgrade} themselves. {@code Transfer-Encoding} is framing, which the codecs redo on each hop, so it stays as the
-     * message's own description of its body. With {@code upgrade}, the WebSocket upgrade is kept
-     * ({@code Connection: upgrade} and {@code Upgrade}).
+     * {@code Upgrade} themselves. {@code Transfer-Encoding} is framing, which the codecs redo on
+     * each hop, so it stays as the message's own description of its body. With {@code upgrade},
+     * the WebSocket upgrade is kept ({@code Connection: upgrade} and {@code Upgrade}).
      */
     static void removeHopByHop(HttpHeaders h, boolean upgrade) {
         Iterator<? extends CharSequence> values = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
@@ -194,17 +194,11 @@ final class Headers {
 
     /** Removes from a request's trailers what may not be there ({@link #NOT_IN_TRAILERS}, pseudo-header fields). */
     static void filterTrailers(HttpHeaders trailers) {
-        List<String> drop = null;
+        // names() is a new set, so the fields can go while it is walked.
         for (String name : trailers.names()) {
             if (name.startsWith(":") || NOT_IN_TRAILERS.contains(name.toLowerCase(Locale.ROOT))) {
-                if (drop == null) {
-                    drop = new ArrayList<>(2);
-                }
-                drop.add(name);
+                trailers.remove(name);
             }
-        }
-        if (drop != null) {
-            drop.forEach(trailers::remove);
         }
     }
 

@@ -330,11 +330,8 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         }
         // Going away: a response whose head went out before dicomlb was told had no Connection:
         // close, but it is complete, so the connection is between requests and may end now.
-        if (close || !keepAlive || goingAway || ((inputClosed || full) && !heldRequest())) {
-            phase = Phase.DONE;
-            cancelTimer();
-            releaseHeld();
-            session.close(EndReason.COMPLETE);
+        if (close || !keepAlive()) {
+            close(EndReason.COMPLETE);
             return;
         }
         awaitRequest(now);
@@ -362,10 +359,7 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         goingAway = true;
         boolean between = phase == Phase.WAITING && served > 0 && watch.firstByteAt() == 0 && !heldRequest();
         if (between) {
-            phase = Phase.DONE;
-            cancelTimer();
-            releaseHeld();
-            session.close(why);
+            close(why);
         }
     }
 

@@ -8,18 +8,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -148,6 +153,29 @@ public final class TestPki {
             return c;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot make a TLS context trusting the test CA", e);
+        }
+    }
+
+    /**
+     * A TLS server context of the JDK's that presents {@code issued} (its key read back from the
+     * PEM file): for test peers that must speak TLS to dicomlb as a backend.
+     */
+    public static SSLContext serverContext(Issued issued) {
+        try {
+            String pem = Files.readString(issued.key());
+            byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+            PrivateKey key = KeyFactory.getInstance(issued.x509().getPublicKey().getAlgorithm())
+                    .generatePrivate(new PKCS8EncodedKeySpec(der));
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("server", key, new char[0], new Certificate[] {issued.x509()});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(kmf.getKeyManagers(), null, null);
+            return c;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot make a server TLS context for " + issued.certificate(), e);
         }
     }
 

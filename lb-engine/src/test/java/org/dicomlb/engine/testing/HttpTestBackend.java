@@ -10,14 +10,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.dicomlb.testkit.Ports;
 import org.dicomlb.testkit.TestPki;
 
@@ -73,21 +63,7 @@ public final class HttpTestBackend implements AutoCloseable {
     public static HttpTestBackend startTls(String name, String host, TestPki.Issued certificate) throws IOException {
         InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(host), Ports.free(host));
         HttpsServer server = HttpsServer.create(at, 512);
-        try {
-            String pem = Files.readString(certificate.key());
-            byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
-            PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setKeyEntry("server", key, new char[0], new Certificate[] {certificate.x509()});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, new char[0]);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            server.setHttpsConfigurator(new HttpsConfigurator(ctx));
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot make the backend's TLS context", e);
-        }
+        server.setHttpsConfigurator(new HttpsConfigurator(TestPki.serverContext(certificate)));
         return new HttpTestBackend(name, server);
     }
 

@@ -325,6 +325,24 @@ class RelayBehaviourTest {
         }
     }
 
+    /** A backend that resets (crashes) is the backend's error in the log, not its close. */
+    @Test
+    void aBackendResetEndsTheClientAndIsLoggedAsTheBackendsError() throws Exception {
+        fx.backends(1).start(fx.config(""));
+        try (var log = org.dicomlb.engine.testing.LogCapture.accessLog(); Client c = Client.connect(fx.front())) {
+            assertThat(c.greeting()).isEqualTo("b1");
+            fx.backend(0).kill();
+            c.socket().setSoTimeout(5_000);
+            try {
+                assertThat(c.socket().getInputStream().read()).isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                // dicomlb may pass the reset on as one: the connection ended either way.
+            }
+            waitFor(() -> log.lines().size() == 1);
+            assertThat(log.lines().getFirst()).contains("backend=b1", "end=backend_error");
+        }
+    }
+
     @Test
     void accessLogLineHasEveryField() throws Exception {
         fx.backends(2).start(fx.config(""));

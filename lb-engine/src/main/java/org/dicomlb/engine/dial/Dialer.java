@@ -36,6 +36,7 @@ import org.dicomlb.engine.relay.RelayOptions;
 import org.dicomlb.io.SystemErrors;
 import org.dicomlb.io.Transport;
 import org.dicomlb.tls.ClientTls;
+import org.dicomlb.tls.TlsReadErrors;
 import org.dicomlb.tls.TlsReadGate;
 
 /**
@@ -260,6 +261,9 @@ public final class Dialer<D> implements Waiter {
     private void secure(Channel backend, Endpoint e, ClientTls tls) {
         SslHandler ssl = tls.newHandler(backend.alloc(), e.address(), listener.config().timeouts().connect());
         backend.pipeline().addFirst("tls", ssl);
+        // A record from the backend that does not decrypt ends the connection at once, as on a
+        // listener; without it the error would wait for our next write (timeouts.response).
+        backend.pipeline().addBefore("tls", TlsReadErrors.NAME, new TlsReadErrors(ssl));
         backend.pipeline().addAfter("tls", TlsReadGate.NAME, new TlsReadGate());
         ssl.handshakeFuture().addListener(hf -> {
             if (!hf.isSuccess()) {
@@ -454,15 +458,21 @@ public final class Dialer<D> implements Waiter {
     }
 
     /**
-     * The backend channel's first handler, closing on any exception until the handshake or relay installs its own.
-     * A failed TLS handshake also surfaces here as an exception: the dialer has heard of it through
-     * the handshake future and closes the channel; nothing is left to report.
+     * The backend channel's first handler, closing on any exception until the handshake or relay
+     * installs its own. A failed TLS handshake also surfaces here as an exception: the dialer has
+     * heard of it through the handshake future and closes the channel; nothing is left to report.
+     * Once handlers follow it, an exception goes on to them: a reset or a TLS record that does not
+     * decrypt is the backend's error (end=backend_error), not the backend closing.
      */
     @ChannelHandler.Sharable
     private static final class Unhandled extends ChannelInboundHandlerAdapter {
         @Override
         public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+            if (ctx.pipeline().last() == this) {
+                ctx.close();
+            } else {
+                ctx.fireExceptionCaught(cause);
+            }
         }
     }
 }

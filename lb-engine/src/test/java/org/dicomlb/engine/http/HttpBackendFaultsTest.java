@@ -86,7 +86,7 @@ class HttpBackendFaultsTest {
             assertThat(r.text()).startsWith("502 Bad Gateway: the backend");
             assertThat(fetch(c, "/ok").text()).isEqualTo("fine");
         }
-        assertThat(lineFor("/reset")).contains("status=502", "backend=wm");
+        assertThat(lineFor("/reset")).contains("status=502", "backend=wm", "end=backend_error");
     }
 
     @Test

@@ -2,18 +2,14 @@ package org.dicomlb.engine.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.DataInputStream;
-import java.io.IOException;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +21,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
+import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.HttpTestBackend;
 import org.dicomlb.engine.testing.LogCapture;
+import org.dicomlb.engine.testing.RawHttp2;
 import org.dicomlb.testkit.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,21 +77,7 @@ class HttpTlsTest {
     }
 
     private String yaml(String listenerExtra, String poolExtra, HttpTestBackend b) {
-        return """
-                listeners:
-                  - name: web
-                    bind: 127.0.0.1:%d
-                    mode: http
-                    pool: p
-                    tls: { certificate: %s, key: %s }
-                %s
-                pools:
-                  - name: p
-                    health-check: none
-                %s
-                    backends:
-                      - { name: %s, address: %s }
-                """.formatted(fx.listenPort, cert, key, listenerExtra.indent(4), poolExtra.indent(4), b.name(), b.hostPort());
+        return Configs.httpsListener(fx.listenPort, cert, key, b, listenerExtra, poolExtra);
     }
 
     private HttpClient client(HttpClient.Version version) throws Exception {
@@ -159,49 +141,6 @@ class HttpTlsTest {
         assertThat(h1.body()).isEqualTo("b1");
     }
 
-    /** An HTTP/2 frame read by hand. */
-    private record Frame(int type, int stream, byte[] payload) {
-        static Frame read(DataInputStream in) throws IOException {
-            int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-            int type = in.readUnsignedByte();
-            in.readUnsignedByte();
-            int stream = in.readInt() & 0x7fffffff;
-            return new Frame(type, stream, in.readNBytes(length));
-        }
-
-        /** The error code of a RST_STREAM (its payload) or a GOAWAY (after the last stream id). */
-        int errorCode() {
-            return ByteBuffer.wrap(payload, type == 7 ? 4 : 0, 4).getInt();
-        }
-    }
-
-    /** A TLS connection that has chosen h2 by ALPN and sent the preface and an empty SETTINGS. */
-    private SSLSocket h2ByHand() throws Exception {
-        SSLSocket s = (SSLSocket) sslContext().getSocketFactory().createSocket("127.0.0.1", fx.listenPort);
-        s.setSoTimeout(10_000);
-        SSLParameters params = s.getSSLParameters();
-        params.setApplicationProtocols(new String[] {"h2"});
-        s.setSSLParameters(params);
-        s.startHandshake();
-        assertThat(s.getApplicationProtocol()).isEqualTo("h2");
-        OutputStream out = s.getOutputStream();
-        out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // SETTINGS, empty
-        out.flush();
-        return s;
-    }
-
-    /** The first frame of {@code type} on {@code stream} among the next 20. */
-    private static Frame awaitFrame(DataInputStream in, int type, int stream) throws IOException {
-        for (int frames = 0; frames < 20; frames++) {
-            Frame f = Frame.read(in);
-            if (f.type() == type && f.stream() == stream) {
-                return f;
-            }
-        }
-        throw new AssertionError("no frame of type " + type + " on stream " + stream + " in the first 20");
-    }
-
     /**
      * A connection error (RFC 9113 section 6.9: a WINDOW_UPDATE of 0 for the connection) is
      * answered with GOAWAY carrying PROTOCOL_ERROR, not NO_ERROR, and the connection closes.
@@ -210,20 +149,10 @@ class HttpTlsTest {
     void anHttp2ConnectionErrorGetsGoawayWithItsErrorCode() throws Exception {
         HttpTestBackend b = backend(HttpTestBackend.start("b1", "127.0.0.11"));
         fx.start(yaml("", "", b));
-        try (SSLSocket s = h2ByHand()) {
-            s.getOutputStream().write(new byte[] {0, 0, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0}); // WINDOW_UPDATE 0, stream 0
-            s.getOutputStream().flush();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            assertThat(awaitFrame(in, 7, 0).errorCode()).as("GOAWAY error code").isEqualTo(1); // PROTOCOL_ERROR
-            try {
-                while (in.read() >= 0) {
-                    // what came after the GOAWAY (nothing, or TLS's close)
-                }
-            } catch (SocketTimeoutException e) {
-                throw new AssertionError("the connection stayed open after GOAWAY", e);
-            } catch (IOException closed) {
-                // closed without close_notify: closed all the same
-            }
+        try (RawHttp2 h2 = RawHttp2.open(sslContext(), fx.listenPort)) {
+            h2.frame(RawHttp2.WINDOW_UPDATE, 0, 0, new byte[4]).flush(); // an increment of 0, for the connection
+            assertThat(h2.await(RawHttp2.GOAWAY, 0).errorCode()).as("GOAWAY error code").isEqualTo(RawHttp2.PROTOCOL_ERROR);
+            h2.awaitClosed();
         }
     }
 
@@ -235,20 +164,16 @@ class HttpTlsTest {
     void aMalformedHttp2StreamIsResetWithProtocolErrorAndLogged() throws Exception {
         HttpTestBackend b = backend(HttpTestBackend.start("b1", "127.0.0.11"));
         fx.start(yaml("", "", b));
-        try (SSLSocket s = h2ByHand()) {
+        try (RawHttp2 h2 = RawHttp2.open(sslContext(), fx.listenPort)) {
             // HPACK by hand: :method GET, :scheme https (static table), :authority viewer.test
             // (indexed name), and no :path.
-            java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
-            block.write(new byte[] {(byte) 0x82, (byte) 0x87, 0x01, 11});
-            block.write("viewer.test".getBytes(StandardCharsets.US_ASCII));
-            byte[] headers = block.toByteArray();
-            OutputStream out = s.getOutputStream();
-            // HEADERS, END_STREAM | END_HEADERS, stream 1
-            out.write(new byte[] {0, 0, (byte) headers.length, 1, 0x05, 0, 0, 0, 1});
-            out.write(headers);
-            out.flush();
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            assertThat(awaitFrame(in, 3, 1).errorCode()).as("RST_STREAM error code").isEqualTo(1); // PROTOCOL_ERROR
+            ByteArrayOutputStream block = new ByteArrayOutputStream();
+            block.write(0x82);
+            block.write(0x87);
+            RawHttp2.literal(block, 1, "viewer.test");
+            h2.frame(RawHttp2.HEADERS, RawHttp2.END_STREAM | RawHttp2.END_HEADERS, 1, block.toByteArray()).flush();
+            assertThat(h2.await(RawHttp2.RST_STREAM, 1).errorCode()).as("RST_STREAM error code")
+                    .isEqualTo(RawHttp2.PROTOCOL_ERROR);
         }
         assertThat(b.requests()).isZero();
         Eventually.until(() -> access.lines().stream().anyMatch(l -> l.contains("end=protocol")), Duration.ofSeconds(5),

@@ -1,5 +1,6 @@
 package org.dicomlb.engine.testing;
 
+import java.nio.file.Path;
 import org.dicomlb.config.ConfigException;
 import org.dicomlb.config.Problems;
 import org.dicomlb.config.Section;
@@ -23,6 +24,31 @@ public final class Configs {
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * An http listener {@code web} with TLS on 127.0.0.1:{@code port} in front of pool {@code p},
+     * whose one backend is {@code backend} and which has no health check; {@code listenerExtra}
+     * and {@code poolExtra} are further lines of YAML for the listener and the pool.
+     */
+    public static String httpsListener(int port, Path certificate, Path key, HttpTestBackend backend, String listenerExtra,
+                                       String poolExtra) {
+        return """
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:%d
+                    mode: http
+                    pool: p
+                    tls: { certificate: %s, key: %s }
+                %s
+                pools:
+                  - name: p
+                    health-check: none
+                %s
+                    backends:
+                      - { name: %s, address: %s }
+                """.formatted(port, certificate, key, listenerExtra.indent(4), poolExtra.indent(4), backend.name(),
+                backend.hostPort());
     }
 
     /** Problems as FILE:LINE:COL: message strings, for a config expected to be invalid. */

@@ -1,11 +1,13 @@
 package org.dicomlb.engine.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -15,7 +17,9 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.dicomlb.engine.access.ConnectionRecord;
 import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.config.HttpMode;
 import org.dicomlb.engine.relay.RelayOptions;
@@ -40,6 +44,11 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     static final int STREAM_WINDOW = 256 * 1024;
     static final int CONNECTION_WINDOW = 1024 * 1024;
     static final int MAX_STREAMS = 128;
+    static final int MAX_RESETS = 200;
+    static final int RESET_WINDOW_SECONDS = 30;
+    static final int MAX_EMPTY_DATA = 2;
+    static final int MAX_SMALL_CONTINUATIONS = 16;
+    static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
 
     private final ClientSession session;
     private ChannelHandlerContext ctx;
@@ -59,11 +68,29 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
                 .maxConcurrentStreams(MAX_STREAMS)
                 .initialWindowSize(STREAM_WINDOW)
                 .maxHeaderListSize(mode.maxHeaderSize());
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+        // The abuse limits (docs/security.md, "HTTP/2 abuse"), spelt out rather than left to the
+        // codec's defaults, which are these today, so that what a client gets stays what is
+        // documented and tested. Each ends the connection with GOAWAY ENHANCE_YOUR_CALM.
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().initialSettings(settings)
+                // Rapid reset: 200 in 30 seconds leave room for a viewer cancelling its prefetches.
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
+                // Empty DATA frames without END_STREAM cost a read each and carry nothing.
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA)
+                // CONTINUATION frames too small to be a real header block's fragments.
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
+                // Answers (PING and SETTINGS acks, resets) queued for a client that does not read them.
+                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
+                .build();
         Http2Connection connection = new Http2Connection(session);
         p.addAfter(after, "h2-codec", codec);
         p.addAfter("h2-codec", "h2-streams", new Http2MultiplexHandler(new Streams(connection)));
         p.addAfter("h2-streams", "h2-connection", connection);
+        codec.connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+                connection.goAwaySent(errorCode);
+            }
+        });
         try {
             codec.connection().local().flowController().incrementWindowSize(codec.connection().connectionStream(),
                     CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE);
@@ -129,6 +156,28 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         if (open == 0) {
             session.close(why);
         }
+    }
+
+    /**
+     * The codec sent GOAWAY. With an error code it ends the connection for something the client
+     * did: a frame no peer may send (PROTOCOL_ERROR ...) or a flood of its limits
+     * (ENHANCE_YOUR_CALM: resets, empty DATA frames, small CONTINUATION frames, control frames it
+     * does not read the answers to). Each request of such a connection has its own line already,
+     * most of them {@code client_aborted}; the connection's line, with the code, says that dicomlb
+     * ended it and why, and the counter lets an operator alert on it. The codec's own GOAWAYs
+     * without an error (ours when going away) are not counted.
+     */
+    private void goAwaySent(long errorCode) {
+        if (errorCode == Http2Error.NO_ERROR.code()) {
+            return;
+        }
+        Http2Error error = Http2Error.valueOf(errorCode);
+        String code = error == null ? "unknown" : error.name().toLowerCase(Locale.ROOT);
+        ConnectionRecord record = session.connection.record();
+        record.field("h2_error", code);
+        record.end(EndReason.PROTOCOL);
+        session.connection.logConnection(true);
+        session.shared.metrics().connectionError(session.listener.meters(), code);
     }
 
     @Override

@@ -84,9 +84,19 @@ final class HttpMetrics {
 
     /** dicomlb answered a request itself, for {@code reason} (no_backend, response_timeout ...). */
     void local(EngineMetrics.ListenerMeters listener, String reason) {
-        listener.own("http.local " + reason, r -> Counter.builder("dicomlb.http.local.responses")
-                .tags("listener", listener.name(), "reason", reason)
-                .description("HTTP requests dicomlb answered itself (an error status), by reason")
-                .register(r)).increment();
+        count(listener, "dicomlb.http.local.responses", "reason", reason,
+                "HTTP requests dicomlb answered itself (an error status), by reason");
+    }
+
+    /** dicomlb ended an HTTP/2 connection with a GOAWAY carrying {@code error} (enhance_your_calm ...). */
+    void connectionError(EngineMetrics.ListenerMeters listener, String error) {
+        count(listener, "dicomlb.http2.connection.errors", "error", error,
+                "HTTP/2 connections dicomlb ended with a GOAWAY carrying an error code, by code");
+    }
+
+    /** Increments the listener's counter {@code name} tagged {@code tag=value}; the tag's values are bounded. */
+    private static void count(EngineMetrics.ListenerMeters listener, String name, String tag, String value, String description) {
+        listener.own(name + " " + value, r -> Counter.builder(name).tags("listener", listener.name(), tag, value)
+                .description(description).register(r)).increment();
     }
 }

@@ -9,6 +9,9 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -179,6 +182,19 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (multiplexed && msg instanceof FullHttpRequest whole) {
+            // An HTTP/2 request whose HEADERS ended the stream comes whole, its (empty) body a pooled
+            // buffer. As a head and an end, like HTTP/1.1's, the body is released wherever content
+            // is (held, pending, dropped): the head alone would be released nowhere, and every
+            // stream reset or answered by dicomlb before a backend took it would leak its buffer.
+            // (HTTP/1.1's codec makes a whole request only of one it could not read, answered 400
+            // at once and never sent on.)
+            HttpRequest head = new DefaultHttpRequest(whole.protocolVersion(), whole.method(), whole.uri(), whole.headers());
+            head.setDecoderResult(whole.decoderResult());
+            channelRead(ctx, head);
+            channelRead(ctx, new DefaultLastHttpContent(whole.content(), whole.trailingHeaders()));
+            return;
+        }
         reading = true;
         if (full) {
             // Pipelined beyond what is held: the client resends it after the connection closes.

@@ -27,19 +27,17 @@ public final class Configs {
     }
 
     /**
-     * An http listener {@code web} with TLS on 127.0.0.1:{@code port} in front of pool {@code p},
-     * whose one backend is {@code backend} and which has no health check; {@code listenerExtra}
-     * and {@code poolExtra} are further lines of YAML for the listener and the pool.
+     * An http listener {@code web} on 127.0.0.1:{@code port} in front of pool {@code p}, whose one
+     * backend is {@code backend} and which has no health check; {@code listenerExtra} and
+     * {@code poolExtra} are further lines of YAML for the listener and the pool.
      */
-    public static String httpsListener(int port, Path certificate, Path key, HttpTestBackend backend, String listenerExtra,
-                                       String poolExtra) {
+    public static String httpListener(int port, HttpTestBackend backend, String listenerExtra, String poolExtra) {
         return """
                 listeners:
                   - name: web
                     bind: 127.0.0.1:%d
                     mode: http
                     pool: p
-                    tls: { certificate: %s, key: %s }
                 %s
                 pools:
                   - name: p
@@ -47,8 +45,14 @@ public final class Configs {
                 %s
                     backends:
                       - { name: %s, address: %s }
-                """.formatted(port, certificate, key, listenerExtra.indent(4), poolExtra.indent(4), backend.name(),
-                backend.hostPort());
+                """.formatted(port, listenerExtra.indent(4), poolExtra.indent(4), backend.name(), backend.hostPort());
+    }
+
+    /** {@link #httpListener} with TLS: {@code certificate} and {@code key}. */
+    public static String httpsListener(int port, Path certificate, Path key, HttpTestBackend backend, String listenerExtra,
+                                       String poolExtra) {
+        return httpListener(port, backend, "tls: { certificate: %s, key: %s }\n%s".formatted(certificate, key, listenerExtra),
+                poolExtra);
     }
 
     /** Problems as FILE:LINE:COL: message strings, for a config expected to be invalid. */

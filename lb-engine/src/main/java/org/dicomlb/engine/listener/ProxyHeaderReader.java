@@ -4,8 +4,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -29,6 +31,7 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     static final String NAME = "proxy-header";
     static final String DECODER = "proxy-header-decoder";
     static final String GUARD = "proxy-header-guard";
+    private static final String NOT_VALID = "not a valid PROXY protocol header";
 
     private final ProxyConnection connection;
     private final Duration timeout;
@@ -110,7 +113,7 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
             @Override
             public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
                 if (!done && ctx.channel().isActive()) {
-                    failed(ctx, "not a valid PROXY protocol header");
+                    failed(ctx, NOT_VALID);
                 }
                 ctx.close(promise);
             }
@@ -119,7 +122,25 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        failed(ctx, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        failed(ctx, reason(cause));
+    }
+
+    /**
+     * Why, for {@code proxy_error}. What the decoder throws says it in words when it is a
+     * {@link HAProxyProtocolException}; anything else from it (a TLV whose length runs past the
+     * header's end comes as an IndexOutOfBoundsException) would put a buffer's internals in the
+     * access log, so it is only "not valid". Other errors (a reset) are the connection's own.
+     */
+    static String reason(Throwable cause) {
+        if (cause instanceof DecoderException) {
+            for (Throwable c = cause; c != null; c = c.getCause()) {
+                if (c instanceof HAProxyProtocolException && c.getMessage() != null) {
+                    return c.getMessage();
+                }
+            }
+            return NOT_VALID;
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.util.AttributeKey;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -19,8 +20,9 @@ import java.net.UnknownHostException;
  * HAProxy {@code accept-proxy}, Orthanc behind either). An IPv4 client on an IPv6 listener (or
  * the reverse) is sent as IPv6 with the IPv4 address mapped.
  */
-final class ProxyHeaders {
+public final class ProxyHeaders {
     static final String ENCODER = "proxy-header-encoder";
+    private static final AttributeKey<Boolean> SENT = AttributeKey.valueOf(ProxyHeaders.class, "sent");
 
     private ProxyHeaders() {
     }
@@ -30,12 +32,22 @@ final class ProxyHeaders {
      * (before the TLS handshake when the pool has TLS, as the protocol requires).
      */
     static void send(Channel backend, InetSocketAddress client, InetSocketAddress local) {
+        backend.attr(SENT).set(Boolean.TRUE);
         backend.pipeline().addFirst(ENCODER, HAProxyMessageEncoder.INSTANCE);
         // The encoder turns the message into bytes during write(), so it can leave at once; the TLS
         // handler added next sits in front of it and never sees the header. Flushed now: a protocol
         // whose server speaks first must get the header before the client has sent anything.
         backend.writeAndFlush(header(client, local), backend.voidPromise());
         backend.pipeline().remove(ENCODER);
+    }
+
+    /**
+     * Whether {@code backend} began with a PROXY header, so it names one client and may serve no
+     * other. Asked of the connection, not of its pool: a reload may turn the pool's
+     * {@code proxy-protocol} off while the connection is in use, and the header it began with stays.
+     */
+    public static boolean sent(Channel backend) {
+        return backend.hasAttr(SENT);
     }
 
     static HAProxyMessage header(InetSocketAddress client, InetSocketAddress local) {

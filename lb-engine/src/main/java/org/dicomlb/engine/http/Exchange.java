@@ -37,6 +37,7 @@ import org.dicomlb.engine.config.Persistence;
 import org.dicomlb.engine.dial.Caller;
 import org.dicomlb.engine.dial.Dialer;
 import org.dicomlb.engine.dial.Handshake;
+import org.dicomlb.engine.dial.ProxyHeaders;
 import org.dicomlb.engine.pool.Backend;
 import org.dicomlb.engine.pool.Endpoint;
 import org.dicomlb.engine.pool.Pool;
@@ -1030,7 +1031,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         if (keep && h != null && ch.isActive() && mode.backendKeepAlive().maxIdle() > 0) {
             // Idle from the request's end (its record is over by then: no clock read of its own).
             long now = record.endNanos();
-            if (e.pool().config().proxyProtocol()) {
+            // By what the connection began with, not by the pool's setting now: a connection that
+            // named this client in a PROXY header must never reach the shared cache and another
+            // client, even when a reload turned the pool's proxy-protocol off meanwhile.
+            if (ProxyHeaders.sent(ch)) {
                 kept = session.keepPrivate(h, mode.backendKeepAlive(), now);
             } else {
                 IdleConnections cache = IdleConnections.here();

@@ -13,19 +13,27 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.HttpTestBackend;
 import org.dicomlb.engine.testing.LogCapture;
 import org.dicomlb.engine.testing.RawHttp;
 import org.dicomlb.testkit.Ports;
+import org.dicomlb.testkit.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PROXY protocol v2 both ways, byte for byte: an http listener reads the header a trusted
@@ -65,18 +73,7 @@ class HttpProxyProtocolTest {
     void aTrustedUpstreamsHeaderNamesTheClient() throws Exception {
         HttpTestBackend b = HttpTestBackend.start("b1", "127.0.0.11");
         closing.add(b);
-        fx.start("""
-                listeners:
-                  - name: web
-                    bind: 127.0.0.1:%d
-                    mode: http
-                    pool: p
-                    proxy-protocol: { trusted: [127.0.0.0/8] }
-                pools:
-                  - name: p
-                    health-check: none
-                    backends: [{ name: b1, address: %s }]
-                """.formatted(fx.listenPort, b.hostPort()));
+        fx.start(Configs.httpListener(fx.listenPort, b, "proxy-protocol: { trusted: [127.0.0.0/8] }", ""));
         InetSocketAddress realClient = new InetSocketAddress(InetAddress.getByName("203.0.113.7"), 4242);
         try (RawHttp c = new RawHttp(fx.front())) {
             c.send(v2(realClient, fx.front()));
@@ -101,22 +98,30 @@ class HttpProxyProtocolTest {
     }
 
     /**
-     * A backend that reads a PROXY v2 header, then answers every HTTP/1.1 request on the
-     * connection with the source the header named ({@code ip:port}), on a kept-alive connection.
+     * A backend that reads a PROXY v2 header (TCP over IPv4 or IPv6), then, with TLS when given a
+     * context, answers every HTTP/1.1 request on the connection with the source the header named
+     * ({@code ip:port}), on a kept-alive connection; {@code GET /hold} waits for {@link #release}.
+     * A connection without a header is answered {@code no header}.
      */
     private static final class ProxyAwareBackend implements AutoCloseable {
         final ServerSocket server;
         final List<String> sources = new CopyOnWriteArrayList<>();
+        final List<String> destinations = new CopyOnWriteArrayList<>();
+        final CountDownLatch release = new CountDownLatch(1);
         final Thread acceptor;
 
         ProxyAwareBackend(String host, boolean http) throws IOException {
+            this(host, http, null);
+        }
+
+        ProxyAwareBackend(String host, boolean http, SSLContext tls) throws IOException {
             server = new ServerSocket();
             server.bind(new InetSocketAddress(host, Ports.free(host)));
             acceptor = Thread.ofVirtual().start(() -> {
                 while (!server.isClosed()) {
                     try {
                         Socket s = server.accept();
-                        Thread.ofVirtual().start(() -> serve(s, http));
+                        Thread.ofVirtual().start(() -> serve(s, http, tls));
                     } catch (IOException e) {
                         return;
                     }
@@ -128,27 +133,17 @@ class HttpProxyProtocolTest {
             return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
         }
 
-        private void serve(Socket s, boolean http) {
-            try (s) {
-                DataInputStream in = new DataInputStream(s.getInputStream());
-                byte[] sig = in.readNBytes(12);
-                if (!java.util.Arrays.equals(sig, SIGNATURE)) {
-                    sources.add("no header");
-                    return;
+        private void serve(Socket plain, boolean http, SSLContext tls) {
+            try (plain) {
+                String source = header(new DataInputStream(plain.getInputStream()));
+                Socket s = plain;
+                if (tls != null) {
+                    // The header came in the clear; TLS starts on the octets after it.
+                    SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(plain, null, plain.getPort(), false);
+                    ssl.setUseClientMode(false);
+                    s = ssl;
                 }
-                int verCmd = in.readUnsignedByte();
-                int family = in.readUnsignedByte();
-                int len = in.readUnsignedShort();
-                byte[] addr = in.readNBytes(len);
-                if (verCmd != 0x21 || family != 0x11 || len < 12) {
-                    sources.add("unexpected " + verCmd + "/" + family + "/" + len);
-                    return;
-                }
-                ByteBuffer a = ByteBuffer.wrap(addr);
-                byte[] src = new byte[4];
-                a.get(src).position(8);
-                String source = InetAddress.getByAddress(src).getHostAddress() + ":" + Short.toUnsignedInt(a.getShort());
-                sources.add(source);
+                InputStream in = s.getInputStream();
                 OutputStream out = s.getOutputStream();
                 if (!http) {
                     out.write((source + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -156,7 +151,10 @@ class HttpProxyProtocolTest {
                     in.read();
                     return;
                 }
-                while (readHead(in)) {
+                for (String head; (head = readHead(in)) != null; ) {
+                    if (head.startsWith("GET /hold ")) {
+                        release.await(10, TimeUnit.SECONDS);
+                    }
                     byte[] body = source.getBytes(StandardCharsets.US_ASCII);
                     out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     out.write(body);
@@ -164,25 +162,55 @@ class HttpProxyProtocolTest {
                 }
             } catch (IOException e) {
                 // the proxy closed the connection
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
-        /** Reads a bodiless request's head; false at the end of the stream. */
-        private static boolean readHead(InputStream in) throws IOException {
+        /** Reads the PROXY v2 header; returns the source it names, {@code no header} or what was wrong. */
+        private String header(DataInputStream in) throws IOException {
+            byte[] sig = in.readNBytes(12);
+            if (!java.util.Arrays.equals(sig, SIGNATURE)) {
+                sources.add("no header");
+                return "no header";
+            }
+            int verCmd = in.readUnsignedByte();
+            int family = in.readUnsignedByte();
+            int len = in.readUnsignedShort();
+            ByteBuffer a = ByteBuffer.wrap(in.readNBytes(len));
+            int size = family == 0x11 ? 4 : family == 0x21 ? 16 : -1;
+            if (verCmd != 0x21 || size < 0 || len < 2 * size + 4) {
+                String what = "unexpected " + verCmd + "/" + family + "/" + len;
+                sources.add(what);
+                return what;
+            }
+            byte[] src = new byte[size];
+            byte[] dst = new byte[size];
+            a.get(src).get(dst);
+            String source = InetAddress.getByAddress(src).getHostAddress() + ":" + Short.toUnsignedInt(a.getShort());
+            destinations.add(family == 0x21 ? "[" + HexFormat.of().formatHex(dst) + "]:" + Short.toUnsignedInt(a.getShort())
+                    : InetAddress.getByAddress(dst).getHostAddress() + ":" + Short.toUnsignedInt(a.getShort()));
+            sources.add(source);
+            return source;
+        }
+
+        /** Reads a bodiless request's head; null at the end of the stream. */
+        private static String readHead(InputStream in) throws IOException {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int matched = 0;
             for (int c; (c = in.read()) >= 0; ) {
                 head.write(c);
                 matched = (c == '\r' && matched % 2 == 0) || (c == '\n' && matched % 2 == 1) ? matched + 1 : 0;
                 if (matched == 4) {
-                    return true;
+                    return head.toString(StandardCharsets.US_ASCII);
                 }
             }
-            return false;
+            return null;
         }
 
         @Override
         public void close() throws IOException {
+            release.countDown();
             server.close();
         }
     }
@@ -228,5 +256,81 @@ class HttpProxyProtocolTest {
                     StandardCharsets.US_ASCII);
             assertThat(line).isEqualTo("127.0.0.1:" + s.getLocalPort() + "\n");
         }
+    }
+
+    /**
+     * A backend connection carries the PROXY header of the client it was made for, whatever the
+     * pool says by the time it is done: one that is kept while a reload turns the pool's
+     * {@code proxy-protocol} off must not serve another client, whose requests the backend would
+     * take for the first client's.
+     */
+    @Test
+    void aConnectionNamingOneClientNeverServesAnotherAcrossAReload() throws Exception {
+        ProxyAwareBackend web = new ProxyAwareBackend("127.0.0.11", true);
+        closing.add(web);
+        String config = """
+                listeners:
+                  - { name: web, bind: 127.0.0.1:%d, mode: http, pool: web }
+                pools:
+                  - name: web
+                    health-check: none
+                    proxy-protocol: %s
+                    backends: [{ name: w1, address: %s }]
+                """;
+        fx.start(config.formatted(fx.listenPort, "v2", web.hostPort()));
+        try (RawHttp a = new RawHttp(fx.front())) {
+            String first = "127.0.0.1:" + a.socket().getLocalPort();
+            a.send("GET /hold HTTP/1.1\r\nHost: web.test\r\n\r\n");
+            Eventually.until(() -> web.sources.contains(first), Duration.ofSeconds(10), () -> web.sources);
+            assertThat(fx.apply(config.formatted(fx.listenPort, "none", web.hostPort())).applied()).isTrue();
+            web.release.countDown();
+            assertThat(a.read().text()).isEqualTo(first);
+            // Two further clients: the io group has two event loops and takes connections in turn,
+            // so one of them is on the first client's loop, where its backend connection would be kept.
+            for (int i = 0; i < 2; i++) {
+                try (RawHttp b = new RawHttp(fx.front())) {
+                    assertThat(b.send("GET /who HTTP/1.1\r\nHost: web.test\r\n\r\n").read().text())
+                            .as("client %d after the reload", i + 2).isNotEqualTo(first);
+                }
+            }
+        }
+    }
+
+    /**
+     * A client an upstream named over IPv6, on an IPv4 listener, goes to the backend as TCP over
+     * IPv6 with the listener's address mapped; and the header goes before the TLS handshake of a
+     * pool with {@code tls}.
+     */
+    @Test
+    void anIpv6ClientIsNamedToATlsBackendBeforeTheHandshake(@TempDir Path dir)
+            throws Exception {
+        TestPki pki = TestPki.create(dir, "pp");
+        TestPki.Issued cert = pki.server("backend",
+                TestPki.Names.cn("archive.test").ip("127.0.0.11"));
+        ProxyAwareBackend web = new ProxyAwareBackend("127.0.0.11", true, TestPki.serverContext(cert));
+        closing.add(web);
+        fx.start("""
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:%d
+                    mode: http
+                    pool: web
+                    proxy-protocol: { trusted: [127.0.0.1/32] }
+                pools:
+                  - name: web
+                    health-check: none
+                    proxy-protocol: v2
+                    tls: { ca: %s }
+                    backends: [{ name: w1, address: %s }]
+                """.formatted(fx.listenPort, pki.caFile(), web.hostPort()));
+        byte[] tcp6 = ByteBuffer.allocate(16 + 36).put(SIGNATURE).put((byte) 0x21).put((byte) 0x21).putShort((short) 36)
+                .put(InetAddress.ofLiteral("2001:db8::7").getAddress()).put(InetAddress.ofLiteral("2001:db8::1").getAddress())
+                .putShort((short) 4242).putShort((short) 443).array();
+        try (RawHttp c = new RawHttp(fx.front())) {
+            RawHttp.Response r = c.send(tcp6).send("GET /who HTTP/1.1\r\nHost: web.test\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("2001:db8:0:0:0:0:0:7:4242");
+        }
+        assertThat(web.destinations).containsExactly("[00000000000000000000ffff7f000001]:" + fx.listenPort);
     }
 }

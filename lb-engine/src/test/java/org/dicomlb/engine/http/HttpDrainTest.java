@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.engine.ReloadResult;
+import org.dicomlb.engine.testing.Configs;
 import org.dicomlb.engine.testing.EngineFixture;
 import org.dicomlb.engine.testing.Eventually;
 import org.dicomlb.engine.testing.HttpTestBackend;
@@ -81,19 +82,7 @@ class HttpDrainTest {
     }
 
     private String yaml(int port, String listenerExtra) {
-        return """
-                listeners:
-                  - name: web
-                    bind: 127.0.0.1:%d
-                    mode: http
-                    pool: p
-                %s
-                pools:
-                  - name: p
-                    health-check: none
-                    backends:
-                      - { name: b1, address: %s }
-                """.formatted(port, listenerExtra.indent(4), b.hostPort());
+        return Configs.httpListener(port, "b1", b.hostPort(), listenerExtra);
     }
 
     /** The stop of {@link org.dicomlb.engine.Engine#drainAndClose}, on another thread: it blocks until all is closed. */

@@ -32,6 +32,27 @@ public final class Configs {
      * {@code poolExtra} are further lines of YAML for the listener and the pool.
      */
     public static String httpListener(int port, HttpTestBackend backend, String listenerExtra, String poolExtra) {
+        return httpListener(port, backend.name(), backend.hostPort(), listenerExtra, poolExtra);
+    }
+
+    /** {@link #httpListener(int, HttpTestBackend, String, String)} with TLS: {@code certificate} and {@code key}. */
+    public static String httpsListener(int port, Path certificate, Path key, HttpTestBackend backend, String listenerExtra,
+                                       String poolExtra) {
+        return httpListener(port, backend.name(), backend.hostPort(),
+                "tls: { certificate: %s, key: %s }\n%s".formatted(certificate, key, listenerExtra), poolExtra);
+    }
+
+    /**
+     * A plain http listener {@code web} on 127.0.0.1:{@code port} in front of pool {@code p}, whose
+     * one backend is {@code name} at {@code hostPort} and which has no health check;
+     * {@code listenerExtra} is further lines of YAML for the listener.
+     */
+    public static String httpListener(int port, String name, String hostPort, String listenerExtra) {
+        return httpListener(port, name, hostPort, listenerExtra, "");
+    }
+
+    /** {@link #httpListener(int, String, String, String)} with {@code poolExtra}, further lines of YAML for the pool. */
+    public static String httpListener(int port, String name, String hostPort, String listenerExtra, String poolExtra) {
         return """
                 listeners:
                   - name: web
@@ -45,14 +66,7 @@ public final class Configs {
                 %s
                     backends:
                       - { name: %s, address: %s }
-                """.formatted(port, listenerExtra.indent(4), poolExtra.indent(4), backend.name(), backend.hostPort());
-    }
-
-    /** {@link #httpListener} with TLS: {@code certificate} and {@code key}. */
-    public static String httpsListener(int port, Path certificate, Path key, HttpTestBackend backend, String listenerExtra,
-                                       String poolExtra) {
-        return httpListener(port, backend, "tls: { certificate: %s, key: %s }\n%s".formatted(certificate, key, listenerExtra),
-                poolExtra);
+                """.formatted(port, listenerExtra.indent(4), poolExtra.indent(4), name, hostPort);
     }
 
     /** Problems as FILE:LINE:COL: message strings, for a config expected to be invalid. */

@@ -25,6 +25,7 @@ import java.util.List;
  *       nothing downstream could see it.</li>
  *   <li>The response to a HEAD has no body whatever its framing fields say.</li>
  *   <li>A status outside 100-599 is not HTTP: the response is invalid (502 for the client).</li>
+ *   <li>A 101 has no body, and what follows it is bytes, whatever its fields say.</li>
  * </ul>
  */
 final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Decoder, BackendCodec.Encoder> {
@@ -100,7 +101,20 @@ final class BackendCodec extends CombinedChannelDuplexHandler<BackendCodec.Decod
             if (code >= 200 && HttpMethod.HEAD.equals(method)) {
                 return true;
             }
+            if (code == 101) {
+                // A 1xx has no body (RFC 9110 section 15.2), but Netty reads one after a 101 that has
+                // Upgrade: websocket and no Sec-WebSocket-Accept (a draft-76 handshake, which no
+                // client of ours speaks): the tunnel's first bytes would be taken for it and lost.
+                return true;
+            }
             return super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected boolean isSwitchingToNonHttp1Protocol(HttpResponse msg) {
+            // Whatever its Upgrade names, the bytes behind a 101 are not responses: they are passed
+            // on as bytes (a WebSocket's tunnel) or the connection is closed (a switch unasked).
+            return msg.status().code() == 101;
         }
     }
 }

@@ -128,8 +128,7 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private boolean hostIsBackend;
     /** The backend's response ends its connection (Connection: close, HTTP/1.0, a body ended by closing). */
     private boolean closeFromBackend;
-    /** What the client and the backend sent beyond the WebSocket handshake, for the tunnel. */
-    private List<ByteBuf> tunnelFromClient;
+    /** What the backend sent beyond its 101, for the tunnel (the client's is the request stream's). */
     private List<ByteBuf> tunnelFromBackend;
     private long discardStart;
     private boolean logged;
@@ -236,7 +235,9 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
         host = Headers.routingHost(hostField);
         record.field("host", clip(hostField == null ? null : hostField.strip(), MAX_LOGGED_HOST));
-        websocket = !stream.multiplexed() && request.method() == HttpMethod.GET && Headers.asksForWebSocket(h);
+        // The request stream takes the same test to stop decoding at this request's end: what
+        // follows is the tunnel's, or, once the upgrade is refused, the next request's.
+        websocket = !stream.multiplexed() && Headers.opensWebSocket(request);
         choosePool();
         if (poolName == null) {
             answer(HttpResponseStatus.NOT_FOUND, "no route for this host and path", EndReason.NO_BACKEND, "no_route", false);
@@ -331,9 +332,6 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
 
     /** Whether {@code msg}, read from the client now, belongs to this exchange. */
     boolean takes(Object msg) {
-        if (state == State.UPGRADING) {
-            return msg instanceof ByteBuf;
-        }
         if (state == State.DISCARDING) {
             return RequestStream.isContent(msg);
         }
@@ -341,11 +339,6 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     }
 
     void clientContent(Object msg) {
-        if (msg instanceof ByteBuf b) {
-            // After the upgrade: what the client sent behind its request, for the tunnel.
-            tunnelFromClient.add(b);
-            return;
-        }
         HttpContent c = (HttpContent) msg;
         if (state == State.DISCARDING) {
             boolean last = c instanceof LastHttpContent && c.decoderResult().isSuccess();
@@ -949,7 +942,6 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
 
     private void upgrade(HttpResponse r) {
         state = State.UPGRADING;
-        tunnelFromClient = new ArrayList<>(2);
         tunnelFromBackend = new ArrayList<>(2);
         responseStarted = true;
         status = 101;
@@ -963,16 +955,17 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     }
 
     /**
-     * The 101 is on its way to the client; both connections leave HTTP: the codecs go (what they
-     * had read beyond the handshake is passed on, in order), and the connection relays bytes both
-     * ways as a tcp listener does, with its idle timeout, until either side closes. The backend
-     * connection and its slot become the client connection's; its own access-log line, written
-     * when the tunnel ends, has the tunnel's bytes and duration.
+     * The 101 is on its way to the client; both connections leave HTTP: the codecs go (what the
+     * backend's had read beyond the 101 is passed on, in order; the client's decoder stopped at
+     * the upgrade request, and the request stream kept what came behind it), and the connection
+     * relays bytes both ways as a tcp listener does, with its idle timeout, until either side
+     * closes. The backend connection and its slot become the client connection's; its own
+     * access-log line, written when the tunnel ends, has the tunnel's bytes and duration.
      */
     private void finishUpgrade() {
         var connection = session.connection;
         Channel c = client.channel();
-        // What either codec read beyond the handshake comes out as bytes as it leaves, to this exchange.
+        // What the backend's codec read beyond the 101 comes out as bytes as it leaves, to this exchange.
         backend.pipeline().remove(BackendCodec.class);
         handler.detach();
         backend.pipeline().remove(handler);
@@ -980,24 +973,21 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         if (c.pipeline().get(ByteWatch.class) != null) {
             c.pipeline().remove(ByteWatch.class);
         }
-        boolean clean = stream.handOver();
+        List<ByteBuf> fromClient = stream.handOver();
+        // A FIN the client sent behind its request was the request stream's to see; the relay
+        // reads no more and would never learn of it, so the backend would never get it.
+        boolean clientEnded = stream.inputClosed();
         c.pipeline().remove(RequestStream.class);
         finish(EndReason.COMPLETE, System.nanoTime());
-        if (!clean) {
-            // The client spoke before the 101, which RFC 6455 forbids: the tunnel cannot be trusted.
-            tunnelFromClient.forEach(ByteBuf::release);
-            tunnelFromBackend.forEach(ByteBuf::release);
-            backend.close();
-            endpoint.release();
-            session.close(EndReason.PROTOCOL);
-            return;
-        }
         connection.record().pool(poolName);
         connection.logConnection(true);
         session.closed();
         // From here the connection owns the backend channel and the endpoint's slot.
         connection.backendConnected(backend, endpoint);
-        tunnelFromClient.forEach(connection::holdClientBytes);
+        fromClient.forEach(connection::holdClientBytes);
+        if (clientEnded) {
+            connection.clientEndedEarly();
+        }
         for (ByteBuf b : tunnelFromBackend) {
             connection.relayed(false, b.readableBytes());
             c.write(b, c.voidPromise());

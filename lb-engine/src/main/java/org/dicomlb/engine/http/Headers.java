@@ -3,6 +3,10 @@ package org.dicomlb.engine.http;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.net.Inet6Address;
@@ -48,10 +52,21 @@ final class Headers {
     private Headers() {
     }
 
-    /** A WebSocket opening handshake (RFC 6455 section 4.1): {@code Upgrade: websocket} with {@code Connection: upgrade}. */
-    static boolean asksForWebSocket(HttpHeaders h) {
-        return h.containsValue(HttpHeaderNames.UPGRADE, WEBSOCKET, true)
-                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true);
+    /**
+     * A WebSocket opening handshake (RFC 6455 section 4.1) that dicomlb passes on as one: an
+     * HTTP/1.1 {@code GET} with {@code Upgrade: websocket} and {@code Connection: upgrade}, and
+     * without a body. Anything else goes on as plain HTTP, its upgrade removed, so that no backend
+     * can switch it to a tunnel: an HTTP/1.0 request, whose {@code Upgrade} a server must ignore
+     * (RFC 9110 section 7.8), and a request with a body, which a backend may take for the
+     * tunnel's first bytes while dicomlb reads it as a body (or the other way round).
+     */
+    static boolean opensWebSocket(HttpRequest r) {
+        HttpHeaders h = r.headers();
+        return r.protocolVersion().equals(HttpVersion.HTTP_1_1) && r.method().equals(HttpMethod.GET)
+                && r.decoderResult().isSuccess()
+                && h.containsValue(HttpHeaderNames.UPGRADE, WEBSOCKET, true)
+                && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true)
+                && !h.contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.getContentLength(r, 0L) == 0;
     }
 
     /**

@@ -37,6 +37,8 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
     /** Content the HTTP/1.1 codec hands on in one piece, at most (the socket reads up to 256 KiB). */
     static final int CHUNK = 256 * 1024;
 
+    static final String CODEC = "http-codec";
+
     private final ListenerContext listener;
     private final HttpShared shared;
     private ChannelHandlerContext ctx;
@@ -79,13 +81,10 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
             h2c = Http2Connection.install(p, ctx.name(), session, mode);
         } else {
             ByteWatch watch = new ByteWatch();
-            HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(mode.maxRequestLine())
-                    .setMaxHeaderSize(mode.maxHeaderSize()).setMaxChunkSize(CHUNK)
-                    .setTrailersFactory(SmallTrailers.INSTANCE);
             h1 = new RequestStream(session, false, watch);
             p.addAfter(ctx.name(), ByteWatch.NAME, watch);
-            p.addAfter(ByteWatch.NAME, "http-codec", new HttpServerCodec(decoding, MAX_PIPELINED));
-            p.addAfter("http-codec", RequestStream.NAME, h1);
+            p.addAfter(ByteWatch.NAME, CODEC, codec(mode));
+            p.addAfter(CODEC, RequestStream.NAME, h1);
         }
         if (h1 != null) {
             h1.start();
@@ -105,6 +104,14 @@ final class HttpFrontend extends ChannelInboundHandlerAdapter {
         // After the early bytes: a GOAWAY's last stream then counts the streams they opened.
         connection.onDrain(h2c != null ? h2c::goAway : h1::goAway);
         p.remove(this);
+    }
+
+    /** The HTTP/1.1 codec of a client connection: a new connection's, or a new one after a refused WebSocket upgrade. */
+    static HttpServerCodec codec(HttpMode mode) {
+        HttpDecoderConfig decoding = new HttpDecoderConfig().setMaxInitialLineLength(mode.maxRequestLine())
+                .setMaxHeaderSize(mode.maxHeaderSize()).setMaxChunkSize(CHUNK)
+                .setTrailersFactory(SmallTrailers.INSTANCE);
+        return new HttpServerCodec(decoding, MAX_PIPELINED);
     }
 
     @Override

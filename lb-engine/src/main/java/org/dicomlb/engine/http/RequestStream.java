@@ -1,10 +1,12 @@
 package org.dicomlb.engine.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -24,6 +27,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dicomlb.engine.access.EndReason;
 import org.dicomlb.engine.config.Timeouts;
@@ -42,6 +47,14 @@ import org.dicomlb.tls.TlsChannels;
  *       Silence ends the connection quietly; a request started and not finished gets 408;</li>
  *   <li>during an exchange, what the exchange waits for ({@link Exchange#deadline}).</li>
  * </ul>
+ *
+ * <p>Behind a request that opens a WebSocket ({@link Headers#opensWebSocket}) the client's bytes
+ * are not HTTP until the backend has refused the upgrade: they are the tunnel's first bytes if it
+ * agrees (101), which a client may send before the 101 arrives, or a request pipelined behind
+ * the upgrade if it refuses. So the codec's decoder is taken out at that request's end, before it
+ * parses anything further (it would skip octets it takes for line noise, or answer 400 to a
+ * frame): what came behind is kept as bytes, for the tunnel, or for a new codec once the refusal
+ * has been answered.
  *
  * <p>The timer is re-armed only when a deadline moves earlier than the one it is set for; a
  * deadline that moved later is found when it fires, so a busy kept-alive connection costs no timer
@@ -65,6 +78,15 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
     private final boolean multiplexed;
     private final ByteWatch watch;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
+    /**
+     * Bytes read behind a WebSocket upgrade request, with the decoder out. Only what the reads that
+     * brought the request carried: nothing asks the client for more until the upgrade's answer.
+     */
+    private final ArrayDeque<ByteBuf> afterUpgrade = new ArrayDeque<>();
+    /** The request being read opens a WebSocket: the decoder comes out at its end. */
+    private boolean upgradeAhead;
+    /** The codec's decoder is out (see the class comment), until the upgrade is refused. */
+    private boolean decoderOut;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.NEW;
     private Exchange exchange;
@@ -123,7 +145,7 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
      * to be answered.
      */
     boolean keepAlive() {
-        return keepAlive && !goingAway && ((!inputClosed && !full) || heldRequest());
+        return keepAlive && !goingAway && ((!inputClosed && !full) || heldRequest() || !afterUpgrade.isEmpty());
     }
 
     Timeouts timeouts() {
@@ -201,6 +223,13 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof ByteBuf b) {
+            afterUpgrade.add(b);
+            return;
+        }
+        if (!multiplexed && msg instanceof HttpRequest r) {
+            upgradeAhead = Headers.opensWebSocket(r);
+        }
         switch (phase) {
             case WAITING -> {
                 if (msg instanceof HttpRequest r && held.isEmpty()) {
@@ -220,6 +249,56 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
                 }
             }
             default -> ReferenceCountUtil.release(msg);
+        }
+        if (upgradeAhead && msg instanceof LastHttpContent) {
+            upgradeAhead = false;
+            stopDecoding();
+        }
+    }
+
+    /**
+     * Takes the decoder out at the end of a WebSocket upgrade request, while its codec is still
+     * delivering that request: the codec then decodes nothing further, and hands what it holds
+     * beyond the request to us as bytes (back into {@link #channelRead}, from here).
+     */
+    private void stopDecoding() {
+        HttpServerCodec codec = ctx.pipeline().get(HttpServerCodec.class);
+        if (codec != null && ctx.channel().isActive()) {
+            decoderOut = true;
+            codec.removeInboundHandler();
+        }
+    }
+
+    /**
+     * The upgrade was refused and answered, and the connection goes on as HTTP: a new codec in the
+     * place of the one whose decoder came out (its encoder has answered every request it decoded),
+     * fed what came behind the upgrade request as if just read.
+     */
+    private void resumeDecoding() {
+        decoderOut = false;
+        ChannelPipeline p = ctx.pipeline();
+        p.replace(HttpServerCodec.class, HttpFrontend.CODEC, HttpFrontend.codec(session.initialMode()));
+        ChannelHandlerContext w = p.context(watch);
+        List<ByteBuf> bytes = new ArrayList<>(afterUpgrade);
+        afterUpgrade.clear();
+        int i = 0;
+        // Until they bring another upgrade request, whose end takes this decoder out in turn.
+        for (; i < bytes.size() && !decoderOut && ctx.channel().isActive(); i++) {
+            watch.channelRead(w, bytes.get(i));
+        }
+        for (; i < bytes.size(); i++) {
+            if (decoderOut && ctx.channel().isActive()) {
+                afterUpgrade.add(bytes.get(i));
+            } else {
+                bytes.get(i).release();
+            }
+        }
+        if (!bytes.isEmpty()) {
+            w.fireChannelReadComplete();
+        }
+        if (inputClosed && ctx.channel().isActive()) {
+            // The new codec ends a request cut off by the client's FIN, as the first would have.
+            w.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
     }
 
@@ -351,6 +430,10 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
             return;
         }
         awaitRequest(now);
+        if (decoderOut && phase == Phase.WAITING) {
+            // The refused upgrade's exchange is over (nothing was decoded behind it to begin).
+            resumeDecoding();
+        }
         if (phase == Phase.WAITING) {
             ctx.read();
         }
@@ -609,20 +692,30 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
 
     /**
      * The exchange is turning the connection into a byte tunnel (WebSocket): no more requests.
-     * Returns false when the client already sent something beyond its upgrade request, which it
-     * must not (it has to wait for the 101).
+     * Returns what the client sent behind its upgrade request, in order, for the backend: RFC
+     * 6455 section 4.1 has a client wait for the 101, but one that sends its first frame at once
+     * loses nothing.
      */
-    boolean handOver() {
+    List<ByteBuf> handOver() {
         phase = Phase.DONE;
         cancelTimer();
-        boolean clean = held.isEmpty();
+        List<ByteBuf> bytes = new ArrayList<>(afterUpgrade);
+        afterUpgrade.clear();
         releaseHeld();
-        return clean;
+        return bytes;
+    }
+
+    /** Whether the client has half-closed (sent all it will). */
+    boolean inputClosed() {
+        return inputClosed;
     }
 
     private void releaseHeld() {
         while (!held.isEmpty()) {
             ReferenceCountUtil.release(held.poll());
+        }
+        while (!afterUpgrade.isEmpty()) {
+            afterUpgrade.poll().release();
         }
     }
 

@@ -683,6 +683,8 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
             FullHttpResponse copy = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
                     io.netty.buffer.Unpooled.EMPTY_BUFFER, r.headers().copy(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
             Headers.removeHopByHop(copy.headers(), false);
+            // An interim response has no body, whatever its fields say (the codec read none).
+            Headers.removeBodyFraming(copy.headers());
             client.writeAndFlush(copy, client.voidPromise());
         }
     }
@@ -701,6 +703,10 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         boolean announcesBody = status == 204 && (chunked || HttpUtil.getContentLength(r, 0L) != 0);
         closeFromBackend = !framed || !HttpUtil.isKeepAlive(r) || announcesBody;
         Headers.removeHopByHop(h, false);
+        if (status == 204) {
+            // What it announced was judged above; the client gets a 204 it can take (HTTP/2 too).
+            Headers.removeBodyFraming(h);
+        }
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (!stream.multiplexed() && originalHttp10 && chunked && !bodyless) {
             // RFC 9112 section 6.1: no chunks for an HTTP/1.0 client; the body goes as it is (trailers

@@ -70,6 +70,18 @@ final class Headers {
     }
 
     /**
+     * Removes {@code Content-Length} and {@code Transfer-Encoding} from a response that has no
+     * body and may not announce one: a 1xx or a 204 (RFC 9110 section 8.6, RFC 9112 section 6.1).
+     * Netty's HTTP/1.1 encoder drops them by itself, but its HTTP/2 conversion passes
+     * {@code content-length} on, and an HTTP/2 client on nghttp2 (curl) then resets the
+     * stream with PROTOCOL_ERROR instead of showing the response.
+     */
+    static void removeBodyFraming(HttpHeaders h) {
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    }
+
+    /**
      * Removes the hop-by-hop fields: those {@code Connection} names, and {@code Connection},
      * {@code Keep-Alive}, {@code Proxy-Connection}, {@code HTTP2-Settings}, {@code TE},
      * {@code Upgrade} themselves. {@code Transfer-Encoding} is framing, which the codecs redo on

@@ -312,6 +312,12 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private void prepareHeaders(String hostField) {
         HttpHeaders h = request.headers();
         Headers.removeHopByHop(h, websocket);
+        if (originalHttp10) {
+            // RFC 9110 section 10.1.1: a 100-continue in an HTTP/1.0 request is ignored. Such a
+            // client sends its body at once and cannot read a 100; sent on as HTTP/1.1, the
+            // expectation would let the backend answer without reading the body.
+            h.remove(HttpHeaderNames.EXPECT);
+        }
         if (stream.multiplexed()) {
             Headers.removeHttp2Extensions(h);
         }

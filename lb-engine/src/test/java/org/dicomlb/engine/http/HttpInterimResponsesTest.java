@@ -45,8 +45,7 @@ class HttpInterimResponsesTest {
     void tearDown() {
         access.close();
         fx.close();
-        backend.close();
-        assertThat(backend.failures()).isEmpty();
+        backend.closeAndCheck();
     }
 
     /** Answers each request of a connection by its path, as a real server would (or as a faulty one would not). */

@@ -195,6 +195,16 @@ public final class ScriptedBackend implements AutoCloseable {
         }
     }
 
+    /** {@link #close}, then fails with what a script threw, if anything (for a test's tear-down). */
+    public void closeAndCheck() {
+        close();
+        if (!failures.isEmpty()) {
+            AssertionError e = new AssertionError("a backend script failed: " + failures.peek());
+            failures.forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
     @Override
     public void close() {
         closed = true;

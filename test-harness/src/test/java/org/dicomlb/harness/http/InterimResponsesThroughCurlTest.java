@@ -58,8 +58,7 @@ class InterimResponsesThroughCurlTest {
     void tearDown() {
         access.close();
         fx.close();
-        backend.close();
-        assertThat(backend.failures()).isEmpty();
+        backend.closeAndCheck();
     }
 
     private static void serve(ScriptedBackend.Conn c) throws Exception {

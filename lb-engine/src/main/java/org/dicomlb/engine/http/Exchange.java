@@ -87,7 +87,12 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private final ConnectionRecord record;
     private final boolean idempotent;
     private State state = State.NEW;
-    private boolean websocket;
+    /**
+     * The request opens a WebSocket, as its request stream judged it when it read it (the stream
+     * stops decoding at such a request's end: what follows is the tunnel's, or, once the upgrade
+     * is refused, the next request's).
+     */
+    private final boolean websocket;
     private HttpRoute route;
     private String poolName;
     private Pool pool;
@@ -133,8 +138,9 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
     private long discardStart;
     private boolean logged;
 
-    Exchange(RequestStream stream, HttpRequest request) {
+    Exchange(RequestStream stream, HttpRequest request, boolean websocket) {
         this.stream = stream;
+        this.websocket = websocket;
         this.session = stream.session();
         this.listener = session.listener;
         this.client = stream.ctx();
@@ -235,9 +241,6 @@ final class Exchange implements Caller, Dialer.Outcome<Void> {
         }
         host = Headers.routingHost(hostField);
         record.field("host", clip(hostField == null ? null : hostField.strip(), MAX_LOGGED_HOST));
-        // The request stream takes the same test to stop decoding at this request's end: what
-        // follows is the tunnel's, or, once the upgrade is refused, the next request's.
-        websocket = !stream.multiplexed() && Headers.opensWebSocket(request);
         choosePool();
         if (poolName == null) {
             answer(HttpResponseStatus.NOT_FOUND, "no route for this host and path", EndReason.NO_BACKEND, "no_route", false);

@@ -233,7 +233,7 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         switch (phase) {
             case WAITING -> {
                 if (msg instanceof HttpRequest r && held.isEmpty()) {
-                    begin(r);
+                    begin(r, upgradeAhead);
                 } else if (msg instanceof HttpRequest) {
                     hold(msg);
                 } else {
@@ -325,7 +325,8 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
             while (phase == Phase.WAITING && !held.isEmpty()) {
                 Object next = held.poll();
                 if (next instanceof HttpRequest r) {
-                    begin(r);
+                    // Read earlier: upgradeAhead has moved on to the requests read after it.
+                    begin(r, !multiplexed && Headers.opensWebSocket(r));
                 } else {
                     ReferenceCountUtil.release(next);
                 }
@@ -344,7 +345,8 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void begin(HttpRequest request) {
+    /** {@code websocket}: the request opens a WebSocket ({@link Headers#opensWebSocket}), asked once as it was read. */
+    private void begin(HttpRequest request, boolean websocket) {
         phase = Phase.EXCHANGE;
         if (watch != null) {
             watch.disarm();
@@ -352,7 +354,7 @@ final class RequestStream extends ChannelInboundHandlerAdapter {
         if (!multiplexed && !HttpUtil.isKeepAlive(request)) {
             keepAlive = false;
         }
-        exchange = new Exchange(this, request);
+        exchange = new Exchange(this, request, websocket);
         exchange.start();
         if (phase == Phase.EXCHANGE) {
             rearm();

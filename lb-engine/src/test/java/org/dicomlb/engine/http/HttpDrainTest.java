@@ -177,11 +177,7 @@ class HttpDrainTest {
 
     @Test
     void stoppingSendsHttp2GoAwayAtOnceAndTheStreamInProgressFinishes() throws Exception {
-        TestPki pki = TestPki.create(dir, "web");
-        TestPki.Issued issued = pki.server("web", TestPki.Names.cn("web.test").dns("web.test").ip("127.0.0.1"));
-        b = HttpTestBackend.start("b1", "127.0.0.11");
-        fx.start(yaml(fx.listenPort, "tls: { certificate: %s, key: %s }".formatted(issued.chain(), issued.key())));
-        H2Client h2 = H2Client.connect(this, pki);
+        H2Client h2 = startTlsAndConnectHttp2();
 
         H2Client.Answer first = h2.get("/name").get(10, TimeUnit.SECONDS);
         assertThat(first.status()).isEqualTo("200");
@@ -212,11 +208,7 @@ class HttpDrainTest {
 
     @Test
     void anHttp2ConnectionWithNoStreamInProgressClosesRightAfterItsGoAway() throws Exception {
-        TestPki pki = TestPki.create(dir, "web");
-        TestPki.Issued issued = pki.server("web", TestPki.Names.cn("web.test").dns("web.test").ip("127.0.0.1"));
-        b = HttpTestBackend.start("b1", "127.0.0.11");
-        fx.start(yaml(fx.listenPort, "tls: { certificate: %s, key: %s }".formatted(issued.chain(), issued.key())));
-        H2Client h2 = H2Client.connect(this, pki);
+        H2Client h2 = startTlsAndConnectHttp2();
         assertThat(h2.get("/name").get(10, TimeUnit.SECONDS).status()).isEqualTo("200");
         int served = h2.lastOpened;
 
@@ -249,11 +241,7 @@ class HttpDrainTest {
 
     @Test
     void anHttp2StreamStillInProgressWhenTheGraceRunsOutIsCutAndLoggedAsShutdown() throws Exception {
-        TestPki pki = TestPki.create(dir, "web");
-        TestPki.Issued issued = pki.server("web", TestPki.Names.cn("web.test").dns("web.test").ip("127.0.0.1"));
-        b = HttpTestBackend.start("b1", "127.0.0.11");
-        fx.start(yaml(fx.listenPort, "tls: { certificate: %s, key: %s }".formatted(issued.chain(), issued.key())));
-        H2Client h2 = H2Client.connect(this, pki);
+        H2Client h2 = startTlsAndConnectHttp2();
         CompletableFuture<H2Client.Answer> slow = h2.get("/slow/5000");
         Eventually.until(() -> b.requests() == 1, Duration.ofSeconds(10), () -> b.requests() + " requests");
 
@@ -268,6 +256,15 @@ class HttpDrainTest {
         Thread.sleep(200);
         assertThat(access.lines()).singleElement().asString().contains(" path=/slow/5000 ", " proto=HTTP/2.0 ")
                 .endsWith(" end=shutdown");
+    }
+
+    /** A TLS listener (a certificate of a test CA) in front of backend b1, and an HTTP/2 client connected to it. */
+    private H2Client startTlsAndConnectHttp2() throws Exception {
+        TestPki pki = TestPki.create(dir, "web");
+        TestPki.Issued issued = pki.server("web", TestPki.Names.cn("web.test").dns("web.test").ip("127.0.0.1"));
+        b = HttpTestBackend.start("b1", "127.0.0.11");
+        fx.start(yaml(fx.listenPort, "tls: { certificate: %s, key: %s }".formatted(issued.chain(), issued.key())));
+        return H2Client.connect(this, pki);
     }
 
     /**
